@@ -1,0 +1,63 @@
+"""Domain events: emit from services, subscribe from apps.
+
+`event_emit` writes the event into the store's event log inside the caller's transaction and
+hands it to Celery only once that transaction commits, so a rolled-back change never announces
+itself and a committed one is never lost (a pending record can be re-dispatched). The dispatcher
+task records one `EventDelivery` per subscriber and runs each in its own task.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from apps.core.tenancy import current_schema
+
+Handler = Callable[["Event"], None]
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    name: str
+    payload: dict[str, Any]
+    schema_name: str
+
+
+_subscribers: dict[str, dict[str, Handler]] = defaultdict(dict)
+
+
+def subscriber_name(handler: Handler) -> str:
+    return f"{handler.__module__}.{handler.__qualname__}"
+
+
+def subscribe(*event_names: str) -> Callable[[Handler], Handler]:
+    """Register `handler` for the named events (`"*"` for all). Idempotent on reload."""
+
+    def register(handler: Handler) -> Handler:
+        for name in event_names:
+            _subscribers[name][subscriber_name(handler)] = handler
+        return handler
+
+    return register
+
+
+def subscribers_for(event_name: str) -> dict[str, Handler]:
+    return {**_subscribers.get("*", {}), **_subscribers.get(event_name, {})}
+
+
+def event_emit(*, name: str, payload: dict[str, Any]) -> str:
+    """Record `name` in the current store's event log and dispatch it after commit."""
+    from apps.core.models import EventRecord
+    from apps.core.tasks import event_dispatch
+
+    if current_schema() == "public":
+        raise RuntimeError("Events belong to a store; emit them inside a tenant context.")
+    record = EventRecord.objects.create(name=name, payload=payload)
+    event_id = str(record.id)
+    transaction.on_commit(lambda: event_dispatch.delay(event_id))
+    return event_id

@@ -1,0 +1,17 @@
+"""Log context: every record carries the request id and the schema it ran in."""
+
+from __future__ import annotations
+
+import logging
+from contextvars import ContextVar
+
+request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+
+
+class ContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        from django.db import connection
+
+        record.request_id = request_id_var.get()
+        record.schema = getattr(connection, "schema_name", "-")
+        return True

@@ -1,0 +1,78 @@
+"""`manage.py demo_setup`: the demo platform admin, merchant, two stores and a shopper.
+
+Idempotent: run it as often as you like (`make run` does, every time). Later issues extend the
+demo data here. The passwords are for local demos only and are printed by `--print-logins`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django_tenants.utils import schema_context
+
+from apps.accounts.models import User
+from apps.platform.models import Membership, Merchant
+from apps.tenants.links import store_base_url
+from apps.tenants.models import Tenant
+from apps.tenants.services import store_create, store_provision
+
+ADMIN = ("admin@example.com", "demo-admin-1234")
+MERCHANT = ("merchant@example.com", "demo-merchant-1234")
+SHOPPER = ("shopper@example.com", "demo-shopper-1234")
+STORES = [("Demo Store", "demo"), ("Demo Gadgets", "gadgets")]
+
+
+def _user(email: str, password: str, **extra: Any) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, password, **extra)
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo admin, merchant, stores and shopper."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--print-logins", action="store_true", help="Only print the URLs and logins.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["print_logins"]:
+            self._print()
+            return
+        _user(*ADMIN, is_staff=True, is_superuser=True, full_name="Platform Admin")
+        owner = _user(*MERCHANT, full_name="Dana Merchant")
+        merchant = Merchant.objects.filter(memberships__user=owner).first()
+        if merchant is None:
+            merchant = Merchant.objects.create(name="Demo Merchant Ltd")
+            Membership.objects.create(merchant=merchant, user=owner, role=Membership.Role.OWNER)
+        for name, slug in STORES:
+            store = Tenant.objects.filter(slug=slug).first()
+            if store is None:
+                store = store_create(merchant=merchant, name=name, subdomain=slug, created_by=owner)
+            if store.status != Tenant.Status.ACTIVE:
+                store = store_provision(tenant_id=store.pk)
+            self.stdout.write(f"store {slug}: {store.get_status_display()}")
+        demo = Tenant.objects.get(slug=STORES[0][1])
+        with schema_context(demo.schema_name):
+            _user(*SHOPPER, full_name="Sam Shopper")
+
+    def _print(self) -> None:
+        lines = [f"  Platform:    {settings.PLATFORM_URL}/   (console at /console/, admin at /admin/)"]
+        for store in Tenant.objects.filter(slug__in=[slug for _name, slug in STORES]).order_by("slug"):
+            lines.append(
+                f"  Store:       {store_base_url(store)}/   ({store.name}; dashboard at /dashboard/)"
+            )
+        lines += [
+            "",
+            f"  Platform admin: {ADMIN[0]} / {ADMIN[1]}",
+            f"  Merchant:       {MERCHANT[0]} / {MERCHANT[1]}  (console -> Open dashboard)",
+            f"  Shopper:        {SHOPPER[0]} / {SHOPPER[1]}  (on {STORES[0][1]}.{settings.PLATFORM_DOMAIN})",
+            "",
+        ]
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,117 @@
+"""Merchant onboarding and the console -> dashboard hand-off.
+
+A hand-off is a `HandoffToken` row (single use, expires after HANDOFF_TOKEN_TTL_SECONDS) whose
+id travels inside a value signed for one store's schema. Redeeming it is one conditional UPDATE,
+so two concurrent redemptions cannot both succeed.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
+
+from apps.accounts.models import User
+from apps.core.errors import ApplicationError
+from apps.core.tenancy import current_schema
+from apps.platform.models import HandoffToken, Membership, Merchant
+from apps.tenants.models import Tenant
+
+HANDOFF_SALT = "platform.handoff"
+
+
+class HandoffError(ApplicationError):
+    code = "handoff_invalid"
+
+
+class MerchantError(ApplicationError):
+    code = "merchant_error"
+
+
+@transaction.atomic
+def merchant_create(*, owner: User, name: str) -> Merchant:
+    name = (name or "").strip()
+    if not name:
+        raise MerchantError(_("Enter your company name."), code="name_required", field="company_name")
+    merchant = Merchant.objects.create(name=name)
+    Membership.objects.create(merchant=merchant, user=owner, role=Membership.Role.OWNER)
+    return merchant
+
+
+def membership_for(*, user: User, tenant: Tenant) -> Membership | None:
+    if tenant.merchant_id is None:
+        return None
+    return Membership.objects.filter(user=user, merchant_id=tenant.merchant_id).first()
+
+
+def handoff_issue(*, user: User, tenant: Tenant) -> str:
+    """A signed one-time value that opens `tenant`'s dashboard as `user`'s staff account."""
+    membership = membership_for(user=user, tenant=tenant)
+    if membership is None:
+        raise HandoffError(_("You are not a member of this store's merchant."), code="not_a_member")
+    if tenant.status != Tenant.Status.ACTIVE:
+        raise HandoffError(_("This store is not open yet."), code="store_not_active")
+    token = HandoffToken.objects.create(
+        user=user,
+        tenant=tenant,
+        role=membership.role,
+        expires_at=timezone.now() + timedelta(seconds=settings.HANDOFF_TOKEN_TTL_SECONDS),
+    )
+    return signing.dumps({"t": str(token.id), "s": tenant.schema_name}, salt=HANDOFF_SALT, compress=True)
+
+
+def handoff_redeem(*, value: str) -> User:
+    """Consume a hand-off on the current store and return the store staff user to log in.
+
+    Refuses a value that is forged, expired, meant for another store or already used.
+    """
+    from apps.accounts.services import store_staff_sync
+
+    schema_name = current_schema()
+    try:
+        data = signing.loads(value, salt=HANDOFF_SALT, max_age=settings.HANDOFF_TOKEN_TTL_SECONDS)
+    except signing.SignatureExpired as exc:
+        raise HandoffError(
+            _("This link has expired. Open the dashboard again from the console."), code="expired"
+        ) from exc
+    except signing.BadSignature as exc:
+        raise HandoffError(_("This link is not valid."), code="bad_signature") from exc
+    if not isinstance(data, dict) or data.get("s") != schema_name:
+        raise HandoffError(_("This link is for another store."), code="wrong_store")
+    now = timezone.now()
+    with schema_context("public"):
+        claimed = HandoffToken.objects.filter(
+            id=str(data.get("t", "")),
+            tenant__schema_name=schema_name,
+            used_at__isnull=True,
+            expires_at__gt=now,
+        ).update(used_at=now)
+        if claimed != 1:
+            raise HandoffError(
+                _("This link was already used or has expired. Open the dashboard again from the console."),
+                code="used_or_expired",
+            )
+        token = HandoffToken.objects.select_related("user").get(id=data["t"])
+        platform_user = token.user
+        role = token.role
+    if not platform_user.is_active:
+        raise HandoffError(_("This account is disabled."), code="user_inactive")
+    return store_staff_sync(
+        platform_user_uuid=str(platform_user.uuid),
+        email=platform_user.email,
+        full_name=platform_user.full_name,
+        role=role,
+    )
+
+
+def handoff_tokens_purge() -> int:
+    """Delete hand-offs that expired over an hour ago (used or not); returns the count."""
+    deleted, _counts = HandoffToken.objects.filter(
+        expires_at__lt=timezone.now() - timedelta(hours=1)
+    ).delete()
+    return deleted

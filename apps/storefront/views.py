@@ -1,0 +1,10 @@
+"""The shopper-facing home page of a store (later issues add catalog and checkout)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "storefront/home.html", {"store": request.tenant})  # type: ignore[attr-defined]

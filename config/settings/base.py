@@ -1,0 +1,373 @@
+"""Settings shared by every environment.
+
+Values come from the environment (``environ.Env``); see ``.env.example`` for the full list.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+APPS_DIR = BASE_DIR / "apps"
+
+env = environ.Env()
+env.read_env(str(BASE_DIR / ".env"), overwrite=False)
+
+# ------------------------------------------------------------------------------
+# GENERAL
+# ------------------------------------------------------------------------------
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+TIME_ZONE = "UTC"
+USE_TZ = True
+USE_I18N = True
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("de", _("German")),
+    ("es", _("Spanish")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# The platform's own host (signup, console, admin). Stores live on <slug>.<PLATFORM_DOMAIN>
+# and on their custom domains. PLATFORM_URL is the public base URL, port included in
+# development, and is what links in emails are built from: never the request's Host header.
+PLATFORM_NAME = env("PLATFORM_NAME", default="Storefront Cloud")
+PLATFORM_DOMAIN = env("PLATFORM_DOMAIN", default="localhost")
+PLATFORM_SCHEME = env("PLATFORM_SCHEME", default="http")
+PLATFORM_PORT = env.int("PLATFORM_PORT", default=0)
+PLATFORM_URL = "{}://{}{}".format(
+    PLATFORM_SCHEME, PLATFORM_DOMAIN, f":{PLATFORM_PORT}" if PLATFORM_PORT else ""
+)
+# Extra hostnames that serve the platform (e.g. "www.example.com"); the tenant middleware
+# is the host gate, so ALLOWED_HOSTS stays open and unknown hosts get a 404 page there.
+PLATFORM_EXTRA_HOSTS = env.list("PLATFORM_EXTRA_HOSTS", default=[])
+ALLOWED_HOSTS = ["*"]
+
+# Subdomains a merchant may never claim for a store.
+RESERVED_SUBDOMAINS = frozenset(
+    env.list(
+        "RESERVED_SUBDOMAINS",
+        default=[
+            "www",
+            "admin",
+            "api",
+            "app",
+            "mail",
+            "smtp",
+            "imap",
+            "pop",
+            "ftp",
+            "static",
+            "media",
+            "assets",
+            "cdn",
+            "dashboard",
+            "console",
+            "platform",
+            "status",
+            "help",
+            "support",
+            "docs",
+            "blog",
+            "billing",
+            "auth",
+            "login",
+            "signup",
+            "account",
+            "accounts",
+            "shop",
+            "store",
+            "stores",
+            "root",
+            "system",
+            "test",
+            "dev",
+            "staging",
+            "ns1",
+            "ns2",
+            "mx",
+            "webmail",
+            "public",
+            "template",
+        ],
+    )
+)
+DEFAULT_MAX_STORES_PER_MERCHANT = env.int("DEFAULT_MAX_STORES_PER_MERCHANT", default=3)
+HANDOFF_TOKEN_TTL_SECONDS = env.int("HANDOFF_TOKEN_TTL_SECONDS", default=60)
+# Seconds a resolved host -> store mapping is kept in each process; suspensions made in
+# another process take at most this long to reach this one.
+TENANT_ROUTING_CACHE_SECONDS = env.int("TENANT_ROUTING_CACHE_SECONDS", default=10)
+EVENT_LOG_RETENTION_DAYS = env.int("EVENT_LOG_RETENTION_DAYS", default=90)
+
+# ------------------------------------------------------------------------------
+# DATABASES
+# ------------------------------------------------------------------------------
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/commerce")}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# ------------------------------------------------------------------------------
+# TENANCY (django-tenants)
+# ------------------------------------------------------------------------------
+TENANT_MODEL = "tenants.Tenant"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+# New stores are cloned from this migrated schema instead of being migrated (seconds, not
+# minutes). `manage.py migrate_all` keeps it current.
+TENANT_BASE_SCHEMA = "tenant_template"
+TENANT_CREATION_FAKES_MIGRATIONS = True
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MIGRATION_PROCESSES", default=2)
+TENANT_LIMIT_SET_CALLS = True
+
+SHARED_APPS = [
+    "django_tenants",
+    "apps.tenants",
+    "apps.platform",
+    # Users, allauth and sessions live in the public schema (platform staff and merchants)
+    # and again in every store schema (the store's staff and shoppers).
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.admin",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "apps.accounts",
+    "allauth",
+    "allauth.account",
+    "django_celery_beat",
+    "django_htmx",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "apps.accounts",
+    "allauth",
+    "allauth.account",
+    "apps.core",
+    "apps.dashboard",
+    "apps.storefront",
+]
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+# ------------------------------------------------------------------------------
+# URLS / MIDDLEWARE
+# ------------------------------------------------------------------------------
+ROOT_URLCONF = "config.urls_tenants"
+PUBLIC_SCHEMA_URLCONF = "config.urls_public"
+WSGI_APPLICATION = "config.wsgi.application"
+
+MIDDLEWARE = [
+    "apps.core.middleware.RequestIdMiddleware",
+    # Answers /healthz and /readyz for any Host (probes use the pod IP) before routing.
+    "apps.core.middleware.HealthCheckMiddleware",
+    "apps.tenants.middleware.TenantRoutingMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+# ------------------------------------------------------------------------------
+# AUTHENTICATION
+# ------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# django-allauth: email login everywhere; the adapter builds every emailed link from the
+# store's primary domain or PLATFORM_URL, never from the Host header.
+ACCOUNT_ADAPTER = "apps.accounts.adapter.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_EMAIL_SUBJECT_PREFIX = None
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = PLATFORM_SCHEME
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+}
+
+# ------------------------------------------------------------------------------
+# TEMPLATES / STATIC / MEDIA
+# ------------------------------------------------------------------------------
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "apps.core.context_processors.site",
+            ],
+        },
+    }
+]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media"))
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+# Media of each store lives under its own prefix: "<schema_name>/...". The storage resolves
+# the schema on every call, so a file saved from a task lands in the task's store.
+STORAGES = {
+    "default": {"BACKEND": "apps.core.storage.TenantFileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# ------------------------------------------------------------------------------
+# CACHE / REDIS
+# ------------------------------------------------------------------------------
+# REDIS_URL is empty only in the documented in-process fallback of `make run` (no Redis on
+# the machine): the cache is then per process and Celery runs tasks eagerly.
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Every key carries the store's schema: "<schema>:<version>:<key>".
+            "KEY_FUNCTION": "django_tenants.cache.make_key",
+            "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default=""),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_FUNCTION": "django_tenants.cache.make_key",
+            "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        }
+    }
+
+# ------------------------------------------------------------------------------
+# SESSIONS / COOKIES / SECURITY
+# ------------------------------------------------------------------------------
+# Sessions live in each schema's own table and every cookie is host-only (no Domain
+# attribute), so a session from one store means nothing on another store or the platform.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+LANGUAGE_COOKIE_DOMAIN = None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+USE_X_FORWARDED_HOST = False
+
+# ------------------------------------------------------------------------------
+# EMAIL
+# ------------------------------------------------------------------------------
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{PLATFORM_NAME} <no-reply@{PLATFORM_DOMAIN}>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = 10
+
+# ------------------------------------------------------------------------------
+# CELERY
+# ------------------------------------------------------------------------------
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "apps.tenants.tasks.*": {"queue": "provisioning"},
+    "apps.core.tasks.event_*": {"queue": "events"},
+}
+CELERY_TASK_TIME_LIMIT = 5 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "handoff-tokens-purge": {
+        "task": "apps.platform.tasks.handoff_tokens_purge",
+        "schedule": 15 * 60,
+    },
+    "stores-housekeeping": {
+        "task": "apps.tenants.tasks.stores_housekeeping",
+        "schedule": 60 * 60,
+    },
+}
+
+# ------------------------------------------------------------------------------
+# LOGGING: one JSON object per line, with the request id and the store's schema.
+# ------------------------------------------------------------------------------
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"context": {"()": "apps.core.logging.ContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(schema)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["context"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "celery": {"level": LOG_LEVEL},
+    },
+}

@@ -1,0 +1,33 @@
+"""Test settings: real PostgreSQL and Redis, eager Celery unless a test starts a worker."""
+
+from __future__ import annotations
+
+from .base import *  # noqa: F403
+from .base import env
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="test-only-not-a-secret")
+PLATFORM_DOMAIN = "platform.test"
+PLATFORM_PORT = 0
+PLATFORM_URL = "http://platform.test"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+# A Redis database of its own so tests never see a developer's cache or queues.
+TEST_REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/14")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": TEST_REDIS_URL,
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "KEY_PREFIX": "test",
+    }
+}
+CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default=TEST_REDIS_URL)
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / ".local" / "test-media"))  # noqa: F405
+STORAGES = {
+    "default": {"BACKEND": "apps.core.storage.TenantFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+TENANT_ROUTING_CACHE_SECONDS = 10
+LOGGING["root"] = {"handlers": ["console"], "level": "WARNING"}  # noqa: F405
