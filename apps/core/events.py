@@ -59,5 +59,10 @@ def event_emit(*, name: str, payload: dict[str, Any]) -> str:
         raise RuntimeError("Events belong to a store; emit them inside a tenant context.")
     record = EventRecord.objects.create(name=name, payload=payload)
     event_id = str(record.id)
-    transaction.on_commit(lambda: event_dispatch.delay(event_id))
+    # The commit may happen after the caller left the store's context (an outer transaction),
+    # so the schema is fixed now rather than read from the connection at send time.
+    schema = current_schema()
+    transaction.on_commit(
+        lambda: event_dispatch.apply_async(args=[event_id], headers={"_schema_name": schema})
+    )
     return event_id

@@ -31,3 +31,7 @@ STORAGES = {
 }
 TENANT_ROUTING_CACHE_SECONDS = 10
 LOGGING["root"] = {"handlers": ["console"], "level": "WARNING"}  # noqa: F405
+
+# Serve static files from the apps without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

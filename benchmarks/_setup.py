@@ -1,0 +1,220 @@
+"""Shared bootstrapping for the benchmark scripts.
+
+Every benchmark runs against a database of its own, ``commerce_bench``, on the server that
+DATABASE_URL names: the URL's database name is replaced, the database is created when missing
+(connecting to the server's ``postgres`` database only to do so), DATABASE_URL is pointed at it
+and only then is Django set up. No other database is ever touched.
+
+Stores a benchmark creates have a subdomain starting with ``bench-`` (schema ``store_bench_...``);
+`bench_stores_drop` refuses to touch anything else.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import statistics
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from contextlib import redirect_stdout
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB_NAME = "commerce_bench"
+BENCH_SLUG_PREFIX = "bench-"
+BENCH_SCHEMA_PREFIX = "store_bench_"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/commerce"
+
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+
+# ---------------------------------------------------------------------------------------------
+# Database and Django
+# ---------------------------------------------------------------------------------------------
+def bench_database_url(url: str) -> str:
+    """DATABASE_URL with its database name replaced by ``commerce_bench`` (query string kept)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql", "pgsql", "postgis"):
+        raise SystemExit(f"benchmarks need a PostgreSQL DATABASE_URL, not {parts.scheme}://")
+    return urlunsplit((parts.scheme, parts.netloc, "/" + BENCH_DB_NAME, parts.query, parts.fragment))
+
+
+def _database_ensure(url: str) -> bool:
+    """Create the bench database when it is missing; True when it was created."""
+    import environ
+    import psycopg
+    from psycopg import sql
+
+    config = environ.Env.db_url_config(url)
+    if config["NAME"] != BENCH_DB_NAME:  # belt and braces: only ever create our own database
+        raise SystemExit(f"refusing to create database {config['NAME']!r}")
+    params: dict[str, Any] = {"dbname": "postgres", "autocommit": True, "connect_timeout": 10}
+    for key, name in (("HOST", "host"), ("PORT", "port"), ("USER", "user"), ("PASSWORD", "password")):
+        if config.get(key):
+            params[name] = str(config[key])
+    with psycopg.connect(**params) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB_NAME]).fetchone()
+        if found is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB_NAME)))
+            return True
+    return False
+
+
+def bootstrap(*, migrate: bool = True) -> None:
+    """Point Django at ``commerce_bench``, set it up, and run ``migrate_all`` there."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    url = bench_database_url(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+    os.environ["DATABASE_URL"] = url
+    created = _database_ensure(url)
+    say(f"database {BENCH_DB_NAME}: {'created' if created else 'exists'}")
+
+    import django
+
+    django.setup()
+
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["NAME"] != BENCH_DB_NAME:
+        raise SystemExit(f"Django is not pointed at {BENCH_DB_NAME}; refusing to run")
+    if migrate:
+        migrate_all()
+
+
+def migrate_all(**options: Any) -> tuple[float, str]:
+    """Run ``manage.py migrate_all``; returns (seconds, its output)."""
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    started = time.perf_counter()
+    with redirect_stdout(out):
+        call_command("migrate_all", stdout=out, **options)
+    seconds = time.perf_counter() - started
+    text = out.getvalue().strip()
+    say(f"migrate_all in {seconds:.2f}s: " + "; ".join(line.strip() for line in text.splitlines()))
+    return seconds, text
+
+
+# ---------------------------------------------------------------------------------------------
+# Bench stores
+# ---------------------------------------------------------------------------------------------
+def is_bench_slug(slug: str) -> bool:
+    return slug.startswith(BENCH_SLUG_PREFIX)
+
+
+def bench_merchant() -> Any:
+    """A merchant (with one owner) that owns every bench store; kept between runs."""
+    from apps.accounts.models import User
+    from apps.platform.models import Membership, Merchant
+
+    user, _ = User.objects.get_or_create(
+        email="bench-owner@bench.invalid", defaults={"full_name": "Bench Owner"}
+    )
+    merchant = Merchant.objects.filter(name="Bench merchant").order_by("pk").first()
+    if merchant is None:
+        merchant = Merchant.objects.create(name="Bench merchant")
+    Membership.objects.get_or_create(merchant=merchant, user=user, defaults={"role": Membership.Role.OWNER})
+    return merchant, user
+
+
+def bench_store_ensure(slug: str, *, merchant: Any = None) -> tuple[Any, bool]:
+    """An active store with a cloned schema, made directly (rows + clone), not via the services.
+
+    Returns (tenant, created). Only the pieces that are missing are created, so a store left
+    half-made by an interrupted run is completed.
+    """
+    from django.conf import settings
+
+    from apps.tenants.models import Domain, Tenant
+    from apps.tenants.services import schema_name_for
+
+    if not is_bench_slug(slug):
+        raise ValueError(f"{slug!r} is not a bench store")
+    created = False
+    tenant = Tenant.objects.filter(slug=slug).first()
+    if tenant is None:
+        tenant = Tenant.objects.create(
+            schema_name=schema_name_for(slug),
+            name=f"Bench {slug}",
+            slug=slug,
+            merchant=merchant,
+            status=Tenant.Status.ACTIVE,
+            provisioning_step=Tenant.Step.DONE,
+        )
+        created = True
+    if not Domain.objects.filter(tenant=tenant).exists():
+        Domain.objects.create(tenant=tenant, domain=f"{slug}.{settings.PLATFORM_DOMAIN}", is_primary=True)
+    if tenant.create_schema(check_if_exists=True, verbosity=0) is not False:
+        created = True
+    return tenant, created
+
+
+def bench_stores_drop(tenants: Iterable[Any]) -> int:
+    """Drop the schemas and rows of bench stores (Domain, audit entries, hand-offs cascade)."""
+    from django.db import connection, transaction
+
+    from apps.core.tenancy import tenant_connection
+    from apps.tenants.models import Tenant
+
+    tenant_connection().set_schema_to_public()
+    doomed = list(tenants)
+    for tenant in doomed:
+        if not (is_bench_slug(tenant.slug) and tenant.schema_name.startswith(BENCH_SCHEMA_PREFIX)):
+            raise ValueError(f"refusing to drop non-bench store {tenant.slug!r} ({tenant.schema_name})")
+    for tenant in doomed:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
+    with transaction.atomic():
+        Tenant.objects.filter(pk__in=[t.pk for t in doomed]).delete()
+    return len(doomed)
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+# ---------------------------------------------------------------------------------------------
+def say(message: str) -> None:
+    print(f"-- {message}", flush=True)
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """Linear-interpolated percentile (pct in 0..100) of a non-empty sequence."""
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    rank = (len(ordered) - 1) * pct / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def verdict(ok: bool) -> str:
+    return "OK" if ok else "MISSED"
+
+
+def report(name: str, rows: Sequence[tuple[str, str]], result: dict[str, Any]) -> None:
+    """Print one summary block and a machine-readable ``RESULT bench=<name> key=value ...`` line."""
+    width = max(len(label) for label, _ in rows)
+    rule = "=" * 72
+    print(rule)
+    print(f"BENCHMARK {name}")
+    print(rule)
+    for label, value in rows:
+        print(f"  {label.ljust(width)}  {value}")
+    print(rule)
+    fields = " ".join(f"{key}={_fmt(value)}" for key, value in result.items())
+    print(f"RESULT bench={name} {fields}", flush=True)
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return str(value).replace(" ", "_")

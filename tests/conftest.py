@@ -1,0 +1,120 @@
+"""Shared fixtures: two stores cloned once per test database, host-bound clients, helpers.
+
+The stores ("alpha" and "beta") are created on the first run and kept in the reused test
+database; every test runs in a transaction that is rolled back, so tests add users, events
+and domains freely without slowing each other down. Tests that need committed data (a real
+worker, a browser) create uniquely named rows and remove them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from apps.accounts.models import User
+from apps.core.tenancy import tenant_connection
+from apps.platform.models import Membership, Merchant
+from apps.tenants.models import Tenant
+from apps.tenants.routing import routing_cache_clear
+
+PASSWORD = "correct-horse-battery-1"
+
+
+@dataclass(frozen=True)
+class StoreWorld:
+    tenant: Tenant
+    merchant: Merchant
+    owner: User  # platform user (public schema)
+
+    @property
+    def host(self) -> str:
+        return f"{self.tenant.slug}.{settings.PLATFORM_DOMAIN}"
+
+
+def _platform_user(email: str) -> User:
+    user = User.objects.filter(email=email).first() or User.objects.create_user(email, PASSWORD)
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def _ensure_store(slug: str) -> None:
+    from apps.tenants.services import store_create, store_provision
+
+    owner = _platform_user(f"owner-{slug}@example.com")
+    merchant = Merchant.objects.filter(name=f"Merchant {slug}").first()
+    if merchant is None:
+        merchant = Merchant.objects.create(name=f"Merchant {slug}")
+        Membership.objects.create(merchant=merchant, user=owner, role=Membership.Role.OWNER)
+    tenant = Tenant.objects.filter(slug=slug).first()
+    if tenant is None:
+        tenant = store_create(
+            merchant=merchant, name=f"Store {slug.title()}", subdomain=slug, created_by=owner
+        )
+    if tenant.status != Tenant.Status.ACTIVE:
+        tenant.refresh_from_db()
+    if tenant.status == Tenant.Status.PROVISIONING:
+        store_provision(tenant_id=tenant.pk)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        call_command("migrate_all", verbosity=0)
+        for slug in ("alpha", "beta"):
+            _ensure_store(slug)
+        cache.clear()
+
+
+def _world(slug: str) -> StoreWorld:
+    tenant = Tenant.objects.get(slug=slug)
+    merchant = tenant.merchant
+    assert merchant is not None
+    owner = User.objects.get(email=f"owner-{slug}@example.com")
+    return StoreWorld(tenant=tenant, merchant=merchant, owner=owner)
+
+
+@pytest.fixture
+def alpha(db) -> StoreWorld:  # type: ignore[no-untyped-def]
+    return _world("alpha")
+
+
+@pytest.fixture
+def beta(db) -> StoreWorld:  # type: ignore[no-untyped-def]
+    return _world("beta")
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_between_tests() -> Iterator[None]:
+    tenant_connection().set_schema_to_public()
+    routing_cache_clear()
+    cache.clear()  # rate-limit counters and cached pages never leak from one test to the next
+    yield
+    tenant_connection().set_schema_to_public()
+    routing_cache_clear()
+
+
+def store_client(world: StoreWorld) -> Client:
+    return Client(HTTP_HOST=world.host)
+
+
+@pytest.fixture
+def platform_client() -> Client:
+    return Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
+
+
+def make_store_user(world: StoreWorld, email: str, *, staff: bool = False, verified: bool = True) -> User:
+    """A user in the store's own schema (a shopper, or staff when `staff`)."""
+    with schema_context(world.tenant.schema_name):
+        user = User.objects.create_user(email, PASSWORD, is_staff=staff)
+        EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+        return user
