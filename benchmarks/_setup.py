@@ -76,7 +76,12 @@ def bootstrap(*, migrate: bool = True) -> None:
 
     django.setup()
 
+    import logging
+
     from django.conf import settings
+
+    # Eager Celery logs every task it runs at INFO ("celery" follows LOG_LEVEL): not a figure.
+    logging.getLogger("celery").setLevel(logging.WARNING)
 
     if settings.DATABASES["default"]["NAME"] != BENCH_DB_NAME:
         raise SystemExit(f"Django is not pointed at {BENCH_DB_NAME}; refusing to run")

@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context, schema_exists
 from apps.accounts.models import User
 from apps.platform.models import Membership, Merchant
 from apps.tenants.models import Domain, Tenant
-from tests.conftest import PASSWORD
+from tests.fixtures import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

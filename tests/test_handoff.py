@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from apps.accounts.models import User
 from apps.platform.models import HandoffToken
 from apps.platform.services import handoff_issue
-from tests.conftest import PASSWORD, store_client
+from tests.fixtures import PASSWORD, store_client
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def test_only_members_of_the_merchant_may_open_a_store(alpha, beta, platform_cli
 
 
 def test_the_dashboard_is_staff_only(alpha):
-    from tests.conftest import make_store_user
+    from tests.fixtures import make_store_user
 
     make_store_user(alpha, "shopper-d@example.com")
     client = store_client(alpha)

@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 
 from apps.core.models import EventRecord
 from apps.tenants.services import store_reactivate, store_suspend
-from tests.conftest import PASSWORD, make_store_user, store_client
+from tests.fixtures import PASSWORD, make_store_user, store_client
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 import logging
 from contextvars import ContextVar
 
+from django.core.signals import request_finished
+
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+
+
+def _request_finished(**kwargs: object) -> None:
+    request_id_var.set("-")
+
+
+request_finished.connect(_request_finished, dispatch_uid="core.logging.request_finished")
 
 
 class ContextFilter(logging.Filter):

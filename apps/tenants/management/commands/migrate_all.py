@@ -43,15 +43,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         verbosity = int(options["verbosity"])
+        say = self.stdout.write if verbosity > 0 else (lambda *_args, **_kwargs: None)
         processes = int(options["processes"])
         started = time.perf_counter()
         tenant_connection().set_schema_to_public()
 
         if stale_schemas(["public"]):
             call_command("migrate_schemas", shared=True, interactive=False, verbosity=max(verbosity - 1, 0))
-            self.stdout.write("public: migrated")
+            say("public: migrated")
         else:
-            self.stdout.write("public: up to date")
+            say("public: up to date")
         platform_tenant_ensure()
 
         template = settings.TENANT_BASE_SCHEMA
@@ -60,9 +61,9 @@ class Command(BaseCommand):
                 cursor.execute(f'CREATE SCHEMA "{template}"')
         if stale_schemas([template]):
             self._migrate([template], 1, verbosity)
-            self.stdout.write(f"{template}: migrated")
+            say(f"{template}: migrated")
         else:
-            self.stdout.write(f"{template}: up to date")
+            say(f"{template}: up to date")
 
         stores = store_schema_names()
         check_started = time.perf_counter()
@@ -70,8 +71,8 @@ class Command(BaseCommand):
         checked_in = time.perf_counter() - check_started
         if behind:
             self._migrate(behind, processes, verbosity)
-        self.stdout.write(
+        say(
             f"stores: {len(stores)} checked in {checked_in:.2f}s, {len(behind)} migrated "
             f"({len(stores) - len(behind)} already current)"
         )
-        self.stdout.write(self.style.SUCCESS(f"migrate_all finished in {time.perf_counter() - started:.2f}s"))
+        say(self.style.SUCCESS(f"migrate_all finished in {time.perf_counter() - started:.2f}s"))

@@ -16,7 +16,9 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connections
 from django.test import Client
+from django.test.utils import setup_databases
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
@@ -67,8 +69,14 @@ def _ensure_store(slug: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def django_db_setup(django_db_setup, django_db_blocker, django_db_createdb):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
+        if not connections["default"].settings_dict["NAME"].startswith("test_"):
+            # pytest-django only sets up the databases that `django_db` tests ask for; the
+            # worker and browser tests work on committed rows without that marker.
+            setup_databases(
+                verbosity=0, interactive=False, keepdb=not django_db_createdb, aliases={"default"}
+            )
         call_command("migrate_all", verbosity=0)
         for slug in ("alpha", "beta"):
             _ensure_store(slug)

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django_tenants.utils import schema_context
+
+from apps.core import events
+from apps.core.events import Event, event_emit, subscribe
+from apps.core.models import EventDelivery, EventRecord
+
+pytestmark = pytest.mark.django_db
+
+received: list[tuple[str, str, str]] = []
+
+
+@subscribe("test.happened")
+def _record(event: Event) -> None:
+    received.append((event.name, event.schema_name, event.payload["n"]))
+
+
+@subscribe("test.happened")
+def _explode(event: Event) -> None:
+    raise ValueError("subscriber bug")
+
+
+@pytest.fixture(autouse=True)
+def _clear():
+    received.clear()
+
+
+def test_an_event_is_logged_and_delivered_to_each_subscriber_with_its_status(
+    alpha, django_capture_on_commit_callbacks
+):
+    with schema_context(alpha.tenant.schema_name):
+        # when a service emits an event and its transaction commits
+        with django_capture_on_commit_callbacks(execute=True):
+            event_id = event_emit(name="test.happened", payload={"n": "1"})
+        # then the event is in the store's log, dispatched
+        record = EventRecord.objects.get(id=event_id)
+        assert record.status == EventRecord.Status.DISPATCHED
+        # and every subscriber's delivery is recorded with its own outcome
+        deliveries = {d.subscriber.rsplit(".", 1)[-1]: d for d in record.deliveries.all()}
+        assert deliveries["_record"].status == EventDelivery.Status.SUCCEEDED
+        assert deliveries["_explode"].status == EventDelivery.Status.FAILED
+        assert "ValueError: subscriber bug" in deliveries["_explode"].last_error
+        assert deliveries["_explode"].attempts == 1
+    assert received == [("test.happened", alpha.tenant.schema_name, "1")]
+
+
+def test_a_rolled_back_change_announces_nothing(alpha, django_capture_on_commit_callbacks):
+    with schema_context(alpha.tenant.schema_name):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            try:
+                with transaction.atomic():
+                    event_emit(name="test.happened", payload={"n": "2"})
+                    raise RuntimeError("rollback")
+            except RuntimeError:
+                pass
+        assert callbacks == []
+        assert not EventRecord.objects.filter(name="test.happened").exists()
+    assert received == []
+
+
+def test_events_cannot_be_emitted_outside_a_store(db):
+    with pytest.raises(RuntimeError, match="tenant context"):
+        event_emit(name="test.happened", payload={})
+
+
+def test_dispatch_is_idempotent(alpha, django_capture_on_commit_callbacks):
+    from apps.core.tasks import event_dispatch
+
+    with schema_context(alpha.tenant.schema_name):
+        with django_capture_on_commit_callbacks(execute=True):
+            event_id = event_emit(name="test.happened", payload={"n": "3"})
+        event_dispatch(event_id)  # a redelivered message
+        assert EventDelivery.objects.filter(event_id=event_id).count() == len(
+            events.subscribers_for("test.happened")
+        )
+    assert received.count(("test.happened", alpha.tenant.schema_name, "3")) == 1
+
+
+def test_shopper_signup_emits_customer_created_and_sends_a_welcome_email(
+    alpha, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    client = Client(HTTP_HOST=alpha.host)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/accounts/signup/",
+            {
+                "email": "new-shopper@example.com",
+                "password1": "a-long-pass-123",
+                "password2": "a-long-pass-123",
+            },
+        )
+    assert response.status_code == 302
+    with schema_context(alpha.tenant.schema_name):
+        event = EventRecord.objects.get(name="customer.created")
+        assert event.payload["email"] == "new-shopper@example.com"
+        assert event.deliveries.get().status == EventDelivery.Status.SUCCEEDED
+    subjects = [m.subject for m in mailoutbox]
+    assert f"Welcome to {alpha.tenant.name}" in subjects
+    confirm = next(m for m in mailoutbox if "confirm" in m.body.lower())
+    assert f"http://{alpha.host}/accounts/confirm-email/" in confirm.body

@@ -1,0 +1,140 @@
+"""A real Celery worker process: tasks run in the schema of the store that sent them.
+
+The worker talks to the same test database, so this module works on committed rows (created
+with unique names and removed afterwards) instead of the usual rolled-back transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection, transaction
+from django_tenants.utils import schema_context
+
+from apps.core.events import event_emit
+from apps.core.models import EventDelivery, EventRecord
+from apps.tenants.models import Tenant
+from config.celery import app as celery_app
+
+pytestmark = [pytest.mark.worker, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _database_url() -> str:
+    db = settings.DATABASES["default"]
+    host = quote(db.get("HOST") or "", safe="")
+    auth = quote(db.get("USER") or "", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{auth}@{host}{port}/{db['NAME']}"
+
+
+def _wait_for(check: Callable[[], bool], timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.fixture(scope="module")
+def worker(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen[str]]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": _database_url(),
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+    }
+    celery_app.control.purge()
+    log = open(ROOT / ".local" / "test-worker.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "celery"), "-A", "config", "worker",
+            "-Q", "default,events,provisioning", "-P", "solo", "-c", "1",
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
+            "-n", f"test-{uuid.uuid4().hex[:8]}@%h", "--loglevel", "INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert _wait_for(lambda: bool(celery_app.control.ping(timeout=0.5)), 90), "the worker did not start"
+        celery_app.conf.task_always_eager = False
+        with django_db_blocker.unblock():
+            yield process
+    finally:
+        celery_app.conf.task_always_eager = True
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        connection.set_schema_to_public()
+
+
+def test_an_event_sent_from_store_a_is_handled_in_store_as_schema(worker):
+    alpha = Tenant.objects.get(slug="alpha")
+    beta = Tenant.objects.get(slug="beta")
+    email = f"worker-{uuid.uuid4().hex[:8]}@example.com"
+    # when store A emits an event and commits (the task is queued on commit, with A's schema)
+    with schema_context(alpha.schema_name), transaction.atomic():
+        event_id = event_emit(name="customer.created", payload={"email": email, "user_uuid": ""})
+
+    def delivered() -> bool:
+        with schema_context(alpha.schema_name):
+            return EventDelivery.objects.filter(
+                event_id=event_id, status=EventDelivery.Status.SUCCEEDED
+            ).exists()
+
+    try:
+        # then the worker dispatched it and ran the subscriber inside A's schema
+        assert _wait_for(delivered), (ROOT / ".local" / "test-worker.log").read_text()[-3000:]
+        with schema_context(alpha.schema_name):
+            assert EventRecord.objects.get(id=event_id).status == EventRecord.Status.DISPATCHED
+        # and store B's log never saw it
+        with schema_context(beta.schema_name):
+            assert not EventRecord.objects.filter(id=event_id).exists()
+            assert not EventRecord.objects.filter(payload__email=email).exists()
+    finally:
+        with schema_context(alpha.schema_name):
+            EventRecord.objects.filter(id=event_id).delete()
+
+
+def test_provisioning_runs_on_the_worker(worker):
+    from apps.accounts.models import User
+    from apps.platform.models import Membership, Merchant
+    from apps.tenants.services import store_create
+
+    suffix = uuid.uuid4().hex[:6]
+    owner = User.objects.create_user(f"wk-{suffix}@example.com", "x-pass-12345")
+    merchant = Merchant.objects.create(name=f"Worker {suffix}")
+    Membership.objects.create(merchant=merchant, user=owner, role=Membership.Role.OWNER)
+    store = store_create(merchant=merchant, name="Worker Store", subdomain=f"wk-{suffix}", created_by=owner)
+    try:
+        assert _wait_for(lambda: Tenant.objects.get(pk=store.pk).status == Tenant.Status.ACTIVE), (
+            ROOT / ".local" / "test-worker.log"
+        ).read_text()[-3000:]
+        with schema_context(store.schema_name):
+            assert User.objects.get(platform_user_uuid=owner.uuid).is_staff
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{store.schema_name}" CASCADE')
+        Tenant.objects.filter(pk=store.pk).delete()
+        merchant.delete()
+        owner.delete()
