@@ -41,7 +41,14 @@ def ensure_database() -> str:
     if url:
         say("PostgreSQL: using DATABASE_URL")
         return url
-    import pgserver  # local requirement; only needed when no DATABASE_URL is given
+    try:
+        import pgserver  # local requirement; only needed when no DATABASE_URL is given
+    except ImportError:
+        sys.exit(
+            "No DATABASE_URL is set and the embedded PostgreSQL (pgserver, CPython 3.12 wheels only) "
+            "is not installed in this virtualenv. Set DATABASE_URL=postgres://... or recreate .venv "
+            "with Python 3.12 (rm -rf .venv; PYTHON=python3.12 make run)."
+        )
 
     pgdata = LOCAL / "pgdata"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
