@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
@@ -57,7 +56,8 @@ def ensure_database() -> str:
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DEV_DB_NAME}';")
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DEV_DB_NAME};")
-    return f"postgres://postgres@{quote(str(pgdata), safe='')}/{DEV_DB_NAME}"
+    # django-environ reads a path right after "@/" as the socket directory.
+    return f"postgres://postgres@/{pgdata}/{DEV_DB_NAME}"
 
 
 def ensure_redis() -> str:

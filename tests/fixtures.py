@@ -75,7 +75,10 @@ def django_db_setup(django_db_setup, django_db_blocker, django_db_createdb):  # 
             # pytest-django only sets up the databases that `django_db` tests ask for; the
             # worker and browser tests work on committed rows without that marker.
             setup_databases(
-                verbosity=0, interactive=False, keepdb=not django_db_createdb, aliases={"default"}
+                verbosity=0,
+                interactive=False,
+                keepdb=not django_db_createdb,
+                aliases={"default"},  # type: ignore[arg-type]
             )
         call_command("migrate_all", verbosity=0)
         for slug in ("alpha", "beta"):

@@ -22,6 +22,7 @@ from django_tenants.utils import schema_context
 
 from apps.core.events import event_emit
 from apps.core.models import EventDelivery, EventRecord
+from apps.core.tenancy import tenant_connection
 from apps.tenants.models import Tenant
 from config.celery import app as celery_app
 
@@ -32,7 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _database_url() -> str:
     db = settings.DATABASES["default"]
-    host = quote(db.get("HOST") or "", safe="")
+    host = db.get("HOST") or ""
+    host = f"/{host}" if host.startswith("/") else quote(host, safe="")  # a socket directory
     auth = quote(db.get("USER") or "", safe="")
     if db.get("PASSWORD"):
         auth += ":" + quote(db["PASSWORD"], safe="")
@@ -85,7 +87,7 @@ def worker(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen[str]
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
 
 
 def test_an_event_sent_from_store_a_is_handled_in_store_as_schema(worker):

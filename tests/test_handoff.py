@@ -110,8 +110,8 @@ def test_expired_handoffs_are_purged(alpha):
     handoff_issue(user=alpha.owner, tenant=alpha.tenant)
     fresh = handoff_issue(user=alpha.owner, tenant=alpha.tenant)
     assert fresh
-    HandoffToken.objects.filter(pk=HandoffToken.objects.order_by("created_at").first().pk).update(
-        expires_at=timezone.now() - timedelta(hours=2)
-    )
+    oldest = HandoffToken.objects.order_by("created_at").first()
+    assert oldest is not None
+    HandoffToken.objects.filter(pk=oldest.pk).update(expires_at=timezone.now() - timedelta(hours=2))
     assert handoff_tokens_purge.delay().get() == 1
     assert HandoffToken.objects.count() == 1

@@ -8,6 +8,7 @@ task records one `EventDelivery` per subscriber and runs each in its own task.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,7 +51,7 @@ def subscribers_for(event_name: str) -> dict[str, Handler]:
     return {**_subscribers.get("*", {}), **_subscribers.get(event_name, {})}
 
 
-def event_emit(*, name: str, payload: dict[str, Any]) -> str:
+def event_emit(*, name: str, payload: dict[str, Any]) -> uuid.UUID:
     """Record `name` in the current store's event log and dispatch it after commit."""
     from apps.core.models import EventRecord
     from apps.core.tasks import event_dispatch
@@ -63,6 +64,6 @@ def event_emit(*, name: str, payload: dict[str, Any]) -> str:
     # so the schema is fixed now rather than read from the connection at send time.
     schema = current_schema()
     transaction.on_commit(
-        lambda: event_dispatch.apply_async(args=[event_id], headers={"_schema_name": schema})
+        lambda: event_dispatch.apply_async(args=(event_id,), headers={"_schema_name": schema})
     )
-    return event_id
+    return record.id

@@ -72,7 +72,7 @@ def test_dispatch_is_idempotent(alpha, django_capture_on_commit_callbacks):
     with schema_context(alpha.tenant.schema_name):
         with django_capture_on_commit_callbacks(execute=True):
             event_id = event_emit(name="test.happened", payload={"n": "3"})
-        event_dispatch(event_id)  # a redelivered message
+        event_dispatch(str(event_id))  # a redelivered message
         assert EventDelivery.objects.filter(event_id=event_id).count() == len(
             events.subscribers_for("test.happened")
         )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -47,7 +48,7 @@ def test_log_lines_are_json_with_request_id_and_schema(alpha, capsys):
     from django.conf import settings
     from pythonjsonlogger.json import JsonFormatter
 
-    fmt = settings.LOGGING["formatters"]["json"]
+    fmt: dict[str, Any] = settings.LOGGING["formatters"]["json"]  # type: ignore[index]
     formatter = JsonFormatter(fmt["fmt"], rename_fields=fmt["rename_fields"])
     handler = logging.StreamHandler()
     handler.setFormatter(formatter)
