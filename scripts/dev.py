@@ -133,9 +133,27 @@ def cmd_run(extra: list[str]) -> None:
     say("Loading demo data")
     manage(["demo_setup"], env)
     port = env.get("PLATFORM_PORT", "8000")
+    background: list[subprocess.Popen[bytes]] = []
+    if env["REDIS_URL"]:
+        # A worker and beat beside the web server, so stores opened in the console get
+        # provisioned; their logs go to .local/ to keep this terminal readable.
+        celery = str(VENV_BIN / "celery")
+        for name, args in {
+            "worker": ["worker", "-Q", "default,provisioning,events", "--concurrency", "2"],
+            "beat": ["beat", "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"],
+        }.items():
+            log = open(LOCAL / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the process
+            background.append(
+                subprocess.Popen([celery, "-A", "config", *args], env=env, cwd=ROOT, stdout=log, stderr=log)
+            )
+        say("Celery worker and beat started (logs in .local/worker.log and .local/beat.log)")
     print(f"\nReady in {time.perf_counter() - started:.1f}s. Open:", flush=True)
     manage(["demo_setup", "--print-logins"], env)
-    manage(["runserver", f"0.0.0.0:{port}", *extra], env, check=False)
+    try:
+        manage(["runserver", f"0.0.0.0:{port}", *extra], env, check=False)
+    finally:
+        for process in background:
+            process.terminate()
 
 
 def cmd_test(extra: list[str]) -> None:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django_tenants.files.storage import TenantFileSystemStorage as _TenantFileSystemStorage
 from storages.backends.s3 import S3Storage
 
-
-def current_schema_prefix() -> str:
-    schema = getattr(connection, "schema_name", "public")
-    return schema
+from apps.core.tenancy import current_schema
 
 
 class TenantFileSystemStorage(_TenantFileSystemStorage):
-    """`MEDIA_ROOT/<schema>/...` on disk, served at `MEDIA_URL<schema>/...`."""
+    """`MEDIA_ROOT/<schema>/...` on disk, served at `MEDIA_URL<schema>/...`
+    (MULTITENANT_RELATIVE_MEDIA_ROOT = "%s")."""
 
 
 class TenantS3Storage(S3Storage):
@@ -22,7 +19,7 @@ class TenantS3Storage(S3Storage):
 
     @property  # type: ignore[override]
     def location(self) -> str:
-        return current_schema_prefix()
+        return current_schema()
 
     @location.setter
     def location(self, value: str) -> None:
