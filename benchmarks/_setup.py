@@ -43,25 +43,48 @@ def bench_database_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + BENCH_DB_NAME, parts.query, parts.fragment))
 
 
-def _database_ensure(url: str) -> bool:
-    """Create the bench database when it is missing; True when it was created."""
+def _connect_params(url: str, dbname: str) -> dict[str, Any]:
     import environ
-    import psycopg
-    from psycopg import sql
 
     config = environ.Env.db_url_config(url)
-    if config["NAME"] != BENCH_DB_NAME:  # belt and braces: only ever create our own database
-        raise SystemExit(f"refusing to create database {config['NAME']!r}")
-    params: dict[str, Any] = {"dbname": "postgres", "autocommit": True, "connect_timeout": 10}
+    if config["NAME"] != BENCH_DB_NAME:  # belt and braces: only ever work on our own database
+        raise SystemExit(f"refusing to use database {config['NAME']!r}")
+    params: dict[str, Any] = {"dbname": dbname, "autocommit": True, "connect_timeout": 10}
     for key, name in (("HOST", "host"), ("PORT", "port"), ("USER", "user"), ("PASSWORD", "password")):
         if config.get(key):
             params[name] = str(config[key])
-    with psycopg.connect(**params) as conn:
+    return params
+
+
+def _database_ensure(url: str) -> bool:
+    """Create the bench database when it is missing; True when it was created."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(**_connect_params(url, "postgres")) as conn:
         found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB_NAME]).fetchone()
         if found is None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB_NAME)))
             return True
     return False
+
+
+_lock_connection: Any = None
+_LOCK_KEY = 0x62656E63  # "benc": one benchmark at a time per database
+
+
+def _run_lock(url: str) -> None:
+    """Hold a session advisory lock on its own connection for the whole run, so two benchmarks
+    never create the same stores at once nor disturb each other's timings."""
+    global _lock_connection
+    import psycopg
+
+    conn = psycopg.connect(**_connect_params(url, BENCH_DB_NAME))
+    got = conn.execute("SELECT pg_try_advisory_lock(%s)", [_LOCK_KEY]).fetchone()
+    if not (got and got[0]):
+        say("another benchmark is running on this database; waiting for it")
+        conn.execute("SELECT pg_advisory_lock(%s)", [_LOCK_KEY])
+    _lock_connection = conn  # released when the process exits
 
 
 def bootstrap(*, migrate: bool = True) -> None:
@@ -71,6 +94,7 @@ def bootstrap(*, migrate: bool = True) -> None:
     os.environ["DATABASE_URL"] = url
     created = _database_ensure(url)
     say(f"database {BENCH_DB_NAME}: {'created' if created else 'exists'}")
+    _run_lock(url)
 
     import django
 
@@ -150,6 +174,9 @@ def bench_store_ensure(slug: str, *, merchant: Any = None) -> tuple[Any, bool]:
             provisioning_step=Tenant.Step.DONE,
         )
         created = True
+    elif tenant.status != Tenant.Status.ACTIVE:
+        tenant.status = Tenant.Status.ACTIVE
+        tenant.save(update_fields=["status", "updated_at"])
     if not Domain.objects.filter(tenant=tenant).exists():
         Domain.objects.create(tenant=tenant, domain=f"{slug}.{settings.PLATFORM_DOMAIN}", is_primary=True)
     if tenant.create_schema(check_if_exists=True, verbosity=0) is not False:

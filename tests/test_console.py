@@ -150,13 +150,13 @@ def test_a_failure_while_cloning_drops_the_partial_schema(alpha, newcomer):
     merchant = Merchant.objects.create(name="Clone Fail")
     Membership.objects.create(merchant=merchant, user=newcomer, role="owner")
 
-    def clone_then_fail(self, *args, **kwargs):
+    def clone_then_fail(schema_name):
         with connection.cursor() as cursor:
-            cursor.execute(f'CREATE SCHEMA "{self.schema_name}"')
-            cursor.execute(f'CREATE TABLE "{self.schema_name}".half (id int)')
+            cursor.execute(f'CREATE SCHEMA "{schema_name}"')
+            cursor.execute(f'CREATE TABLE "{schema_name}".half (id int)')
         raise RuntimeError("disk full")
 
-    with mock.patch.object(Tenant, "create_schema", clone_then_fail):
+    with mock.patch("apps.tenants.services.schema_clone_from_template", clone_then_fail):
         store = store_create(merchant=merchant, name="Clone", subdomain="clone-fail", created_by=newcomer)
         from apps.tenants.services import store_provision
 

@@ -1,45 +1,65 @@
-"""Which schemas are behind the code's migrations, read from each schema's django_migrations."""
+"""Which schemas are behind the code's migrations, read from each schema's django_migrations.
+
+Two queries however many stores there are (in chunks): one finds which schemas have a
+django_migrations table, one reads all their applied migrations with UNION ALL.
+"""
 
 from __future__ import annotations
+
+from collections import defaultdict
+from functools import cache
 
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
 from apps.tenants.models import Tenant
 
+_CHUNK = 250
+
+
+@cache
+def _graph() -> tuple[
+    frozenset[tuple[str, str]], tuple[tuple[tuple[str, str], tuple[tuple[str, str], ...]], ...]
+]:
+    # django-tenants records every app's migrations in every schema (the router only skips
+    # the operations), so a schema is current when it has recorded all of them.
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    replacements = tuple((key, tuple(m.replaces)) for key, m in loader.replacements.items())
+    return frozenset(loader.graph.nodes), replacements
+
 
 def expected_migrations() -> set[tuple[str, str]]:
-    # django-tenants records every app's migrations in every schema (the router only skips
-    # the operations), so each schema is current when it has recorded all of them.
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    return set(loader.graph.nodes)
+    return set(_graph()[0])
 
 
-def _replacements() -> dict[tuple[str, str], list[tuple[str, str]]]:
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    return {key: list(migration.replaces) for key, migration in loader.replacements.items()}
-
-
-def applied_migrations(schema_name: str) -> set[tuple[str, str]]:
+def applied_migrations_by_schema(schema_names: list[str]) -> dict[str, set[tuple[str, str]]]:
+    applied: dict[str, set[tuple[str, str]]] = defaultdict(set)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM information_schema.tables"
-            " WHERE table_schema = %s AND table_name = 'django_migrations'",
-            [schema_name],
-        )
-        if cursor.fetchone() is None:
-            return set()
-        cursor.execute(f'SELECT app, name FROM "{schema_name}".django_migrations')
-        return {(app, name) for app, name in cursor.fetchall()}
+        for start in range(0, len(schema_names), _CHUNK):
+            chunk = schema_names[start : start + _CHUNK]
+            cursor.execute(
+                "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE c.relname = 'django_migrations' AND c.relkind = 'r' AND n.nspname = ANY(%s)",
+                [chunk],
+            )
+            with_table = [row[0] for row in cursor.fetchall()]
+            if not with_table:
+                continue
+            union = " UNION ALL ".join(
+                f"SELECT %s, app, name FROM {connection.ops.quote_name(name)}.django_migrations"
+                for name in with_table
+            )
+            cursor.execute(union, with_table)
+            for schema, app, name in cursor.fetchall():
+                applied[schema].add((app, name))
+    return {name: applied.get(name, set()) for name in schema_names}
 
 
 def stale_schemas(schema_names: list[str]) -> list[str]:
-    expected = expected_migrations()
-    replacements = _replacements()
+    expected, replacements = _graph()
     stale = []
-    for schema_name in schema_names:
-        applied = applied_migrations(schema_name)
-        for key, replaced in replacements.items():
+    for schema_name, applied in applied_migrations_by_schema(schema_names).items():
+        for key, replaced in replacements:
             if all(r in applied for r in replaced):
                 applied.add(key)
         if expected - applied:

@@ -20,6 +20,7 @@ from apps.core.events import event_emit
 from apps.core.tenancy import tenant_connection
 from apps.platform.models import Membership, Merchant
 from apps.platform.policies import store_limit_for
+from apps.tenants.clone import schema_clone_from_template
 from apps.tenants.models import Domain, StoreAuditEntry, Tenant
 
 logger = logging.getLogger(__name__)
@@ -172,7 +173,7 @@ def store_provision(*, tenant_id: int) -> Tenant:
                     code="template_missing",
                 )
             _schema_drop(tenant.schema_name)
-            tenant.create_schema(check_if_exists=False, verbosity=0)
+            schema_clone_from_template(tenant.schema_name)
             _set_step(tenant, Tenant.Step.STAFF)
             _staff_setup(tenant)
             _set_step(tenant, Tenant.Step.FINISHING)

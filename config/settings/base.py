@@ -120,8 +120,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TENANT_MODEL = "tenants.Tenant"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_NAME = "public"
-# New stores are cloned from this migrated schema instead of being migrated (seconds, not
-# minutes). `manage.py migrate_all` keeps it current.
+# New stores are cloned from this migrated schema instead of being migrated inside a request
+# (apps/tenants/clone.py); `manage.py migrate_all` keeps it current on every deploy.
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MIGRATION_PROCESSES", default=2)
