@@ -165,3 +165,36 @@ def test_password_reset_link_on_an_alias_domain_points_at_the_primary_domain(alp
     )
     assert response.status_code == 302
     assert f"http://{alpha.host}/accounts/password/reset/key/" in mailoutbox[0].body
+
+
+def test_deleting_a_store_user_never_touches_platform_rows_with_the_same_id(alpha):
+    from apps.accounts.models import User
+    from apps.platform.models import Membership
+
+    # given a shopper in store A whose id equals a platform user's id that has a membership
+    with schema_context(alpha.tenant.schema_name):
+        shopper = make_store_user(alpha, "same-id@example.com")
+    platform_user = User.objects.filter(pk=shopper.pk).first()
+    if platform_user is None:
+        platform_user = User.objects.create_user("platform-same-id@example.com", PASSWORD)
+        User.objects.filter(pk=platform_user.pk).update(id=shopper.pk)
+        platform_user = User.objects.get(pk=shopper.pk)
+    Membership.objects.get_or_create(merchant=alpha.merchant, user=platform_user, defaults={"role": "staff"})
+    before = Membership.objects.filter(user_id=shopper.pk).count()
+
+    # when the store deletes its shopper
+    with schema_context(alpha.tenant.schema_name):
+        User.objects.filter(pk=shopper.pk).delete()
+        assert not User.objects.filter(pk=shopper.pk).exists()
+
+    # then the platform user's memberships are untouched
+    assert Membership.objects.filter(user_id=shopper.pk).count() == before >= 1
+    assert User.objects.filter(pk=shopper.pk).exists()
+
+
+def test_deleting_a_platform_user_does_not_reach_into_store_only_tables(alpha):
+    from apps.accounts.models import User
+
+    user = User.objects.create_user("leaver@example.com", PASSWORD)
+    user.delete()  # would fail on store-only tables (imports, stock movements) if followed
+    assert not User.objects.filter(email="leaver@example.com").exists()

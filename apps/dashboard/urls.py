@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from apps.dashboard import views
 
@@ -8,4 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("activity/", views.activity, name="activity"),
     path("handoff/", views.handoff, name="handoff"),
+    path("catalog/", include("apps.catalog.dashboard_urls")),
+    path("inventory/", include("apps.inventory.dashboard_urls")),
+    path("sourcing/", include("apps.sourcing.dashboard_urls")),
 ]

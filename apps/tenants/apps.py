@@ -9,4 +9,6 @@ class TenantsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.tenants import signals  # noqa: F401
+        from apps.tenants import deletion, signals  # noqa: F401
+
+        deletion.install()

@@ -102,6 +102,7 @@ HANDOFF_TOKEN_TTL_SECONDS = env.int("HANDOFF_TOKEN_TTL_SECONDS", default=60)
 # another process take at most this long to reach this one.
 TENANT_ROUTING_CACHE_SECONDS = env.int("TENANT_ROUTING_CACHE_SECONDS", default=10)
 EVENT_LOG_RETENTION_DAYS = env.int("EVENT_LOG_RETENTION_DAYS", default=90)
+DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="EUR")
 
 # ------------------------------------------------------------------------------
 # DATABASES
@@ -140,6 +141,7 @@ SHARED_APPS = [
     "django.contrib.admin",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "apps.accounts",
     "allauth",
     "allauth.account",
@@ -148,12 +150,16 @@ SHARED_APPS = [
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
+    "django.contrib.postgres",
     "django.contrib.auth",
     "django.contrib.sessions",
     "apps.accounts",
     "allauth",
     "allauth.account",
     "apps.core",
+    "apps.catalog",
+    "apps.inventory",
+    "apps.sourcing",
     "apps.dashboard",
     "apps.storefront",
 ]
@@ -371,3 +377,11 @@ LOGGING = {
         "celery": {"level": LOG_LEVEL},
     },
 }
+
+# ------------------------------------------------------------------------------
+# CATALOG
+# ------------------------------------------------------------------------------
+CATALOG_SEARCH_CONFIG = env("CATALOG_SEARCH_CONFIG", default="english")
+CATALOG_IMAGE_MAX_BYTES = env.int("CATALOG_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+CATALOG_IMAGE_MAX_PIXELS = env.int("CATALOG_IMAGE_MAX_PIXELS", default=40_000_000)
+CATALOG_THUMBNAIL_SIZE = (400, 400)

@@ -1,0 +1,231 @@
+"""Catalog reads. List and search declare all their queries here: each runs a fixed number of
+queries however many products, variants or images there are (pinned by tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db.models import (
+    Count,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Upper
+
+from apps.catalog.models import (
+    Category,
+    Collection,
+    Product,
+    ProductImage,
+    ProductOptionValue,
+    ProductVariant,
+)
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    query: str = ""
+    status: str = ""
+    category_id: int | None = None
+    vendor: str = ""
+    tag: str = ""
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    option_value_ids: tuple[int, ...] = ()
+    sync_status: str = ""
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Facets:
+    categories: list[FacetCount] = field(default_factory=list)
+    option_values: dict[str, list[FacetCount]] = field(default_factory=dict)
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+
+
+def _variant_aggregate(function: type[Min] | type[Max] | type[Count], column: str) -> Subquery:
+    output = IntegerField() if function is Count else ProductVariant._meta.get_field("price")
+    return Subquery(
+        ProductVariant.objects.filter(product=OuterRef("pk"))
+        .order_by()
+        .values("product")
+        .annotate(result=function(column))
+        .values("result")[:1],
+        output_field=output,
+    )
+
+
+def _stock_available() -> Subquery:
+    from apps.inventory.models import StockLevel
+
+    return Subquery(
+        StockLevel.objects.filter(variant__product=OuterRef("pk"))
+        .order_by()
+        .values("variant__product")
+        .annotate(total=Sum("on_hand") - Sum("reserved"))
+        .values("total")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def _apply_filters(queryset: QuerySet[Product], filters: ProductFilters) -> QuerySet[Product]:
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.category_id:
+        category = Category.objects.filter(pk=filters.category_id).only("path").first()
+        if category is None:
+            return queryset.none()
+        queryset = queryset.filter(
+            Q(category__path=category.path) | Q(category__path__startswith=category.path + "/")
+        )
+    if filters.vendor:
+        queryset = queryset.filter(vendor__iexact=filters.vendor)
+    if filters.tag:
+        queryset = queryset.filter(tags__contains=[filters.tag])
+    if filters.sync_status:
+        queryset = queryset.filter(sync_status=filters.sync_status)
+    variant_filter = Q()
+    if filters.price_min is not None:
+        variant_filter &= Q(price__gte=filters.price_min)
+    if filters.price_max is not None:
+        variant_filter &= Q(price__lte=filters.price_max)
+    for value_id in filters.option_value_ids:
+        queryset = queryset.filter(variants__option_values__id=value_id)
+    if variant_filter:
+        queryset = queryset.filter(pk__in=ProductVariant.objects.filter(variant_filter).values("product_id"))
+    return queryset.distinct() if filters.option_value_ids else queryset
+
+
+def _search(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
+    """Full-text match (stemmed, weighted) or, for typos, trigram word similarity on the title
+    (`UPPER(title) %> query`, served by the trigram GIN index)."""
+    search = SearchQuery(query, search_type="websearch", config=settings.CATALOG_SEARCH_CONFIG)
+    return (
+        queryset.annotate(
+            title_upper=Upper("title"),
+            rank=SearchRank("search_vector", search) + TrigramWordSimilarity(query.upper(), Upper("title")),
+        )
+        .filter(Q(search_vector=search) | Q(title_upper__trigram_word_similar=query.upper()))
+        .order_by("-rank", "-created_at")
+    )
+
+
+def product_list(*, filters: ProductFilters | None = None) -> QuerySet[Product]:
+    """Products with price range, variant count, available stock and their images prefetched."""
+    filters = filters or ProductFilters()
+    queryset = _apply_filters(Product.objects.select_related("category"), filters)
+    if filters.query.strip():
+        queryset = _search(queryset, filters.query.strip())
+    return queryset.annotate(
+        price_min=_variant_aggregate(Min, "price"),
+        price_max=_variant_aggregate(Max, "price"),
+        variant_count=Coalesce(_variant_aggregate(Count, "id"), Value(0)),
+        stock_available=_stock_available(),
+    ).prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
+
+
+def product_facets(*, filters: ProductFilters | None = None) -> Facets:
+    """Counts by category and option value, and the price span, for the products matching."""
+    filters = filters or ProductFilters()
+    base = _apply_filters(Product.objects.all(), filters)
+    if filters.query.strip():
+        base = _search(base, filters.query.strip())
+    ids = base.order_by().values("pk")
+    categories = [
+        FacetCount(key=str(row["category_id"]), label=row["category__name"], count=row["n"])
+        for row in Product.objects.filter(pk__in=ids, category__isnull=False)
+        .order_by()
+        .values("category_id", "category__name")
+        .annotate(n=Count("pk"))
+        .order_by("category__name")
+    ]
+    option_values: dict[str, list[FacetCount]] = {}
+    for row in (
+        ProductOptionValue.objects.filter(variants__product__in=ids)
+        .values("id", "value", "option__name")
+        .annotate(n=Count("variants__product", distinct=True))
+        .order_by("option__name", "position", "value")
+    ):
+        option_values.setdefault(row["option__name"], []).append(
+            FacetCount(key=str(row["id"]), label=row["value"], count=row["n"])
+        )
+    prices = ProductVariant.objects.filter(product__in=ids).aggregate(low=Min("price"), high=Max("price"))
+    return Facets(
+        categories=categories, option_values=option_values, price_min=prices["low"], price_max=prices["high"]
+    )
+
+
+def product_detail(*, product_id: int) -> Product | None:
+    """One product for the editor, with everything it shows in a fixed number of queries."""
+    from apps.inventory.models import StockLevel
+
+    return (
+        Product.objects.select_related("category")
+        .prefetch_related(
+            "options__values",
+            Prefetch(
+                "variants",
+                queryset=ProductVariant.objects.prefetch_related(
+                    "option_values__option",
+                    Prefetch("stock_levels", queryset=StockLevel.objects.select_related("location")),
+                ),
+            ),
+            Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+        )
+        .filter(pk=product_id)
+        .first()
+    )
+
+
+def category_tree() -> list[Category]:
+    """All categories in tree order (by path), each with `depth` for indentation and a product count."""
+    return list(Category.objects.annotate(product_count=Count("products")).order_by("path"))
+
+
+def collection_products(*, collection: Collection) -> QuerySet[Product]:
+    if collection.kind == Collection.Kind.MANUAL:
+        return Product.objects.filter(collectionproduct__collection=collection).order_by(
+            "collectionproduct__position"
+        )
+    conditions = [_rule_q(rule) for rule in collection.rules]
+    if not conditions:
+        return Product.objects.none()
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined = combined & condition if collection.match == Collection.Match.ALL else combined | condition
+    return Product.objects.filter(combined).distinct()
+
+
+def _rule_q(rule: dict[str, str]) -> Q:
+    field_name, op, value = rule["field"], rule["op"], rule["value"]
+    if field_name == "tag":
+        return Q(tags__contains=[value]) if op == "equals" else Q(tags__icontains=value)
+    if field_name == "price":
+        amount = Decimal(value)
+        lookups = {"gt": "gt", "lt": "lt", "equals": "exact", "contains": "exact"}
+        return Q(**{f"variants__price__{lookups[op]}": amount})
+    column = {
+        "vendor": "vendor",
+        "product_type": "product_type",
+        "title": "title",
+        "category": "category__name",
+    }[field_name]
+    return Q(**{f"{column}__iexact": value}) if op == "equals" else Q(**{f"{column}__icontains": value})
