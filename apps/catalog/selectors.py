@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db.models import (
     Count,
+    F,
     IntegerField,
     Max,
     Min,
@@ -114,16 +115,27 @@ def _apply_filters(queryset: QuerySet[Product], filters: ProductFilters) -> Quer
     return queryset.distinct() if filters.option_value_ids else queryset
 
 
+def _uses_search_syntax(query: str) -> bool:
+    """Quotes, exclusions or OR mean the shopper asked for exact matching: no fuzzy fallback."""
+    words = query.split()
+    return '"' in query or any(w.startswith("-") for w in words) or any(w.lower() == "or" for w in words)
+
+
 def _search(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
-    """Full-text match (stemmed, weighted) or, for typos, trigram word similarity on the title
-    (`UPPER(title) %> query`, served by the trigram GIN index)."""
+    """Full-text match (stemmed, weighted, web-search syntax); when that finds nothing, a
+    typo-tolerant match on trigram word similarity of the title (`UPPER(title) %> query`,
+    served by the trigram GIN index). One extra EXISTS query decides which."""
     search = SearchQuery(query, search_type="websearch", config=settings.CATALOG_SEARCH_CONFIG)
+    full_text = queryset.filter(search_vector=search)
+    if _uses_search_syntax(query) or full_text.exists():
+        return full_text.annotate(rank=SearchRank(F("search_vector"), search)).order_by(
+            "-rank", "-created_at"
+        )
     return (
         queryset.annotate(
-            title_upper=Upper("title"),
-            rank=SearchRank("search_vector", search) + TrigramWordSimilarity(query.upper(), Upper("title")),
+            title_upper=Upper("title"), rank=TrigramWordSimilarity(query.upper(), Upper("title"))
         )
-        .filter(Q(search_vector=search) | Q(title_upper__trigram_word_similar=query.upper()))
+        .filter(title_upper__trigram_word_similar=query.upper())
         .order_by("-rank", "-created_at")
     )
 

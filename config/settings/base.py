@@ -382,6 +382,7 @@ LOGGING = {
 # CATALOG
 # ------------------------------------------------------------------------------
 CATALOG_SEARCH_CONFIG = env("CATALOG_SEARCH_CONFIG", default="english")
+CATALOG_TYPO_THRESHOLD = env.float("CATALOG_TYPO_THRESHOLD", default=0.5)
 CATALOG_IMAGE_MAX_BYTES = env.int("CATALOG_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 CATALOG_IMAGE_MAX_PIXELS = env.int("CATALOG_IMAGE_MAX_PIXELS", default=40_000_000)
 CATALOG_THUMBNAIL_SIZE = (400, 400)
