@@ -156,7 +156,9 @@ def bench_store_ensure(slug: str, *, merchant: Any = None) -> tuple[Any, bool]:
     half-made by an interrupted run is completed.
     """
     from django.conf import settings
+    from django_tenants.utils import schema_exists
 
+    from apps.tenants.clone import schema_clone_from_template
     from apps.tenants.models import Domain, Tenant
     from apps.tenants.services import schema_name_for
 
@@ -179,7 +181,8 @@ def bench_store_ensure(slug: str, *, merchant: Any = None) -> tuple[Any, bool]:
         tenant.save(update_fields=["status", "updated_at"])
     if not Domain.objects.filter(tenant=tenant).exists():
         Domain.objects.create(tenant=tenant, domain=f"{slug}.{settings.PLATFORM_DOMAIN}", is_primary=True)
-    if tenant.create_schema(check_if_exists=True, verbosity=0) is not False:
+    if not schema_exists(tenant.schema_name):
+        schema_clone_from_template(tenant.schema_name)
         created = True
     return tenant, created
 

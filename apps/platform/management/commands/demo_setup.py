@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
+from apps.catalog.demo import demo_catalog_load
 from apps.platform.models import Membership, Merchant
 from apps.tenants.links import store_base_url
 from apps.tenants.models import Tenant
@@ -22,7 +23,7 @@ from apps.tenants.services import store_create, store_provision
 ADMIN = ("admin@example.com", "demo-admin-1234")
 MERCHANT = ("merchant@example.com", "demo-merchant-1234")
 SHOPPER = ("shopper@example.com", "demo-shopper-1234")
-STORES = [("Demo Store", "demo"), ("Demo Gadgets", "gadgets")]
+STORES = [("Demo Store", "demo", "apparel"), ("Demo Gadgets", "gadgets", "gadgets")]
 
 
 def _user(email: str, password: str, **extra: Any) -> User:
@@ -51,13 +52,15 @@ class Command(BaseCommand):
         if merchant is None:
             merchant = Merchant.objects.create(name="Demo Merchant Ltd")
             Membership.objects.create(merchant=merchant, user=owner, role=Membership.Role.OWNER)
-        for name, slug in STORES:
+        for name, slug, theme in STORES:
             store = Tenant.objects.filter(slug=slug).first()
             if store is None:
                 store = store_create(merchant=merchant, name=name, subdomain=slug, created_by=owner)
             if store.status != Tenant.Status.ACTIVE:
                 store = store_provision(tenant_id=store.pk)
-            self.stdout.write(f"store {slug}: {store.get_status_display()}")
+            with schema_context(store.schema_name):
+                products = demo_catalog_load(theme=theme)
+            self.stdout.write(f"store {slug}: {store.get_status_display()}, {products} demo products added")
         demo = Tenant.objects.get(slug=STORES[0][1])
         with schema_context(demo.schema_name):
             _user(*SHOPPER, full_name="Sam Shopper")
