@@ -82,7 +82,8 @@ def _page(query: str) -> int:
 
     rows = list(product_list(filters=ProductFilters(query=query))[:50])
     for row in rows:
-        _ = (row.price_min, row.variant_count, row.stock_available, list(row.images.all()))
+        _ = [getattr(row, name) for name in ("price_min", "variant_count", "stock_available")]
+        _ = list(row.images.all())
     return len(rows)
 
 

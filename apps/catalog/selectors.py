@@ -78,7 +78,7 @@ def _stock_available() -> Subquery:
     from apps.inventory.models import StockLevel
 
     return Subquery(
-        StockLevel.objects.filter(variant__product=OuterRef("pk"))
+        StockLevel.objects.filter(variant__product=OuterRef("pk"), location__is_active=True)
         .order_by()
         .values("variant__product")
         .annotate(total=Sum("on_hand") - Sum("reserved"))

@@ -353,6 +353,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.tenants.tasks.stores_housekeeping",
         "schedule": 60 * 60,
     },
+    "inventory-reservations-expire": {
+        "task": "apps.inventory.tasks.reservations_release_expired_all",
+        "schedule": 5 * 60,
+    },
+    "suppliers-sync": {
+        "task": "apps.sourcing.tasks.suppliers_sync_all",
+        "schedule": 60 * 60,
+    },
 }
 
 # ------------------------------------------------------------------------------
@@ -386,3 +394,24 @@ CATALOG_TYPO_THRESHOLD = env.float("CATALOG_TYPO_THRESHOLD", default=0.5)
 CATALOG_IMAGE_MAX_BYTES = env.int("CATALOG_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 CATALOG_IMAGE_MAX_PIXELS = env.int("CATALOG_IMAGE_MAX_PIXELS", default=40_000_000)
 CATALOG_THUMBNAIL_SIZE = (400, 400)
+
+# ------------------------------------------------------------------------------
+# OUTBOUND HTTP (apps/core/http.py) AND SOURCING
+# ------------------------------------------------------------------------------
+# Hosts or addresses outbound requests may reach even though they are private or local
+# (normally none: merchant-set URLs must point at the public internet).
+OUTBOUND_HTTP_ALLOWED_PRIVATE_HOSTS = env.list("OUTBOUND_HTTP_ALLOWED_PRIVATE_HOSTS", default=[])
+SOURCING_FEED_MAX_BYTES = env.int("SOURCING_FEED_MAX_BYTES", default=20 * 1024 * 1024)
+SOURCING_IMPORT_MAX_ITEMS = env.int("SOURCING_IMPORT_MAX_ITEMS", default=2000)
+SOURCING_IMAGES_PER_PRODUCT = env.int("SOURCING_IMAGES_PER_PRODUCT", default=8)
+SOURCING_HTTP_TIMEOUT = env.int("SOURCING_HTTP_TIMEOUT", default=20)
+# AliExpress Open Platform gateway (the "ds" dropshipping APIs answer on <base>/sync).
+SOURCING_DROPSHIP_API_BASE_URL = env("SOURCING_DROPSHIP_API_BASE_URL", default="https://api-sg.aliexpress.com")
+
+# ------------------------------------------------------------------------------
+# CATALOG: product CSV import (docs/product-csv.md)
+# ------------------------------------------------------------------------------
+CATALOG_IMPORT_MAX_BYTES = env.int("CATALOG_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+CATALOG_IMPORT_MAX_ROWS = env.int("CATALOG_IMPORT_MAX_ROWS", default=100_000)
+# Rows written per transaction; progress is saved after each chunk (whole products per chunk).
+CATALOG_IMPORT_CHUNK_ROWS = env.int("CATALOG_IMPORT_CHUNK_ROWS", default=500)

@@ -55,7 +55,10 @@ def _queries(filters: ProductFilters, page: int = 50) -> int:
     with CaptureQueriesContext(connection) as captured:
         rows = list(product_list(filters=filters)[:page])
         for row in rows:
-            _ = (row.price_min, row.price_max, row.variant_count, row.stock_available, list(row.images.all()))
+            _ = [
+                getattr(row, name) for name in ("price_min", "price_max", "variant_count", "stock_available")
+            ]
+            _ = list(row.images.all())
             _ = row.category.name if row.category else None
     return len(captured.captured_queries)
 

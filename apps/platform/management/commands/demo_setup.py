@@ -67,7 +67,9 @@ class Command(BaseCommand):
 
     def _print(self) -> None:
         lines = [f"  Platform:    {settings.PLATFORM_URL}/   (console at /console/, admin at /admin/)"]
-        for store in Tenant.objects.filter(slug__in=[slug for _name, slug in STORES]).order_by("slug"):
+        for store in Tenant.objects.filter(slug__in=[slug for _name, slug, _theme in STORES]).order_by(
+            "slug"
+        ):
             lines.append(
                 f"  Store:       {store_base_url(store)}/   ({store.name}; dashboard at /dashboard/)"
             )

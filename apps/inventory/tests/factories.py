@@ -1,0 +1,33 @@
+"""Test data for inventory: catalog variants (through the catalog's service) and locations.
+Call inside the store's schema."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from apps.catalog.models import ProductVariant
+from apps.catalog.services import ProductInput, VariantInput, product_create
+from apps.inventory.models import Location
+from apps.inventory.services import location_save
+
+
+def variant_make(*, sku: str = "", title: str = "Linen shirt") -> ProductVariant:
+    sku = sku or f"SKU-{uuid.uuid4().hex[:10].upper()}"
+    product = product_create(
+        data=ProductInput(title=title, variants=(VariantInput(sku=sku, price=Decimal("19.90")),)),
+        emit=False,
+    )
+    return product.variants.get()
+
+
+def location_make(*, code: str = "", name: str = "", priority: int = 100, is_active: bool = True) -> Location:
+    code = code or f"loc-{uuid.uuid4().hex[:8]}"
+    return location_save(
+        location=Location(),
+        name=name or f"Warehouse {code}",
+        code=code,
+        kind=Location.Kind.WAREHOUSE,
+        priority=priority,
+        is_active=is_active,
+    )
