@@ -97,10 +97,11 @@ def test_only_members_of_the_merchant_may_open_a_store(alpha, beta, platform_cli
 def test_the_dashboard_is_staff_only(alpha):
     from tests.fixtures import make_store_user
 
-    make_store_user(alpha, "shopper-d@example.com")
+    shopper = make_store_user(alpha, "shopper-d@example.com")
     client = store_client(alpha)
     assert client.get("/dashboard/").status_code == 302  # anonymous -> login
-    client.login(email="shopper-d@example.com", password=PASSWORD)
+    with schema_context(alpha.tenant.schema_name):
+        client.force_login(shopper)
     assert client.get("/dashboard/").status_code == 403
 
 

@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce, Upper
 from apps.catalog.models import (
     Category,
     Collection,
+    ImportRun,
     Product,
     ProductImage,
     ProductOptionValue,
@@ -43,8 +44,18 @@ class ProductFilters:
     tag: str = ""
     price_min: Decimal | None = None
     price_max: Decimal | None = None
-    option_value_ids: tuple[int, ...] = ()
+    # (option name, value) pairs: values of one option widen the match, options narrow it.
+    options: tuple[tuple[str, str], ...] = ()
     sync_status: str = ""
+
+
+def option_facet_key(name: str, value: str) -> str:
+    return f"{name}:{value}"
+
+
+def option_facet_parse(key: str) -> tuple[str, str] | None:
+    name, separator, value = key.partition(":")
+    return (name, value) if separator and name and value else None
 
 
 @dataclass(frozen=True)
@@ -108,11 +119,18 @@ def _apply_filters(queryset: QuerySet[Product], filters: ProductFilters) -> Quer
         variant_filter &= Q(price__gte=filters.price_min)
     if filters.price_max is not None:
         variant_filter &= Q(price__lte=filters.price_max)
-    for value_id in filters.option_value_ids:
-        queryset = queryset.filter(variants__option_values__id=value_id)
-    if variant_filter:
+    if filters.options:
+        # One variant must carry a selected value of every selected option.
+        variants = ProductVariant.objects.filter(variant_filter)
+        for name in dict.fromkeys(name for name, _value in filters.options):
+            values = [value for option, value in filters.options if option == name]
+            variants = variants.filter(
+                option_values__in=ProductOptionValue.objects.filter(option__name=name, value__in=values)
+            )
+        queryset = queryset.filter(pk__in=variants.values("product_id"))
+    elif variant_filter:
         queryset = queryset.filter(pk__in=ProductVariant.objects.filter(variant_filter).values("product_id"))
-    return queryset.distinct() if filters.option_value_ids else queryset
+    return queryset
 
 
 def _uses_search_syntax(query: str) -> bool:
@@ -170,14 +188,17 @@ def product_facets(*, filters: ProductFilters | None = None) -> Facets:
         .order_by("category__name")
     ]
     option_values: dict[str, list[FacetCount]] = {}
+    # Option values are rows per product: the facet groups them by (option name, value).
     for row in (
         ProductOptionValue.objects.filter(variants__product__in=ids)
-        .values("id", "value", "option__name")
+        .values("option__name", "value")
         .annotate(n=Count("variants__product", distinct=True))
-        .order_by("option__name", "position", "value")
+        .order_by("option__name", "value")
     ):
         option_values.setdefault(row["option__name"], []).append(
-            FacetCount(key=str(row["id"]), label=row["value"], count=row["n"])
+            FacetCount(
+                key=option_facet_key(row["option__name"], row["value"]), label=row["value"], count=row["n"]
+            )
         )
     prices = ProductVariant.objects.filter(product__in=ids).aggregate(low=Min("price"), high=Max("price"))
     return Facets(
@@ -241,3 +262,7 @@ def _rule_q(rule: dict[str, str]) -> Q:
         "category": "category__name",
     }[field_name]
     return Q(**{f"{column}__iexact": value}) if op == "equals" else Q(**{f"{column}__icontains": value})
+
+
+def import_run_list() -> QuerySet[ImportRun]:
+    return ImportRun.objects.select_related("created_by", "supplier").order_by("-created_at", "-id")

@@ -425,6 +425,19 @@ def product_image_delete(*, image: ProductImage) -> None:
 
 
 @transaction.atomic
+def product_image_alt_set(*, image: ProductImage, alt: str) -> ProductImage:
+    alt = alt.strip()
+    if len(alt) > 255:
+        raise CatalogError(
+            _("The alt text can have at most 255 characters."), code="alt_too_long", field="alt"
+        )
+    image.alt = alt
+    image.save(update_fields=["alt", "updated_at"])
+    _emit("product.updated", image.product)
+    return image
+
+
+@transaction.atomic
 def product_images_reorder(*, product: Product, image_ids: Sequence[int]) -> None:
     images = {image.pk: image for image in product.images.all()}
     if set(image_ids) != set(images):
@@ -550,3 +563,9 @@ def collection_save(
             ]
         )
     return collection
+
+
+@transaction.atomic
+def collection_delete(*, collection: Collection) -> None:
+    """Delete a collection; its products stay."""
+    collection.delete()

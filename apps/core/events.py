@@ -8,6 +8,7 @@ task records one `EventDelivery` per subscriber and runs each in its own task.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -19,6 +20,8 @@ from django.db import transaction
 from apps.core.tenancy import current_schema
 
 Handler = Callable[["Event"], None]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,3 +70,35 @@ def event_emit(*, name: str, payload: dict[str, Any]) -> uuid.UUID:
         lambda: event_dispatch.apply_async(args=(event_id,), headers={"_schema_name": schema})
     )
     return record.id
+
+
+def event_emit_many(*, name: str, payloads: list[dict[str, Any]]) -> list[uuid.UUID]:
+    """Record many `name` events in one INSERT and dispatch each after commit, as `event_emit` does.
+
+    For bulk writers (imports) where one INSERT per event would dominate: every event still gets
+    its own record and its own `event_dispatch` message (so its deliveries are recorded and
+    retried one by one); only the INSERT and the on-commit hook are shared.
+    """
+    from apps.core.models import EventRecord
+    from apps.core.tasks import event_dispatch
+
+    if current_schema() == "public":
+        raise RuntimeError("Events belong to a store; emit them inside a tenant context.")
+    if not payloads:
+        return []
+    records = EventRecord.objects.bulk_create(
+        [EventRecord(name=name, payload=payload) for payload in payloads]
+    )
+    event_ids = [str(record.id) for record in records]
+    schema = current_schema()
+
+    def dispatch() -> None:
+        for event_id in event_ids:
+            try:
+                event_dispatch.apply_async(args=(event_id,), headers={"_schema_name": schema})
+            except Exception:
+                # The record stays pending (re-dispatchable); the other events still go out.
+                logger.exception("could not dispatch event %s in %s", event_id, schema)
+
+    transaction.on_commit(dispatch)
+    return [record.id for record in records]

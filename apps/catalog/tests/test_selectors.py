@@ -135,7 +135,8 @@ def test_filters_and_facets(in_alpha):
     assert [f.label for f in facets.option_values["Size"]] == ["S0", "S1"]
     assert (facets.price_min, facets.price_max) == (Decimal("15.00"), Decimal("30.00"))
     size_s1 = next(f for f in facets.option_values["Size"] if f.label == "S1")
-    filtered = product_list(filters=ProductFilters(option_value_ids=(int(size_s1.key),)))
+    assert size_s1.key == "Size:S1"
+    filtered = product_list(filters=ProductFilters(options=(("Size", "S1"),)))
     assert [p.title for p in filtered] == ["Red Shirt"]
 
 

@@ -5,7 +5,7 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from apps.core import events
-from apps.core.events import Event, event_emit, subscribe
+from apps.core.events import Event, event_emit, event_emit_many, subscribe
 from apps.core.models import EventDelivery, EventRecord
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +77,52 @@ def test_dispatch_is_idempotent(alpha, django_capture_on_commit_callbacks):
             events.subscribers_for("test.happened")
         )
     assert received.count(("test.happened", alpha.tenant.schema_name, "3")) == 1
+
+
+def test_many_events_are_logged_in_one_insert_and_each_is_delivered_like_event_emit(
+    alpha, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    with schema_context(alpha.tenant.schema_name):
+        EventRecord.objects.exists()  # the connection has its search_path set
+        # when a bulk writer emits three events at once and its transaction commits
+        with (
+            django_capture_on_commit_callbacks(execute=False) as callbacks,
+            django_assert_num_queries(1),
+        ):
+            event_ids = event_emit_many(
+                name="test.happened", payloads=[{"n": "m1"}, {"n": "m2"}, {"n": "m3"}]
+            )
+        # then they were written in one INSERT, with one on-commit hook for all of them
+        assert len(callbacks) == 1
+        assert EventRecord.objects.filter(id__in=event_ids, status=EventRecord.Status.PENDING).count() == 3
+        callbacks[0]()
+        # and each one was dispatched on its own, with every subscriber's delivery recorded
+        for event_id in event_ids:
+            record = EventRecord.objects.get(id=event_id)
+            assert record.status == EventRecord.Status.DISPATCHED
+            outcomes = {d.subscriber.rsplit(".", 1)[-1]: d.status for d in record.deliveries.all()}
+            assert outcomes["_record"] == EventDelivery.Status.SUCCEEDED
+            assert outcomes["_explode"] == EventDelivery.Status.FAILED
+    assert sorted(received) == [("test.happened", alpha.tenant.schema_name, n) for n in ("m1", "m2", "m3")]
+
+
+def test_many_events_rolled_back_announce_nothing_and_none_is_a_no_op(
+    alpha, django_capture_on_commit_callbacks
+):
+    with schema_context(alpha.tenant.schema_name):
+        assert event_emit_many(name="test.happened", payloads=[]) == []
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            try:
+                with transaction.atomic():
+                    event_emit_many(name="test.happened", payloads=[{"n": "x"}])
+                    raise RuntimeError("rollback")
+            except RuntimeError:
+                pass
+        assert callbacks == []
+        assert not EventRecord.objects.filter(name="test.happened").exists()
+    with pytest.raises(RuntimeError, match="tenant context"):
+        event_emit_many(name="test.happened", payloads=[{"n": "public"}])
+    assert received == []
 
 
 def test_shopper_signup_emits_customer_created_and_sends_a_welcome_email(
