@@ -34,6 +34,7 @@ class Supplier(TimeStampedModel):
     connector_config = models.JSONField(_("connector settings"), default=dict, blank=True)
     sync_enabled = models.BooleanField(_("sync automatically"), default=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
+    last_sync_error = models.TextField(_("last sync error"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("notes"), blank=True)
 
@@ -73,6 +74,7 @@ class SupplierOffer(TimeStampedModel):
             models.UniqueConstraint(fields=["supplier", "supplier_sku"], name="sourcing_offer_unique_sku"),
             models.CheckConstraint(condition=Q(cost__gte=0), name="sourcing_offer_cost_not_negative"),
         ]
+        indexes = [models.Index(fields=["supplier", "supplier_product_id"], name="sourcing_offer_product")]
 
     def __str__(self) -> str:
         return f"{self.supplier_id}:{self.supplier_sku}"
@@ -111,6 +113,18 @@ class PricingRule(TimeStampedModel):
         verbose_name_plural = _("pricing rules")
         constraints = [
             models.CheckConstraint(condition=Q(markup_percent__gte=-100), name="sourcing_rule_markup_sane"),
+            models.CheckConstraint(
+                condition=Q(compare_at_percent__isnull=True) | Q(compare_at_percent__gte=0),
+                name="sourcing_rule_compare_at_not_negative",
+            ),
+            # One active rule per supplier and one active store-wide rule, so "the most
+            # specific rule" is never ambiguous (NULL supplier counts as one scope).
+            models.UniqueConstraint(
+                fields=["supplier"],
+                condition=Q(is_active=True),
+                nulls_distinct=False,
+                name="sourcing_rule_one_active_per_scope",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -406,7 +406,9 @@ SOURCING_IMPORT_MAX_ITEMS = env.int("SOURCING_IMPORT_MAX_ITEMS", default=2000)
 SOURCING_IMAGES_PER_PRODUCT = env.int("SOURCING_IMAGES_PER_PRODUCT", default=8)
 SOURCING_HTTP_TIMEOUT = env.int("SOURCING_HTTP_TIMEOUT", default=20)
 # AliExpress Open Platform gateway (the "ds" dropshipping APIs answer on <base>/sync).
-SOURCING_DROPSHIP_API_BASE_URL = env("SOURCING_DROPSHIP_API_BASE_URL", default="https://api-sg.aliexpress.com")
+SOURCING_DROPSHIP_API_BASE_URL = env(
+    "SOURCING_DROPSHIP_API_BASE_URL", default="https://api-sg.aliexpress.com"
+)
 
 # ------------------------------------------------------------------------------
 # CATALOG: product CSV import (docs/product-csv.md)

@@ -35,3 +35,6 @@ LOGGING["root"] = {"handlers": ["console"], "level": "WARNING"}  # noqa: F405
 # Serve static files from the apps without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Local fake servers (feeds, supplier API, images) run on loopback in tests.
+OUTBOUND_HTTP_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1", "localhost"]
