@@ -808,7 +808,7 @@ def _problems_save(run: ImportRun, problems: list[tuple[int, str, str]]) -> None
     problems.sort(key=lambda problem: (problem[0], _column_rank(problem[1])))
     ImportRowError.objects.bulk_create(
         [
-            ImportRowError(run=run, row=row, column=column, message=message)
+            ImportRowError(run=run, row=row, column=column[:100], message=message)
             for row, column, message in problems
         ],
         batch_size=2000,

@@ -8,6 +8,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,6 +20,17 @@ from apps.catalog.selectors import ProductFilters
 from apps.catalog.services import ProductInput, VariantInput, category_save, product_create
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media_of_its_own(settings, tmp_path):
+    """Uploads outlive the rolled-back test transaction: keep them in this test's own directory.
+    django-tenants' storage caches the media root and ignores setting changes, hence the pops."""
+    storage = storages["default"]
+    settings.MEDIA_ROOT = str(tmp_path)
+    storage.__dict__.pop("relative_media_root", None)
+    yield
+    storage.__dict__.pop("relative_media_root", None)
 
 
 def as_dicts(rows: list[list[str]]) -> list[dict[str, str]]:
