@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Func, TextField, Value
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -29,6 +31,7 @@ from apps.catalog.models import (
     Category,
     Collection,
     CollectionProduct,
+    ImportRun,
     Product,
     ProductImage,
     ProductOption,
@@ -569,3 +572,23 @@ def collection_save(
 def collection_delete(*, collection: Collection) -> None:
     """Delete a collection; its products stay."""
     collection.delete()
+
+
+# ------------------------------------------------------------------------------
+# import runs
+# ------------------------------------------------------------------------------
+IMPORT_RUN_INTERRUPTED_AFTER = timedelta(hours=1)  # longer than any import task's time limit
+
+
+def import_runs_fail_interrupted(*, now: datetime | None = None) -> int:
+    """Mark runs still RUNNING long after any worker could be on them as failed (their worker
+    died and the message was lost), so the dashboard stops showing them as in progress."""
+    now = now or timezone.now()
+    return ImportRun.objects.filter(
+        status=ImportRun.Status.RUNNING, started_at__lt=now - IMPORT_RUN_INTERRUPTED_AFTER
+    ).update(
+        status=ImportRun.Status.FAILED,
+        failure_reason=_("The import was interrupted. Importing the file again updates what was saved."),
+        finished_at=now,
+        updated_at=now,
+    )

@@ -23,12 +23,16 @@ def store_provision_task(tenant_id: int) -> str:
 
 @shared_task
 def stores_housekeeping() -> dict[str, int]:
-    """Hourly, for every serving store: delete expired sessions and events past retention."""
-    totals = {"stores": 0, "sessions": 0, "events": 0}
+    """Hourly, for every serving store: delete expired sessions and events past retention, and
+    fail import runs whose worker died."""
+    from apps.catalog.services import import_runs_fail_interrupted
+
+    totals = {"stores": 0, "sessions": 0, "events": 0, "imports_failed": 0}
     for tenant in Tenant.objects.filter(status=Tenant.Status.ACTIVE).exclude(schema_name="public"):
         with tenant_context(tenant):
             sessions, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
             events = event_log_purge()
+            totals["imports_failed"] += import_runs_fail_interrupted()
         totals["stores"] += 1
         totals["sessions"] += sessions
         totals["events"] += events

@@ -8,6 +8,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from apps.catalog.models import ImportRun
 from apps.core.models import EventRecord
 from apps.tenants.tasks import stores_housekeeping
 
@@ -27,6 +28,8 @@ def test_housekeeping_visits_every_store_and_only_removes_what_expired(alpha, be
             EventRecord.objects.create(name="old.event")
             EventRecord.objects.update(created_at=old)
             EventRecord.objects.create(name="new.event")
+            ImportRun.objects.create(kind="product_csv", status="running", started_at=old)
+            ImportRun.objects.create(kind="product_csv", status="running", started_at=timezone.now())
 
     totals = stores_housekeeping.delay().get()
 
@@ -36,6 +39,7 @@ def test_housekeeping_visits_every_store_and_only_removes_what_expired(alpha, be
             assert list(EventRecord.objects.values_list("name", flat=True)) == ["new.event"]
             assert Session.objects.filter(expire_date__lt=timezone.now()).count() == 0
             assert Session.objects.count() >= 1
+            assert sorted(ImportRun.objects.values_list("status", flat=True)) == ["failed", "running"]
 
 
 def test_the_beat_schedule_names_real_tasks():
