@@ -238,10 +238,8 @@ def _emit(name: str, product: Product) -> None:
 # ------------------------------------------------------------------------------
 # products
 # ------------------------------------------------------------------------------
-@transaction.atomic
-def product_create(*, data: ProductInput, actor: User | None = None, emit: bool = True) -> Product:
-    _validate_variants(data.variants, product=None)
-    product = Product()
+def _product_save(product: Product, data: ProductInput, *, event: str | None) -> Product:
+    _validate_variants(data.variants, product=product if product.pk else None)
     _apply_fields(product, data)
     try:
         with transaction.atomic():
@@ -252,30 +250,22 @@ def product_create(*, data: ProductInput, actor: User | None = None, emit: bool 
             _("A SKU or handle of this product is already in use."), code="duplicate_sku"
         ) from exc
     product_search_vector_refresh(product_ids=[product.pk])
-    if emit:
-        _emit("product.created", product)
+    if event:
+        _emit(event, product)
     return product
+
+
+@transaction.atomic
+def product_create(*, data: ProductInput, actor: User | None = None, emit: bool = True) -> Product:
+    return _product_save(Product(), data, event="product.created" if emit else None)
 
 
 @transaction.atomic
 def product_update(
     *, product: Product, data: ProductInput, actor: User | None = None, emit: bool = True
 ) -> Product:
-    product = Product.objects.select_for_update().get(pk=product.pk)
-    _validate_variants(data.variants, product=product)
-    _apply_fields(product, data)
-    try:
-        with transaction.atomic():
-            product.save()
-            _sync_variants(product, data.variants)
-    except IntegrityError as exc:
-        raise CatalogError(
-            _("A SKU or handle of this product is already in use."), code="duplicate_sku"
-        ) from exc
-    product_search_vector_refresh(product_ids=[product.pk])
-    if emit:
-        _emit("product.updated", product)
-    return product
+    locked = Product.objects.select_for_update().get(pk=product.pk)
+    return _product_save(locked, data, event="product.updated" if emit else None)
 
 
 @transaction.atomic
