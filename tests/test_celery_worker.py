@@ -140,3 +140,49 @@ def test_provisioning_runs_on_the_worker(worker):
         Tenant.objects.filter(pk=store.pk).delete()
         merchant.delete()
         owner.delete()
+
+
+def test_a_product_csv_import_runs_on_the_worker_in_its_store(worker):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.catalog.bulk import product_import_start
+    from apps.catalog.models import ImportRun, Product
+
+    alpha = Tenant.objects.get(slug="alpha")
+    beta = Tenant.objects.get(slug="beta")
+    handle = f"worker-csv-{uuid.uuid4().hex[:6]}"
+    csv = (
+        "handle,title,status,option1_name,option1_value,sku,price\n"
+        f"{handle},Worker Tee,active,Size,S,{handle}-S,19.90\n"
+        f"{handle},Worker Tee,active,Size,M,{handle}-M,19.90\n"
+    ).encode()
+    with schema_context(alpha.schema_name), transaction.atomic():
+        run = product_import_start(
+            upload=SimpleUploadedFile("tees.csv", csv, content_type="text/csv"),
+            policy="all_or_nothing",
+            actor=None,
+        )
+
+    def finished() -> bool:
+        with schema_context(alpha.schema_name):
+            return ImportRun.objects.get(pk=run.pk).status not in ("pending", "running")
+
+    try:
+        assert _wait_for(finished), (ROOT / ".local" / "test-worker.log").read_text()[-3000:]
+        with schema_context(alpha.schema_name):
+            done = ImportRun.objects.get(pk=run.pk)
+            assert done.status == ImportRun.Status.SUCCEEDED, done.failure_reason
+            assert (done.processed_rows, done.created_count) == (2, 1)
+            assert Product.objects.get(handle=handle).variants.count() == 2
+        with schema_context(beta.schema_name):
+            assert not Product.objects.filter(handle=handle).exists()
+            assert not ImportRun.objects.filter(uuid=run.uuid).exists()
+    finally:
+        with schema_context(alpha.schema_name):
+            Product.objects.filter(handle=handle).delete()
+            stored = ImportRun.objects.filter(pk=run.pk).first()
+            if stored is not None:
+                if stored.file:
+                    stored.file.delete(save=False)
+                stored.delete()
+            EventRecord.objects.filter(payload__handle=handle).delete()
