@@ -164,8 +164,8 @@ def cmd_test(extra: list[str]) -> None:
     run([str(VENV_BIN / "ruff"), "format", "--check", "."], env)
     say("mypy")
     run([str(VENV_BIN / "mypy"), "."], env)
-    if os.environ.get("SKIP_BROWSER") != "1":
-        run(["bash", "scripts/ensure-chromium.sh"], env)
+    if os.environ.get("SKIP_SYSTEM_DEPS") != "1":
+        run(["bash", "scripts/ensure-system-deps.sh"], env)
     say("pytest")
     code = run([str(VENV_BIN / "pytest"), *extra], env, check=False)
     if code == 5:

@@ -79,7 +79,7 @@ def _off_loop[T](fn: Callable[..., T], *args: Any) -> T:
 @pytest.fixture(scope="module")
 def _chromium() -> Path:
     if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: run `bash scripts/ensure-chromium.sh` (apt-get install chromium)"
+        reason = f"{CHROMIUM} is missing: run `bash scripts/ensure-system-deps.sh` (apt-get install chromium)"
         if _in_ci():
             pytest.fail(f"browser tests cannot run under CI: {reason}")
         pytest.skip(reason)

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# System tools the test suite uses: Debian's chromium (browser tests through Playwright) and
+# gettext's msgfmt (translation catalogs). Installs whatever is missing when run as root.
+set -euo pipefail
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing ${missing[*]} for the test suite..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  exit 0
+fi
+echo "Missing: ${missing[*]}. Install with 'sudo apt-get install ${missing[*]}'." >&2
+exit 1
