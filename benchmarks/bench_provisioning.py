@@ -64,7 +64,9 @@ def _timed_parts(parts: dict[str, list[float]]) -> Iterator[None]:
             timing("clone function install", StoreSchemaCloner._create_clone_schema_function),
         ),
         mock.patch.object(
-            StoreSchemaCloner, "clone_schema", timing("clone (incl. install)", StoreSchemaCloner.clone_schema)
+            StoreSchemaCloner,
+            "clone_store_schema",
+            timing("clone (incl. install)", StoreSchemaCloner.clone_store_schema),
         ),
         mock.patch.object(
             tenant_clone, "call_command", timing("migrate after clone", tenant_clone.call_command)
