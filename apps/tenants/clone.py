@@ -46,10 +46,37 @@ _FAST_INDEX_QUERY = """WITH old AS MATERIALIZED (
         ORDER BY old.indexdef, new.indexdef
     """
 
-if CLONE_SCHEMA_FUNCTION.count(_SLOW_INDEX_QUERY) != 2:  # pragma: no cover - guards an upgrade
-    raise ImportError("django-tenants' clone_schema changed; review apps/tenants/clone.py")
+# The sequence pass read the `pg_sequences` view (every sequence of every store, with its last
+# value) twice: once per owned sequence to fetch a value it then discarded (the subquery returns
+# the PL/pgSQL variable `lastvalue`, not the view's `last_value`), and once for the standalone
+# sequences of the template. Both now read only the template's own sequences, same results.
+_SLOW_OWNED_SEQUENCE_VALUE = (
+    "(SELECT COALESCE(lastvalue, -999) as lastvalue FROM pg_sequences WHERE schemaname = source_schema "
+    "AND sequencename = s.relname and sequenceowner = pg_get_userbyid (s.relowner)) as lastvalue"
+)
+_FAST_OWNED_SEQUENCE_VALUE = (
+    "(SELECT COALESCE(lastvalue, -999) FROM pg_class sq WHERE sq.oid = s.oid) as lastvalue"
+)
+_SLOW_STANDALONE_SEQUENCES = "FROM pg_sequences ss where ss.schemaname = source_schema"
+_FAST_STANDALONE_SEQUENCES = """FROM (
+      SELECT n.nspname AS schemaname, c.relname AS sequencename, ps.seqtypid::regtype AS data_type,
+        pg_get_userbyid(c.relowner) AS sequenceowner,
+        CASE WHEN has_sequence_privilege(c.oid, 'SELECT,USAGE'::text) THEN pg_sequence_last_value(c.oid::regclass)
+        ELSE NULL::bigint END AS last_value
+      FROM pg_sequence ps JOIN pg_class c ON c.oid = ps.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relnamespace = source_schema::regnamespace
+    ) ss where ss.schemaname = source_schema"""
 
-FAST_CLONE_SCHEMA_FUNCTION = CLONE_SCHEMA_FUNCTION.replace(_SLOW_INDEX_QUERY, _FAST_INDEX_QUERY)
+_REPLACEMENTS = [
+    (_SLOW_INDEX_QUERY, _FAST_INDEX_QUERY, 2),
+    (_SLOW_OWNED_SEQUENCE_VALUE, _FAST_OWNED_SEQUENCE_VALUE, 1),
+    (_SLOW_STANDALONE_SEQUENCES, _FAST_STANDALONE_SEQUENCES, 1),
+]
+FAST_CLONE_SCHEMA_FUNCTION = CLONE_SCHEMA_FUNCTION
+for _slow, _fast, _count in _REPLACEMENTS:
+    if FAST_CLONE_SCHEMA_FUNCTION.count(_slow) != _count:  # pragma: no cover - guards an upgrade
+        raise ImportError("django-tenants' clone_schema changed; review apps/tenants/clone.py")
+    FAST_CLONE_SCHEMA_FUNCTION = FAST_CLONE_SCHEMA_FUNCTION.replace(_slow, _fast)
 
 
 class StoreSchemaCloner(CloneSchema):
@@ -72,8 +99,11 @@ class StoreSchemaCloner(CloneSchema):
 def schema_clone_from_template(schema_name: str) -> None:
     """Clone TENANT_BASE_SCHEMA (structure and rows) into `schema_name`, then migrate it.
 
-    The migrate step applies for real whatever the template may lack (it is a no-op when the
-    template is current), rather than faking migrations onto a schema that does not have them.
+    When the template lags the code (a deploy whose migrate_all has not run yet), the clone is
+    migrated for real rather than having migrations faked onto tables it does not have.
     """
+    from apps.tenants.migrations_state import stale_schemas
+
     StoreSchemaCloner().clone_store_schema(settings.TENANT_BASE_SCHEMA, schema_name)
-    call_command("migrate_schemas", tenant=True, schema_name=schema_name, interactive=False, verbosity=0)
+    if stale_schemas([schema_name]):
+        call_command("migrate_schemas", tenant=True, schema_name=schema_name, interactive=False, verbosity=0)

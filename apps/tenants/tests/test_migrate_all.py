@@ -30,3 +30,22 @@ def test_a_schema_behind_the_code_is_detected_and_migrated(alpha):
     # migrating it re-applies (fakes over the existing table) only what is missing
     call_command("migrate_schemas", schema_name=schema, fake=True, interactive=False, verbosity=0)
     assert stale_schemas([schema]) == []
+
+
+def test_a_clone_of_a_stale_template_is_migrated_not_faked(alpha):
+    from django.conf import settings
+    from django_tenants.utils import schema_exists
+
+    from apps.tenants.clone import schema_clone_from_template
+
+    template = settings.TENANT_BASE_SCHEMA
+    with connection.cursor() as cursor:
+        # given a template that lacks the event log (as if a new migration had not run yet)
+        cursor.execute(f'DROP TABLE "{template}".core_eventdelivery, "{template}".core_eventrecord')
+        cursor.execute(f"DELETE FROM \"{template}\".django_migrations WHERE app = 'core'")
+    schema_clone_from_template("store_clone_check")
+    assert schema_exists("store_clone_check")
+    assert stale_schemas(["store_clone_check"]) == []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('store_clone_check.core_eventrecord') IS NOT NULL")
+        assert cursor.fetchone()[0]
