@@ -25,7 +25,7 @@ SCRIPT = Path(settings.BASE_DIR) / "static" / "js" / "catalog-variants.js"
 
 def test_the_variant_matrix_is_built_in_the_browser_and_saved(alpha):
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: run `bash scripts/ensure-chromium.sh`")
+        pytest.skip(f"{CHROMIUM} is missing: run `bash scripts/ensure-system-deps.sh`")
     from playwright.sync_api import sync_playwright
 
     client = staff_client(alpha)
