@@ -18,7 +18,7 @@ from django.contrib.postgres.search import SearchVector
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Func, TextField, Value
+from django.db.models import F, Func, QuerySet, TextField, Value
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -582,3 +582,32 @@ def import_runs_fail_interrupted(*, now: datetime | None = None) -> int:
         finished_at=now,
         updated_at=now,
     )
+
+
+# ------------------------------------------------------------------------------
+# supplier-driven changes (called by apps.sourcing)
+# ------------------------------------------------------------------------------
+def products_sync_state_set(
+    *, products: QuerySet[Product], status: str, error: str = "", at: datetime | None = None
+) -> int:
+    """Record the outcome of a supplier sync on products (no event: nothing shoppers see)."""
+    if status not in Product.SyncStatus.values:
+        raise CatalogError(
+            _("Unknown sync status “%(status)s”.") % {"status": status}, code="invalid_sync_status"
+        )
+    fields: dict[str, object] = {"sync_status": status, "updated_at": timezone.now()}
+    if status != Product.SyncStatus.PENDING:
+        fields.update(sync_error=error[:2000], synced_at=at or timezone.now())
+    return products.update(**fields)
+
+
+def variant_cost_price_set(
+    *, variant: ProductVariant, cost: Decimal, price: Decimal, compare_at_price: Decimal | None
+) -> ProductVariant:
+    """A new supplier cost and the price the pricing rules give for it (event left to the caller,
+    which updates a product's variants together)."""
+    variant.cost = _money(cost, label=_("Cost"), sku=variant.sku)
+    variant.price = _money(price, label=_("Price"), sku=variant.sku) or Decimal("0.00")
+    variant.compare_at_price = _money(compare_at_price, label=_("Compare-at price"), sku=variant.sku)
+    variant.save(update_fields=["cost", "price", "compare_at_price", "updated_at"])
+    return variant

@@ -43,6 +43,8 @@ from apps.catalog.services import (
     product_create,
     product_image_add,
     product_update,
+    products_sync_state_set,
+    variant_cost_price_set,
 )
 from apps.core.errors import ApplicationError
 from apps.core.events import event_emit
@@ -608,8 +610,8 @@ def _item_write(
         saved_images.append(
             product_image_add(product=product, upload=upload, alt=item.title if position == 0 else "")
         )
-    Product.objects.filter(pk=product.pk).update(
-        sync_status=Product.SyncStatus.SYNCED, sync_error="", synced_at=now, updated_at=now
+    products_sync_state_set(
+        products=Product.objects.filter(pk=product.pk), status=Product.SyncStatus.SYNCED, at=now
     )
     return created
 
@@ -773,9 +775,12 @@ def supplier_sync_queue(*, supplier: Supplier) -> None:
             _("%(supplier)s is a manual supplier: import a new file to update it.")
             % {"supplier": supplier.name}
         )
-    Product.objects.filter(variants__supplier_offers__supplier=supplier).exclude(
-        sync_status=Product.SyncStatus.PENDING
-    ).update(sync_status=Product.SyncStatus.PENDING)
+    products_sync_state_set(
+        products=Product.objects.filter(variants__supplier_offers__supplier=supplier).exclude(
+            sync_status=Product.SyncStatus.PENDING
+        ),
+        status=Product.SyncStatus.PENDING,
+    )
     schema = current_schema()
     supplier_id = supplier.pk
     transaction.on_commit(
@@ -784,8 +789,11 @@ def supplier_sync_queue(*, supplier: Supplier) -> None:
 
 
 def _sync_failed(supplier: Supplier, *, message: str, now: Any) -> None:
-    Product.objects.filter(variants__supplier_offers__supplier=supplier).update(
-        sync_status=Product.SyncStatus.ERROR, sync_error=message, synced_at=now
+    products_sync_state_set(
+        products=Product.objects.filter(variants__supplier_offers__supplier=supplier),
+        status=Product.SyncStatus.ERROR,
+        error=message,
+        at=now,
     )
     Supplier.objects.filter(pk=supplier.pk).update(last_sync_error=message, updated_at=now)
 
@@ -817,8 +825,7 @@ def _offer_sync(
         variant = offer.variant
         if variant is not None and variant.cost != found.cost:
             price, compare_at = price_apply_rule(cost=found.cost, rule=rule)
-            variant.cost, variant.price, variant.compare_at_price = found.cost, price, compare_at
-            variant.save(update_fields=["cost", "price", "compare_at_price", "updated_at"])
+            variant_cost_price_set(variant=variant, cost=found.cost, price=price, compare_at_price=compare_at)
             repriced = True
     offer.last_synced_at = now
     offer.save(update_fields=["cost", "currency", "is_available", "stock", "last_synced_at", "updated_at"])
@@ -931,8 +938,11 @@ def supplier_sync(*, supplier: Supplier) -> SyncResult:
         except ApplicationError as exc:
             logger.warning("supplier %s: product %s not synced: %s", supplier.code, product_id, exc.message)
             if product_id is not None:
-                Product.objects.filter(pk=product_id).update(
-                    sync_status=Product.SyncStatus.ERROR, sync_error=exc.message, synced_at=now
+                products_sync_state_set(
+                    products=Product.objects.filter(pk=product_id),
+                    status=Product.SyncStatus.ERROR,
+                    error=exc.message,
+                    at=now,
                 )
     Supplier.objects.filter(pk=supplier.pk).update(last_synced_at=now, last_sync_error="", updated_at=now)
     return SyncResult(

@@ -246,3 +246,23 @@ def test_bulk_update_changes_status_tags_and_prices(in_alpha):
     assert ProductVariant.objects.get(product=b).price == Decimal("18.00")
     with pytest.raises(CatalogError):
         products_bulk_update(product_ids=[a.pk], status="gone")
+
+
+def test_supplier_sync_state_and_cost_changes_go_through_the_catalog(in_alpha):
+    from apps.catalog.services import products_sync_state_set, variant_cost_price_set
+
+    product = make_product("Synced Lamp")
+    assert (
+        products_sync_state_set(products=Product.objects.filter(pk=product.pk), status="error", error="gone")
+        == 1
+    )
+    product.refresh_from_db()
+    assert (product.sync_status, product.sync_error) == ("error", "gone") and product.synced_at is not None
+    with pytest.raises(CatalogError):
+        products_sync_state_set(products=Product.objects.all(), status="lost")
+    variant = product.variants.get()
+    variant_cost_price_set(variant=variant, cost=Decimal("4.5"), price=Decimal("9.99"), compare_at_price=None)
+    variant.refresh_from_db()
+    assert (variant.cost, variant.price) == (Decimal("4.50"), Decimal("9.99"))
+    with pytest.raises(CatalogError, match="cannot be negative"):
+        variant_cost_price_set(variant=variant, cost=Decimal("-1"), price=Decimal("1"), compare_at_price=None)
