@@ -35,4 +35,5 @@ def nav_items() -> list[tuple[NavItem, str]]:
 
 
 nav_register(NavItem(label=_("Home"), url_name="dashboard:home", order=0))
+nav_register(NavItem(label=_("Domains"), url_name="dashboard:domains", order=80))
 nav_register(NavItem(label=_("Activity"), url_name="dashboard:activity", order=90))

@@ -268,7 +268,13 @@ def domain_clean(*, domain: str, tenant: Tenant) -> str:
             code="domain_reserved",
             field="domain",
         )
-    owner = Domain.objects.filter(domain=value).exclude(tenant=tenant).first()
+    owner = Domain.objects.filter(domain=value).first()
+    if owner is not None and owner.tenant_id == tenant.pk:
+        raise StoreError(
+            _("“%(value)s” is already one of this store's domains.") % {"value": value},
+            code="domain_exists",
+            field="domain",
+        )
     if owner is not None:
         raise StoreError(
             _("“%(value)s” is already used by another store.") % {"value": value},
@@ -291,6 +297,43 @@ def domain_add(*, tenant: Tenant, domain: str, is_primary: bool = False, actor: 
             field="domain",
         ) from exc
     return obj
+
+
+def platform_subdomain(tenant: Tenant) -> str:
+    return f"{tenant.slug}.{settings.PLATFORM_DOMAIN}"
+
+
+@transaction.atomic
+def domain_set_primary(*, domain: Domain, actor: User | None = None) -> Domain:
+    """Make `domain` the store's primary host: emailed links and redirects use it."""
+    domain.is_primary = True
+    domain.save()  # DomainMixin.save clears the previous primary in the same transaction
+    StoreAuditEntry.objects.create(
+        tenant=domain.tenant, action="domain:primary", actor=actor, detail=domain.domain
+    )
+    return domain
+
+
+@transaction.atomic
+def domain_remove(*, domain: Domain, actor: User | None = None) -> None:
+    """Stop serving the store on `domain`. The platform subdomain stays; removing the primary
+    domain makes the platform subdomain primary again."""
+    tenant = domain.tenant
+    if domain.domain == platform_subdomain(tenant):
+        raise StoreError(
+            _("The store's address on %(platform)s cannot be removed.")
+            % {"platform": settings.PLATFORM_DOMAIN},
+            code="domain_required",
+        )
+    was_primary = domain.is_primary
+    value = domain.domain
+    domain.delete()
+    if was_primary:
+        fallback = Domain.objects.filter(tenant=tenant, domain=platform_subdomain(tenant)).first()
+        if fallback is not None:
+            fallback.is_primary = True
+            fallback.save()
+    StoreAuditEntry.objects.create(tenant=tenant, action="domain:remove", actor=actor, detail=value)
 
 
 def platform_tenant_ensure() -> Tenant:
