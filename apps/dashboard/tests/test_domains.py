@@ -28,7 +28,9 @@ def test_an_owner_adds_a_domain_that_then_serves_the_store(alpha):
     client = _staff(alpha, "owner", "owner-dom@example.com", platform_user=alpha.owner)
     response = client.post("/dashboard/domains/", {"domain": "Shop.Alpha-Brand.com."})
     assert response.status_code == 302
-    assert Domain.objects.filter(domain="shop.alpha-brand.com", tenant=alpha.tenant, is_primary=False).exists()
+    assert Domain.objects.filter(
+        domain="shop.alpha-brand.com", tenant=alpha.tenant, is_primary=False
+    ).exists()
     entry = StoreAuditEntry.objects.filter(tenant=alpha.tenant, action="domain:add").get()
     assert entry.actor == alpha.owner  # the platform user behind the store account
     assert Client().get("/", HTTP_HOST="shop.alpha-brand.com").status_code == 200
