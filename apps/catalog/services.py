@@ -94,6 +94,17 @@ def tags_clean(tags: Iterable[str]) -> list[str]:
     return list(seen)
 
 
+def tags_changed(tags: Iterable[str], *, add: Iterable[str] = (), remove: Iterable[str] = ()) -> list[str]:
+    """`tags` with `add` appended and `remove` taken out, cleaned (bulk edits and their preview)."""
+    removed = set(tags_clean(remove))
+    return [tag for tag in tags_clean([*tags, *add]) if tag not in removed]
+
+
+def price_changed(price: Decimal, *, percent: Decimal) -> Decimal:
+    """`price` raised (or lowered, for a negative `percent`) by `percent` %, to the cent."""
+    return (price * (Decimal(100) + percent) / Decimal(100)).quantize(MONEY_PLACES)
+
+
 def handle_unique(
     value: str, *, model: type[Product] | type[Collection] | type[Category], exclude_pk: int | None = None
 ) -> str:
@@ -292,18 +303,19 @@ def products_bulk_update(
     if price_percent is not None and price_percent <= -100:
         raise CatalogError(_("A price change must leave prices above zero."), code="invalid_price_change")
     products = list(Product.objects.select_for_update().filter(pk__in=product_ids))
-    add, remove = tags_clean(add_tags), set(tags_clean(remove_tags))
+    now = timezone.now()
     for product in products:
         if status is not None:
             product.status = status
-        if add or remove:
-            product.tags = [t for t in tags_clean([*product.tags, *add]) if t not in remove]
+        product.tags = tags_changed(product.tags, add=add_tags, remove=remove_tags)
+        product.updated_at = now
     Product.objects.bulk_update(products, ["status", "tags", "updated_at"])
     if price_percent is not None:
-        factor = (Decimal("100") + price_percent) / Decimal("100")
-        for variant in ProductVariant.objects.filter(product_id__in=product_ids):
-            variant.price = (variant.price * factor).quantize(MONEY_PLACES)
-            variant.save(update_fields=["price", "updated_at"])
+        variants = list(ProductVariant.objects.filter(product_id__in=product_ids))
+        for variant in variants:
+            variant.price = price_changed(variant.price, percent=price_percent)
+            variant.updated_at = now
+        ProductVariant.objects.bulk_update(variants, ["price", "updated_at"])
     product_search_vector_refresh(product_ids=[p.pk for p in products])
     for product in products:
         _emit("product.updated", product)

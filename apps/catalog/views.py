@@ -66,7 +66,6 @@ COLLECTIONS_PER_PAGE = 50
 COLLECTION_CANDIDATES = 100
 IMPORTS_PER_PAGE = 25
 ROW_ERRORS_PER_PAGE = 50
-MONEY_PLACES = Decimal("0.01")
 FINISHED_IMPORTS = (ImportRun.Status.SUCCEEDED, ImportRun.Status.PARTIAL, ImportRun.Status.FAILED)
 
 
@@ -167,16 +166,16 @@ def _bulk_preview(form: ProductBulkForm, products: list[Product]) -> list[dict[s
             after = str(Product.Status(form.cleaned_data["status"]).label)
         elif action in (BulkAction.ADD_TAGS, BulkAction.REMOVE_TAGS):
             add = form.tag_list if action == BulkAction.ADD_TAGS else []
-            remove = set(services.tags_clean(form.tag_list)) if action == BulkAction.REMOVE_TAGS else set()
+            remove = form.tag_list if action == BulkAction.REMOVE_TAGS else []
             before = ", ".join(product.tags) or "—"
-            after = ", ".join(t for t in services.tags_clean([*product.tags, *add]) if t not in remove) or "—"
+            after = ", ".join(services.tags_changed(product.tags, add=add, remove=remove)) or "—"
         elif action == BulkAction.PRICE:
-            factor = (Decimal(100) + form.cleaned_data["percent"]) / Decimal(100)
+            percent = form.cleaned_data["percent"]
             low, high = getattr(product, "price_min", None), getattr(product, "price_max", None)
             before = _price_span(low, high)
             after = _price_span(
-                None if low is None else (low * factor).quantize(MONEY_PLACES),
-                None if high is None else (high * factor).quantize(MONEY_PLACES),
+                None if low is None else services.price_changed(low, percent=percent),
+                None if high is None else services.price_changed(high, percent=percent),
             )
         rows.append({"product": product, "before": before, "after": after})
     return rows
