@@ -282,9 +282,10 @@ def product_update(
 @transaction.atomic
 def product_delete(*, product: Product, actor: User | None = None) -> None:
     _emit("product.deleted", product)
-    for image in product.images.all():
-        _image_files_delete(image)
+    images = list(product.images.all())
     product.delete()
+    # Files go only once the rows are gone for good: a rolled-back delete keeps its images.
+    transaction.on_commit(lambda: product_image_files_delete(images))
 
 
 @transaction.atomic
@@ -402,30 +403,25 @@ def product_image_add(*, product: Product, upload: UploadedFile | ContentFile, a
     try:
         image.save()
     except Exception:
-        _image_files_delete(image)
+        product_image_files_delete([image])
         raise
     _emit("product.updated", product)
     return image
 
 
-def _image_files_delete(image: ProductImage) -> None:
-    for file_field in (image.image, image.thumbnail):
-        if file_field and file_field.name:
-            file_field.storage.delete(file_field.name)
+def product_image_files_delete(images: Iterable[ProductImage]) -> None:
+    """Remove the stored files (original and thumbnail) of `images` from the store's media."""
+    for image in images:
+        for file_field in (image.image, image.thumbnail):
+            if file_field and file_field.name:
+                file_field.storage.delete(file_field.name)
 
 
 @transaction.atomic
 def product_image_delete(*, image: ProductImage) -> None:
     product = image.product
-    files = [f.name for f in (image.image, image.thumbnail) if f and f.name]
-    storage = image.image.storage
     image.delete()
-
-    def delete_files() -> None:
-        for name in files:
-            storage.delete(name)
-
-    transaction.on_commit(delete_files)
+    transaction.on_commit(lambda: product_image_files_delete([image]))
     _emit("product.updated", product)
 
 

@@ -42,6 +42,7 @@ from apps.catalog.services import (
     image_validate,
     product_create,
     product_image_add,
+    product_image_files_delete,
     product_update,
     products_sync_state_set,
     variant_cost_price_set,
@@ -616,13 +617,6 @@ def _item_write(
     return created
 
 
-def _files_delete(images: Iterable[ProductImage]) -> None:
-    for image in images:
-        for file_field in (image.image, image.thumbnail):
-            if file_field and file_field.name:
-                file_field.storage.delete(file_field.name)
-
-
 def _import_read(run: ImportRun, supplier: Supplier) -> list[SupplierItem]:
     """Everything the connector offers, checked; FeedInvalid names each unusable row."""
     content = None
@@ -707,13 +701,13 @@ def supplier_import_run(*, run_id: int) -> ImportRun:
             run=run, supplier=supplier, prepared=prepared, saved_images=saved_images
         )
     except FeedInvalid as exc:
-        _files_delete(saved_images)
+        product_image_files_delete(saved_images)
         return _run_fail(run, reason=exc.message, problems=exc.problems)
     except SourcingError as exc:
-        _files_delete(saved_images)
+        product_image_files_delete(saved_images)
         return _run_fail(run, reason=exc.message)
     except Exception as exc:
-        _files_delete(saved_images)
+        product_image_files_delete(saved_images)
         logger.exception("supplier import %s failed", run.uuid)
         return _run_fail(
             run,
