@@ -43,6 +43,15 @@ def merchant_create(*, owner: User, name: str) -> Merchant:
     return merchant
 
 
+@transaction.atomic
+def merchant_onboard(*, owner: User, company_name: str, store_name: str, subdomain: str) -> Tenant:
+    """A new merchant with its first store: both or neither (a refused subdomain leaves no merchant)."""
+    from apps.tenants.services import store_create
+
+    merchant = merchant_create(owner=owner, name=company_name)
+    return store_create(merchant=merchant, name=store_name, subdomain=subdomain, created_by=owner)
+
+
 def membership_for(*, user: User, tenant: Tenant) -> Membership | None:
     if tenant.merchant_id is None:
         return None

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from apps.core.errors import ApplicationError
 from apps.platform.forms import OnboardingForm, StoreCreateForm
 from apps.platform.models import Membership
 from apps.platform.selectors import merchants_for_user, store_for_user, stores_for_user
-from apps.platform.services import handoff_issue, merchant_create
+from apps.platform.services import handoff_issue, merchant_onboard
 from apps.tenants.links import store_base_url
 from apps.tenants.models import Tenant
 from apps.tenants.services import store_create, store_provision_retry
@@ -55,14 +54,12 @@ def onboarding(request: HttpRequest) -> HttpResponse:
     form = OnboardingForm(request.POST or None, platform_domain=settings.PLATFORM_DOMAIN)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                merchant = merchant_create(owner=request.user, name=form.cleaned_data["company_name"])  # type: ignore[arg-type]
-                store = store_create(
-                    merchant=merchant,
-                    name=form.cleaned_data["store_name"],
-                    subdomain=form.cleaned_data["subdomain"],
-                    created_by=request.user,  # type: ignore[arg-type]
-                )
+            store = merchant_onboard(
+                owner=request.user,  # type: ignore[arg-type]
+                company_name=form.cleaned_data["company_name"],
+                store_name=form.cleaned_data["store_name"],
+                subdomain=form.cleaned_data["subdomain"],
+            )
         except ApplicationError as error:
             _apply_error(form, error)
         else:
