@@ -56,20 +56,7 @@ def subscribers_for(event_name: str) -> dict[str, Handler]:
 
 def event_emit(*, name: str, payload: dict[str, Any]) -> uuid.UUID:
     """Record `name` in the current store's event log and dispatch it after commit."""
-    from apps.core.models import EventRecord
-    from apps.core.tasks import event_dispatch
-
-    if current_schema() == "public":
-        raise RuntimeError("Events belong to a store; emit them inside a tenant context.")
-    record = EventRecord.objects.create(name=name, payload=payload)
-    event_id = str(record.id)
-    # The commit may happen after the caller left the store's context (an outer transaction),
-    # so the schema is fixed now rather than read from the connection at send time.
-    schema = current_schema()
-    transaction.on_commit(
-        lambda: event_dispatch.apply_async(args=(event_id,), headers={"_schema_name": schema})
-    )
-    return record.id
+    return event_emit_many(name=name, payloads=[payload])[0]
 
 
 def event_emit_many(*, name: str, payloads: list[dict[str, Any]]) -> list[uuid.UUID]:
@@ -90,6 +77,8 @@ def event_emit_many(*, name: str, payloads: list[dict[str, Any]]) -> list[uuid.U
         [EventRecord(name=name, payload=payload) for payload in payloads]
     )
     event_ids = [str(record.id) for record in records]
+    # The commit may happen after the caller left the store's context (an outer transaction),
+    # so the schema is fixed now rather than read from the connection at send time.
     schema = current_schema()
 
     def dispatch() -> None:
@@ -97,7 +86,8 @@ def event_emit_many(*, name: str, payloads: list[dict[str, Any]]) -> list[uuid.U
             try:
                 event_dispatch.apply_async(args=(event_id,), headers={"_schema_name": schema})
             except Exception:
-                # The record stays pending (re-dispatchable); the other events still go out.
+                # The record stays pending and `events_redispatch_pending` sends it again later;
+                # the other events still go out.
                 logger.exception("could not dispatch event %s in %s", event_id, schema)
 
     transaction.on_commit(dispatch)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from apps.core.models import EventRecord
+from apps.core.tenancy import current_schema
 
 
 def event_log_purge() -> int:
@@ -15,3 +16,21 @@ def event_log_purge() -> int:
     cutoff = timezone.now() - timedelta(days=settings.EVENT_LOG_RETENTION_DAYS)
     deleted, _ = EventRecord.objects.filter(created_at__lt=cutoff).delete()
     return deleted
+
+
+def events_redispatch_pending(*, older_than: timedelta = timedelta(minutes=5)) -> int:
+    """Queue again this store's events still pending well after their commit (the broker was
+    unreachable when they were emitted); returns how many. Dispatch is idempotent."""
+    from apps.core.tasks import event_dispatch
+
+    cutoff = timezone.now() - older_than
+    schema = current_schema()
+    event_ids = [
+        str(event_id)
+        for event_id in EventRecord.objects.filter(status=EventRecord.Status.PENDING, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("id", flat=True)[:1000]
+    ]
+    for event_id in event_ids:
+        event_dispatch.apply_async(args=(event_id,), headers={"_schema_name": schema})
+    return len(event_ids)

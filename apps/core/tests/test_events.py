@@ -149,3 +149,23 @@ def test_shopper_signup_emits_customer_created_and_sends_a_welcome_email(
     assert f"Welcome to {alpha.tenant.name}" in subjects
     confirm = next(m for m in mailoutbox if "confirm" in m.body.lower())
     assert f"http://{alpha.host}/accounts/confirm-email/" in confirm.body
+
+
+def test_events_left_pending_are_dispatched_again(alpha):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.core.services import events_redispatch_pending
+
+    with schema_context(alpha.tenant.schema_name):
+        # given an event whose dispatch never reached the broker ten minutes ago
+        stuck = EventRecord.objects.create(name="test.happened", payload={"n": "4"})
+        EventRecord.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(minutes=10))
+        fresh = EventRecord.objects.create(name="test.happened", payload={"n": "5"})
+        # when housekeeping runs
+        assert events_redispatch_pending() == 1
+        # then the stuck one is delivered; the fresh one is left to its own on-commit dispatch
+        assert EventRecord.objects.get(pk=stuck.pk).status == EventRecord.Status.DISPATCHED
+        assert EventRecord.objects.get(pk=fresh.pk).status == EventRecord.Status.PENDING
+    assert ("test.happened", alpha.tenant.schema_name, "4") in received
