@@ -1,5 +1,6 @@
-"""The dashboard's navigation. Apps add their sections with `nav_register` in `ready()`;
-a section shows only when its URL resolves, so the menu never links to a missing page."""
+"""The dashboard's navigation. Apps add their sections with `nav_register` in `ready()`, each
+naming the permission its page needs; the menu shows a section only to roles that may open it,
+and only when its URL resolves, so it never links to a missing or forbidden page."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.permissions import Perm
+
 
 @dataclass(frozen=True)
 class NavItem:
     label: str | Promise
     url_name: str
     order: int
+    permission: Perm = Perm.DASHBOARD_VIEW
 
 
 _items: dict[str, NavItem] = {}
@@ -24,9 +28,12 @@ def nav_register(item: NavItem) -> None:
     _items[item.url_name] = item
 
 
-def nav_items() -> list[tuple[NavItem, str]]:
+def nav_items(permissions: frozenset[Perm] | None = None) -> list[tuple[NavItem, str]]:
+    """The sections `permissions` may open (all of them when None), in menu order, with URLs."""
     resolved = []
     for item in sorted(_items.values(), key=lambda i: i.order):
+        if permissions is not None and item.permission not in permissions:
+            continue
         try:
             resolved.append((item, reverse(item.url_name)))
         except NoReverseMatch:
@@ -35,5 +42,6 @@ def nav_items() -> list[tuple[NavItem, str]]:
 
 
 nav_register(NavItem(label=_("Home"), url_name="dashboard:home", order=0))
-nav_register(NavItem(label=_("Domains"), url_name="dashboard:domains", order=80))
-nav_register(NavItem(label=_("Activity"), url_name="dashboard:activity", order=90))
+nav_register(
+    NavItem(label=_("Activity"), url_name="dashboard:activity", order=90, permission=Perm.ACTIVITY_VIEW)
+)

@@ -157,6 +157,7 @@ TENANT_APPS = [
     "allauth",
     "allauth.account",
     "apps.core",
+    "apps.stores",
     "apps.catalog",
     "apps.inventory",
     "apps.sourcing",
@@ -251,6 +252,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.site",
+                "apps.dashboard.context_processors.dashboard",
             ],
         },
     }
@@ -262,10 +264,16 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media"))
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+# Files that are never public (import uploads, exports) live outside MEDIA_ROOT.
+PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / ".local" / "private-media"))
 # Media of each store lives under its own prefix: "<schema_name>/...". The storage resolves
 # the schema on every call, so a file saved from a task lands in the task's store.
 STORAGES = {
     "default": {"BACKEND": "apps.core.storage.TenantFileSystemStorage"},
+    # Never served under MEDIA_URL: import uploads, exports (apps.core.storage.private_storage).
+    "private": {
+        "BACKEND": "apps.core.storage.TenantPrivateFileSystemStorage",
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

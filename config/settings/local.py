@@ -11,6 +11,7 @@ PLATFORM_PORT = env.int("PLATFORM_PORT", default=8000)
 PLATFORM_URL = f"{PLATFORM_SCHEME}://{PLATFORM_DOMAIN}:{PLATFORM_PORT}"  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "apps.core.storage.TenantFileSystemStorage"},
+    "private": {"BACKEND": "apps.core.storage.TenantPrivateFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

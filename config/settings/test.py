@@ -25,8 +25,13 @@ CACHES = {
 }
 CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default=TEST_REDIS_URL)
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / ".local" / "test-media"))  # noqa: F405
+PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / ".local" / "test-private-media"))  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "apps.core.storage.TenantFileSystemStorage"},
+    # Never served under MEDIA_URL: import uploads, exports (apps.core.storage.private_storage).
+    "private": {
+        "BACKEND": "apps.core.storage.TenantPrivateFileSystemStorage",
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TENANT_ROUTING_CACHE_SECONDS = 10

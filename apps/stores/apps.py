@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StoresConfig(AppConfig):
+    """The store's own profile and settings, and the dashboard pages for them and its domains."""
+
+    name = "apps.stores"
+    label = "stores"
+    verbose_name = _("Store settings")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from apps.core.permissions import Perm
+        from apps.dashboard.navigation import NavItem, nav_register
+
+        nav_register(
+            NavItem(
+                label=_("Domains"),
+                url_name="dashboard:stores:domains",
+                order=80,
+                permission=Perm.DOMAINS_VIEW,
+            )
+        )

@@ -1,0 +1,13 @@
+"""Store settings pages of the dashboard, mounted at /dashboard/store/ (see apps.dashboard.urls)."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from apps.stores.dashboard import domains
+
+app_name = "stores"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("domains/", domains.domains, name="domains"),
+    path("domains/<int:domain_id>/primary/", domains.domain_primary, name="domain_primary"),
+    path("domains/<int:domain_id>/remove/", domains.domain_remove_view, name="domain_remove"),
+]
