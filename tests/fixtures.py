@@ -123,9 +123,15 @@ def platform_client() -> Client:
     return Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
 
 
-def make_store_user(world: StoreWorld, email: str, *, staff: bool = False, verified: bool = True) -> User:
-    """A user in the store's own schema (a shopper, or staff when `staff`)."""
+def make_store_user(
+    world: StoreWorld, email: str, *, staff: bool = False, role: str = "", verified: bool = True
+) -> User:
+    """A user in the store's own schema: a shopper, or a staff member with `role` (default
+    "staff") when `staff` or `role` is given."""
+    staff = staff or bool(role)
     with schema_context(world.tenant.schema_name):
-        user = User.objects.create_user(email, PASSWORD, is_staff=staff)
+        user = User.objects.create_user(
+            email, PASSWORD, is_staff=staff, store_role=(role or "staff") if staff else ""
+        )
         EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
         return user

@@ -156,7 +156,7 @@ def test_password_reset_link_never_takes_its_host_from_the_request(alpha, mailou
 
 
 def test_password_reset_link_on_an_alias_domain_points_at_the_primary_domain(alpha, mailoutbox):
-    from apps.tenants.services import domain_add
+    from apps.tenants.domains import domain_add
 
     domain_add(tenant=alpha.tenant, domain="alias-alpha.example.com")
     make_store_user(alpha, "alias@example.com")

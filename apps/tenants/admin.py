@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from apps.core.errors import ApplicationError
+from apps.tenants.domains import domain_clean
 from apps.tenants.models import Domain, StoreAuditEntry, Tenant
-from apps.tenants.services import domain_clean, store_reactivate, store_suspend
+from apps.tenants.services import store_reactivate, store_suspend
 
 
 class DomainInlineForm(forms.ModelForm):

@@ -16,8 +16,8 @@ from django_tenants.utils import schema_context
 from apps.core.errors import ApplicationError
 from apps.core.permissions import Perm, permission_required
 from apps.stores.dashboard.forms import DomainAddForm
+from apps.tenants.domains import domain_add, domain_remove, domain_set_primary, platform_subdomain
 from apps.tenants.models import Domain
-from apps.tenants.services import domain_add, domain_remove, domain_set_primary, platform_subdomain
 
 
 def platform_actor(user: Any) -> Any:

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 
 from apps.core.errors import ApplicationError
+from apps.tenants.domains import domain_add
 from apps.tenants.models import Domain, Tenant
-from apps.tenants.services import domain_add, store_reactivate, store_suspend, subdomain_clean
+from apps.tenants.services import store_reactivate, store_suspend, subdomain_clean
 
 pytestmark = pytest.mark.django_db
 
