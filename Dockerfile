@@ -73,6 +73,7 @@ RUN DJANGO_SECRET_KEY=build-only-not-secret \
     REDIS_URL=redis://localhost:6379/0 \
     PLATFORM_DOMAIN=example.com \
     AWS_STORAGE_BUCKET_NAME=build \
+    AWS_PRIVATE_STORAGE_BUCKET_NAME=build-private \
     python manage.py collectstatic --noinput \
     && python -m compileall -q /app
 

@@ -21,6 +21,7 @@ def test_manage_check_deploy_is_clean_with_production_settings():
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "PLATFORM_DOMAIN": "shop.example.com",
         "AWS_STORAGE_BUCKET_NAME": "media",
+        "AWS_PRIVATE_STORAGE_BUCKET_NAME": "media-private",
         "DATABASE_URL": "postgres://app@db.internal:5432/commerce",
         "REDIS_URL": "redis://redis.internal:6379/0",
     }
@@ -47,6 +48,7 @@ def test_production_cookies_are_host_only_and_secure():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "AWS_STORAGE_BUCKET_NAME": "media",
+        "AWS_PRIVATE_STORAGE_BUCKET_NAME": "media-private",
         "DATABASE_URL": "postgres://app@db.internal:5432/commerce",
         "REDIS_URL": "redis://redis.internal:6379/0",
     }

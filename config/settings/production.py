@@ -34,8 +34,14 @@ AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN", default=None)
 AWS_DEFAULT_ACL = None
 AWS_S3_FILE_OVERWRITE = False
 AWS_QUERYSTRING_AUTH = True
+# Private files (import uploads, exports, invoices) live in a bucket of their own with a private
+# ACL, under the same per-store prefix, and leave it only through pre-signed URLs that expire
+# quickly (apps.core.files.private_file_response). No default: a missing bucket stops the process.
+AWS_PRIVATE_STORAGE_BUCKET_NAME = env("AWS_PRIVATE_STORAGE_BUCKET_NAME")
+AWS_PRIVATE_QUERYSTRING_EXPIRE = env.int("AWS_PRIVATE_QUERYSTRING_EXPIRE", default=60)
 STORAGES = {
     "default": {"BACKEND": "apps.core.storage.TenantS3Storage"},
+    "private": {"BACKEND": "apps.core.storage.TenantPrivateS3Storage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
