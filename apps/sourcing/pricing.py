@@ -3,42 +3,53 @@
 price = cost x (1 + markup% / 100) + fixed margin, then rounded *up* to the rule's ending
 (.99, .95 or a whole amount), so rounding never eats into the margin. The compare-at price, when
 the rule asks for one, is the price plus its own percentage, rounded the same way.
+
+Amounts have the minor units of the store's currency (`apps.core.money`): 0 decimals in JPY,
+3 in KWD. An ending the currency cannot write (.99 in JPY) rounds up to the whole unit.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from django.db.models import Q
 
+from apps.core.money import currency_unit, money_quantize
 from apps.sourcing.models import PricingRule, Supplier
+from apps.stores.selectors import store_currency_get
 
-CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
 
 
-def round_price(amount: Decimal, *, rounding: str) -> Decimal:
-    """`amount` rounded up to the ending named by `rounding` (a `PricingRule.Rounding` value)."""
+def round_price(amount: Decimal, *, rounding: str, currency: str) -> Decimal:
+    """`amount` rounded up to the ending named by `rounding` (a `PricingRule.Rounding` value), in
+    the minor units of `currency`."""
     if amount <= 0:
-        return Decimal("0.00")
+        return money_quantize(Decimal(0), currency)
     if rounding == PricingRule.Rounding.NONE:
-        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-    if rounding == PricingRule.Rounding.WHOLE:
-        return amount.to_integral_value(rounding=ROUND_CEILING).quantize(CENT)
-    ending = Decimal(rounding)  # "0.99" or "0.95"
+        return money_quantize(amount, currency)
+    ending = Decimal(0) if rounding == PricingRule.Rounding.WHOLE else Decimal(rounding)  # .99/.95
+    if ending % currency_unit(currency):
+        ending = Decimal(0)  # the currency has no such fraction (.99 yen): round up to whole units
     whole = (amount - ending).to_integral_value(rounding=ROUND_CEILING)
-    return (whole + ending).quantize(CENT)
+    return money_quantize(whole + ending, currency)
 
 
-def price_apply_rule(*, cost: Decimal, rule: PricingRule | None) -> tuple[Decimal, Decimal | None]:
-    """(price, compare-at price or None) for `cost` under `rule`; without a rule, price = cost."""
+def price_apply_rule(
+    *, cost: Decimal, rule: PricingRule | None, currency: str | None = None
+) -> tuple[Decimal, Decimal | None]:
+    """(price, compare-at price or None) for `cost` under `rule`; without a rule, price = cost.
+    Amounts are in `currency`, by default the current store's."""
+    currency = currency or store_currency_get()
     if rule is None:
-        return cost.quantize(CENT, rounding=ROUND_HALF_UP), None
+        return money_quantize(cost, currency), None
     raw = cost * (1 + rule.markup_percent / HUNDRED) + rule.fixed_margin
-    price = round_price(raw, rounding=rule.rounding)
+    price = round_price(raw, rounding=rule.rounding, currency=currency)
     compare_at = None
     if rule.compare_at_percent is not None and rule.compare_at_percent > 0:
-        compare_at = round_price(price * (1 + rule.compare_at_percent / HUNDRED), rounding=rule.rounding)
+        compare_at = round_price(
+            price * (1 + rule.compare_at_percent / HUNDRED), rounding=rule.rounding, currency=currency
+        )
         if compare_at <= price:
             compare_at = None
     return price, compare_at

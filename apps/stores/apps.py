@@ -11,8 +11,8 @@ class StoresConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from apps.core.navigation import NavItem, nav_register
         from apps.core.permissions import Perm
-        from apps.dashboard.navigation import NavItem, nav_register
 
         nav_register(
             NavItem(
@@ -20,5 +20,13 @@ class StoresConfig(AppConfig):
                 url_name="dashboard:stores:domains",
                 order=80,
                 permission=Perm.DOMAINS_VIEW,
+            )
+        )
+        nav_register(
+            NavItem(
+                label=_("Settings"),
+                url_name="dashboard:stores:settings",
+                order=85,
+                permission=Perm.SETTINGS_VIEW,
             )
         )

@@ -10,11 +10,12 @@ from apps.sourcing.connectors.dropship_api import DropshipApiClient
 from apps.sourcing.connectors.feeds import CsvFeedConnector, JsonFeedConnector
 from apps.sourcing.errors import SourcingError
 from apps.sourcing.models import Supplier
+from apps.stores.selectors import store_currency_get
 
 
 def store_currency() -> str:
     """The currency this store sells in (one per store for now)."""
-    return str(settings.DEFAULT_CURRENCY)
+    return store_currency_get()
 
 
 def upload_format(name: str, content: bytes) -> str:

@@ -33,7 +33,7 @@ D = Decimal
     ],
 )
 def test_round_price(amount, rounding, expected):
-    result = round_price(D(amount), rounding=rounding)
+    result = round_price(D(amount), rounding=rounding, currency="EUR")
     assert result == D(expected)
     assert isinstance(result, Decimal)
     assert result.as_tuple().exponent == -2
@@ -60,14 +60,14 @@ def test_price_apply_rule_table(cost, markup, margin, rounding, compare_at, pric
         rounding=rounding,
         compare_at_percent=D(compare_at) if compare_at is not None else None,
     )
-    assert price_apply_rule(cost=D(cost), rule=rule) == (
+    assert price_apply_rule(cost=D(cost), rule=rule, currency="EUR") == (
         D(price),
         D(compare_price) if compare_price is not None else None,
     )
 
 
 def test_without_a_rule_the_price_is_the_cost():
-    assert price_apply_rule(cost=D("4.5"), rule=None) == (D("4.50"), None)
+    assert price_apply_rule(cost=D("4.5"), rule=None, currency="EUR") == (D("4.50"), None)
 
 
 @pytest.mark.django_db
