@@ -30,7 +30,7 @@ worker: install
 	@$(DEV) celery worker -Q default,provisioning,events --loglevel INFO
 
 beat: install
-	@$(DEV) celery beat --scheduler django_celery_beat.schedulers:DatabaseScheduler --loglevel INFO
+	@$(DEV) celery beat --scheduler config.beat:Scheduler --loglevel INFO
 
 bench: install
 	@$(DEV) bench

@@ -76,8 +76,9 @@ def _timed_parts(parts: dict[str, list[float]]) -> Iterator[None]:
 
 
 def provision_one(merchant: Any, user: Any, parts: dict[str, list[float]]) -> tuple[Any, float]:
+    from apps.platform.services import store_create
     from apps.tenants.models import Tenant
-    from apps.tenants.services import store_create, store_provision
+    from apps.tenants.services import store_provision
     from apps.tenants.tasks import store_provision_task
 
     slug = SLUG_PREFIX + secrets.token_hex(4)

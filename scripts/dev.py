@@ -140,7 +140,7 @@ def cmd_run(extra: list[str]) -> None:
         celery = str(VENV_BIN / "celery")
         for name, args in {
             "worker": ["worker", "-Q", "default,provisioning,events", "--concurrency", "2"],
-            "beat": ["beat", "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"],
+            "beat": ["beat", "--scheduler", "config.beat:Scheduler"],
         }.items():
             log = open(LOCAL / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the process
             background.append(

@@ -50,7 +50,8 @@ def _platform_user(email: str) -> User:
 
 
 def _ensure_store(slug: str) -> None:
-    from apps.tenants.services import store_create, store_provision
+    from apps.platform.services import store_create
+    from apps.tenants.services import store_provision
 
     owner = _platform_user(f"owner-{slug}@example.com")
     merchant = Merchant.objects.filter(name=f"Merchant {slug}").first()

@@ -121,7 +121,7 @@ def test_an_event_sent_from_store_a_is_handled_in_store_as_schema(worker):
 def test_provisioning_runs_on_the_worker(worker):
     from apps.accounts.models import User
     from apps.platform.models import Membership, Merchant
-    from apps.tenants.services import store_create
+    from apps.platform.services import store_create
 
     suffix = uuid.uuid4().hex[:6]
     owner = User.objects.create_user(f"wk-{suffix}@example.com", "x-pass-12345")

@@ -112,7 +112,7 @@ def test_a_provisioning_failure_leaves_no_schema_and_can_be_retried(
 ):
     # given the staff step fails after the schema was cloned
     with (
-        mock.patch("apps.tenants.services._staff_setup", side_effect=RuntimeError("boom")),
+        mock.patch("apps.platform.receivers.store_staff_seed", side_effect=RuntimeError("boom")),
         django_capture_on_commit_callbacks(execute=True),
     ):
         platform_client.post(
@@ -145,7 +145,7 @@ def test_a_provisioning_failure_leaves_no_schema_and_can_be_retried(
 
 
 def test_a_failure_while_cloning_drops_the_partial_schema(alpha, newcomer):
-    from apps.tenants.services import store_create
+    from apps.platform.services import store_create
 
     merchant = Merchant.objects.create(name="Clone Fail")
     Membership.objects.create(merchant=merchant, user=newcomer, role="owner")

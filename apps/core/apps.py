@@ -7,3 +7,14 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = _("Core")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from apps.core import checks  # noqa: F401  (registers the private-storage system check)
+        from apps.core.jobs import StoreJob, store_job_register
+        from apps.core.services import event_log_purge, events_redispatch_pending, sessions_purge
+
+        store_job_register(StoreJob(name="core.sessions_purge", func=sessions_purge, every=60 * 60))
+        store_job_register(StoreJob(name="core.event_log_purge", func=event_log_purge, every=60 * 60))
+        store_job_register(
+            StoreJob(name="core.events_redispatch_pending", func=events_redispatch_pending, every=10 * 60)
+        )

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import transaction
 
-from apps.core.tenancy import current_schema
+from apps.core.tenancy import current_schema, require_store
 
 Handler = Callable[["Event"], None]
 
@@ -69,8 +69,7 @@ def event_emit_many(*, name: str, payloads: list[dict[str, Any]]) -> list[uuid.U
     from apps.core.models import EventRecord
     from apps.core.tasks import event_dispatch
 
-    if current_schema() == "public":
-        raise RuntimeError("Events belong to a store; emit them inside a tenant context.")
+    require_store()  # events belong to a store: never recorded in the platform's schema
     if not payloads:
         return []
     records = EventRecord.objects.bulk_create(

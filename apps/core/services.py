@@ -1,4 +1,4 @@
-"""Housekeeping of the core's per-store data (event log)."""
+"""Housekeeping of the core's per-store data (sessions, event log), run by periodic store jobs."""
 
 from __future__ import annotations
 
@@ -9,6 +9,14 @@ from django.utils import timezone
 
 from apps.core.models import EventRecord
 from apps.core.tenancy import current_schema
+
+
+def sessions_purge() -> int:
+    """Delete this store's expired sessions; returns the count."""
+    from django.contrib.sessions.models import Session
+
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted
 
 
 def event_log_purge() -> int:

@@ -7,3 +7,6 @@ class PlatformConfig(AppConfig):
     label = "platform"
     verbose_name = _("Platform")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from apps.platform import receivers, team  # noqa: F401

@@ -1,4 +1,4 @@
-"""Merchant onboarding and the console -> dashboard hand-off.
+"""Merchant onboarding, opening stores within the plan's limit, and the console -> dashboard hand-off.
 
 A hand-off is a `HandoffToken` row (single use, expires after HANDOFF_TOKEN_TTL_SECONDS) whose
 id travels inside a value signed for one store's schema. Redeeming it is one conditional UPDATE,
@@ -20,7 +20,10 @@ from apps.accounts.models import User
 from apps.core.errors import ApplicationError
 from apps.core.tenancy import current_schema
 from apps.platform.models import HandoffToken, Membership, Merchant
+from apps.platform.policies import store_limit_for
+from apps.tenants.errors import StoreError
 from apps.tenants.models import Tenant
+from apps.tenants.services import store_register
 
 HANDOFF_SALT = "platform.handoff"
 
@@ -46,10 +49,44 @@ def merchant_create(*, owner: User, name: str) -> Merchant:
 @transaction.atomic
 def merchant_onboard(*, owner: User, company_name: str, store_name: str, subdomain: str) -> Tenant:
     """A new merchant with its first store: both or neither (a refused subdomain leaves no merchant)."""
-    from apps.tenants.services import store_create
-
     merchant = merchant_create(owner=owner, name=company_name)
     return store_create(merchant=merchant, name=store_name, subdomain=subdomain, created_by=owner)
+
+
+@transaction.atomic
+def store_create(*, merchant: Merchant, name: str, subdomain: str, created_by: User | None) -> Tenant:
+    """Open a new store for `merchant` within its plan's store limit, and queue its provisioning.
+
+    The merchant's row stays locked until the transaction ends, so two requests at once cannot
+    both pass the limit check.
+    """
+    locked = Merchant.objects.select_for_update().get(pk=merchant.pk)
+    limit = store_limit_for(locked)
+    if Tenant.objects.filter(merchant=locked).count() >= limit:
+        raise StoreError(
+            _("Your plan allows %(limit)d stores; you have reached that limit.") % {"limit": limit},
+            code="store_limit_reached",
+        )
+    return store_register(name=name, subdomain=subdomain, merchant_id=locked.pk, created_by=created_by)
+
+
+def store_staff_seed(*, tenant: Tenant) -> int:
+    """Give every member of the store's merchant a staff account in the new store (with their
+    role); returns how many. Runs while the store is provisioned (`store_schema_ready`)."""
+    from apps.accounts.services import store_staff_sync
+
+    if tenant.merchant_id is None:
+        return 0
+    memberships = list(Membership.objects.filter(merchant_id=tenant.merchant_id).select_related("user"))
+    with schema_context(tenant.schema_name):
+        for membership in memberships:
+            store_staff_sync(
+                platform_user_uuid=str(membership.user.uuid),
+                email=membership.user.email,
+                full_name=membership.user.full_name,
+                role=membership.role,
+            )
+    return len(memberships)
 
 
 def membership_for(*, user: User, tenant: Tenant) -> Membership | None:
@@ -77,7 +114,9 @@ def handoff_issue(*, user: User, tenant: Tenant) -> str:
 def handoff_redeem(*, value: str) -> User:
     """Consume a hand-off on the current store and return the store staff user to log in.
 
-    Refuses a value that is forged, expired, meant for another store or already used.
+    Refuses a value that is forged, expired, meant for another store or already used, and a user
+    who is no longer a member of the store's merchant. The staff account gets the member's role
+    as it is now, not as it was when the link was made.
     """
     from apps.accounts.services import store_staff_sync
 
@@ -105,17 +144,30 @@ def handoff_redeem(*, value: str) -> User:
                 _("This link was already used or has expired. Open the dashboard again from the console."),
                 code="used_or_expired",
             )
-        token = HandoffToken.objects.select_related("user").get(id=data["t"])
+        token = HandoffToken.objects.select_related("user", "tenant").get(id=data["t"])
         platform_user = token.user
-        role = token.role
     if not platform_user.is_active:
         raise HandoffError(_("This account is disabled."), code="user_inactive")
-    return store_staff_sync(
-        platform_user_uuid=str(platform_user.uuid),
-        email=platform_user.email,
-        full_name=platform_user.full_name,
-        role=role,
-    )
+    with transaction.atomic():
+        # The membership row stays locked until the staff account is synced, so a removal running
+        # at the same time either comes first (and this refuses) or waits and then signs it out.
+        merchant_id = token.tenant.merchant_id
+        with schema_context("public"):
+            membership = (
+                Membership.objects.select_for_update()
+                .filter(user=platform_user, merchant_id=merchant_id)
+                .first()
+                if merchant_id is not None
+                else None
+            )
+        if membership is None:
+            raise HandoffError(_("You are no longer a member of this store's team."), code="not_a_member")
+        return store_staff_sync(
+            platform_user_uuid=str(platform_user.uuid),
+            email=platform_user.email,
+            full_name=platform_user.full_name,
+            role=membership.role,
+        )
 
 
 def handoff_tokens_purge() -> int:

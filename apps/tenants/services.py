@@ -1,5 +1,11 @@
-"""Store lifecycle: create, provision (clone the template schema), suspend, reactivate, and
-domains. Status changes go through `_transition`, the one place that knows which are allowed."""
+"""Store lifecycle as schema mechanics: register a store's schema and subdomain, provision it
+(clone the template schema), suspend, reactivate, and record periodic jobs' outcomes. Status
+changes go through `_transition`, the one place that knows which are allowed.
+
+Who may open a store and how many (merchants, plans) is the platform app's business: it calls
+`store_register` after its own checks, and seeds the new store's staff when `store_schema_ready`
+fires. This module imports no app but core.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -14,15 +21,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
-from apps.accounts.models import User
 from apps.core.errors import ApplicationError
 from apps.core.events import event_emit
 from apps.core.tenancy import tenant_connection
-from apps.platform.models import Membership, Merchant
-from apps.platform.policies import store_limit_for
 from apps.tenants.clone import schema_clone_from_template
+from apps.tenants.domains import domain_platform_add
 from apps.tenants.errors import StoreError
-from apps.tenants.models import Domain, StoreAuditEntry, Tenant
+from apps.tenants.models import Domain, StoreAuditEntry, StoreJobRun, Tenant
+from apps.tenants.signals import store_schema_ready
+
+if TYPE_CHECKING:  # annotations only: tenants imports no other app at run time
+    from apps.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -91,30 +100,28 @@ def subdomain_clean(subdomain: str) -> str:
     return value
 
 
-def store_create(*, merchant: Merchant, name: str, subdomain: str, created_by: User) -> Tenant:
-    """Reserve the store's subdomain and queue its provisioning."""
+def store_register(*, name: str, subdomain: str, merchant_id: int | None, created_by: User | None) -> Tenant:
+    """Reserve the store's subdomain and queue its provisioning once the transaction commits.
+
+    Callers decide beforehand who may open a store and how many (see
+    `apps.platform.services.store_create`, which holds a lock on the merchant meanwhile).
+    """
     from apps.tenants.tasks import store_provision_task
 
     name = (name or "").strip()
     if not name:
         raise StoreError(_("Give your store a name."), code="name_required", field="name")
     slug = subdomain_clean(subdomain)
-    limit = store_limit_for(merchant)
-    if merchant.stores.count() >= limit:
-        raise StoreError(
-            _("Your plan allows %(limit)d stores; you have reached that limit.") % {"limit": limit},
-            code="store_limit_reached",
-        )
     try:
         with transaction.atomic():
             tenant = Tenant.objects.create(
                 schema_name=schema_name_for(slug),
                 name=name,
                 slug=slug,
-                merchant=merchant,
+                merchant_id=merchant_id,
                 created_by=created_by,
             )
-            Domain.objects.create(tenant=tenant, domain=f"{slug}.{settings.PLATFORM_DOMAIN}", is_primary=True)
+            domain_platform_add(tenant=tenant, domain=f"{slug}.{settings.PLATFORM_DOMAIN}", is_primary=True)
             StoreAuditEntry.objects.create(tenant=tenant, action="created", actor=created_by)
     except IntegrityError as exc:
         # Lost a race for the same subdomain against another signup.
@@ -131,23 +138,6 @@ def store_create(*, merchant: Merchant, name: str, subdomain: str, created_by: U
 def _set_step(tenant: Tenant, step: str) -> None:
     tenant.provisioning_step = step
     tenant.save(update_fields=["provisioning_step", "updated_at"])
-
-
-def _staff_setup(tenant: Tenant) -> None:
-    """Give every member of the merchant a staff account in the new store."""
-    from apps.accounts.services import store_staff_sync
-
-    memberships = []
-    if tenant.merchant_id:
-        memberships = list(Membership.objects.filter(merchant_id=tenant.merchant_id).select_related("user"))
-    with schema_context(tenant.schema_name):
-        for membership in memberships:
-            store_staff_sync(
-                platform_user_uuid=str(membership.user.uuid),
-                email=membership.user.email,
-                full_name=membership.user.full_name,
-                role=membership.role,
-            )
 
 
 def store_provision(*, tenant_id: int) -> Tenant:
@@ -171,7 +161,9 @@ def store_provision(*, tenant_id: int) -> Tenant:
             _schema_drop(tenant.schema_name)
             schema_clone_from_template(tenant.schema_name)
             _set_step(tenant, Tenant.Step.STAFF)
-            _staff_setup(tenant)
+            # Receivers (the platform seeds the merchant's team) run in public; a failure fails
+            # provisioning like any other step.
+            store_schema_ready.send(sender=Tenant, tenant=tenant)
             _set_step(tenant, Tenant.Step.FINISHING)
             with schema_context(tenant.schema_name), transaction.atomic():
                 event_emit(name="store.created", payload={"name": tenant.name, "slug": tenant.slug})
@@ -259,9 +251,48 @@ def platform_tenant_ensure() -> Tenant:
         host = host.strip().lower()
         existing = Domain.objects.filter(domain=host).first()
         if existing is None:
-            Domain.objects.create(tenant=tenant, domain=host, is_primary=index == 0)
+            domain_platform_add(tenant=tenant, domain=host, is_primary=index == 0)
         elif existing.tenant_id != tenant.pk:
             raise StoreError(
                 f"{host} is configured as the platform's host but belongs to store {existing.tenant}."
             )
     return tenant
+
+
+# ------------------------------------------------------------------------------
+# periodic per-store jobs: the last outcome of each job in each store
+# ------------------------------------------------------------------------------
+def store_job_run_started(*, tenant: Tenant, job: str) -> StoreJobRun:
+    run, _created = StoreJobRun.objects.update_or_create(
+        tenant=tenant,
+        job=job,
+        defaults={"status": StoreJobRun.Status.RUNNING, "started_at": timezone.now(), "finished_at": None},
+    )
+    return run
+
+
+def store_job_run_finished(
+    *, tenant: Tenant, job: str, result: Any = None, error: BaseException | None = None
+) -> StoreJobRun:
+    """Record how a store's run of `job` ended. The error is kept as its class name (a stable
+    code) plus a short detail for platform staff; shoppers and merchants never see it."""
+    now = timezone.now()
+    with transaction.atomic():
+        run, _created = StoreJobRun.objects.select_for_update().get_or_create(
+            tenant=tenant, job=job, defaults={"started_at": now}
+        )
+        run.finished_at = now
+        if error is None:
+            run.status = StoreJobRun.Status.SUCCEEDED
+            run.result = result if isinstance(result, dict | list | int | float | str | None) else str(result)
+            run.error_code = ""
+            run.error_detail = ""
+            run.consecutive_failures = 0
+            run.last_success_at = now
+        else:
+            run.status = StoreJobRun.Status.FAILED
+            run.error_code = type(error).__name__[:100]
+            run.error_detail = str(error)[:2000]
+            run.consecutive_failures += 1
+        run.save()
+    return run

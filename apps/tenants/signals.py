@@ -3,10 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from apps.tenants.models import Domain, Tenant
 from apps.tenants.routing import routing_cache_clear
+
+# Sent (with `tenant`) while a new store is provisioned, once its schema exists and before it
+# serves: apps that must put something in every new store (its staff accounts) listen here.
+store_schema_ready = Signal()
 
 
 @receiver([post_save, post_delete], sender=Tenant)

@@ -1,5 +1,5 @@
-"""The hourly sync: beat (public schema) sends each store's sync from inside that store, so the
-message carries the store's schema and the work happens there, and nowhere else."""
+"""The hourly sync: beat (public schema) fans the store job "sourcing.suppliers_sync" out to every
+store, so each message carries its store's schema and the work happens there, and nowhere else."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from decimal import Decimal
 import pytest
 from celery import Celery
 from celery.signals import task_prerun
-from django.conf import settings
 from django_tenants.utils import tenant_context
 from tenant_schemas_celery.app import get_schema_name_from_task
 
 from apps.catalog.models import ImportRun, Product
-from apps.core.tenancy import current_schema
+from apps.core.tenancy import NotInStoreError, current_schema
 from apps.sourcing.models import Supplier, SupplierOffer
 from apps.sourcing.services import supplier_import_start
-from apps.sourcing.tasks import supplier_sync_store, suppliers_sync_all
+from apps.sourcing.tasks import supplier_import_task, supplier_sync_task
 from apps.sourcing.tests.factories import make_feed_supplier, make_supplier
+from apps.tenants.tasks import store_job_fan_out
 from config.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_the_beat_task_syncs_each_store_in_its_own_schema(
     ran: list[tuple[str, str | None, str]] = []
 
     def record(sender=None, task=None, **kwargs):
-        if task.name.startswith("apps.sourcing.tasks.supplier_sync"):
+        if task.name in ("apps.tenants.tasks.store_job_run", "apps.sourcing.tasks.supplier_sync_task"):
             ran.append((task.name, get_schema_name_from_task(task, kwargs), current_schema()))
 
     task_prerun.connect(record, weak=False)
@@ -54,14 +54,14 @@ def test_the_beat_task_syncs_each_store_in_its_own_schema(
         # when beat's task runs (in the public schema)
         assert current_schema() == "public"
         with django_capture_on_commit_callbacks(execute=True):
-            totals = suppliers_sync_all.delay().get()
+            totals = store_job_fan_out.delay("sourcing.suppliers_sync").get()
     finally:
         task_prerun.disconnect(record)
-    assert totals["stores"] >= 2
+    assert totals["queued"] >= 2 and totals["failed"] == 0
     # then each store's task and each supplier's sync ran stamped with, and inside, that store
     for world in (alpha, beta):
         schema = world.tenant.schema_name
-        assert ("apps.sourcing.tasks.supplier_sync_store", schema, schema) in ran
+        assert ("apps.tenants.tasks.store_job_run", schema, schema) in ran
         assert ("apps.sourcing.tasks.supplier_sync_task", schema, schema) in ran
     assert all(stamped == running and running != "public" for _name, stamped, running in ran)
     # and each store got its own supplier's numbers, nothing of the other's
@@ -86,16 +86,17 @@ def test_a_published_store_task_carries_the_store_schema(alpha, beta, monkeypatc
     celery_app.conf.task_always_eager = False
     try:
         # when beat's task runs in the public schema
-        suppliers_sync_all()
+        store_job_fan_out("sourcing.suppliers_sync")
     finally:
         celery_app.conf.task_always_eager = eager
     # then one store task per store was published, each stamped with its store's schema
-    stamped = {headers.get("_schema_name") for name, headers in sent if name.endswith("supplier_sync_store")}
+    stamped = {headers.get("_schema_name") for name, headers in sent if name.endswith("store_job_run")}
     assert {alpha.tenant.schema_name, beta.tenant.schema_name} <= stamped
     assert "public" not in stamped
-    assert settings.CELERY_BEAT_SCHEDULE["suppliers-sync"]["task"] == "apps.sourcing.tasks.suppliers_sync_all"
 
 
 def test_store_tasks_refuse_to_run_in_the_public_schema(db):
-    with pytest.raises(RuntimeError, match="tenant context"):
-        supplier_sync_store()
+    with pytest.raises(NotInStoreError):
+        supplier_sync_task(1)
+    with pytest.raises(NotInStoreError):
+        supplier_import_task(1)

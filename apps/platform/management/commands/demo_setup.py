@@ -6,6 +6,7 @@ demo data here. The passwords are for local demos only and are printed by `--pri
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -15,15 +16,28 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from apps.catalog.demo import demo_catalog_load
+from apps.catalog.models import ProductVariant
+from apps.inventory.models import Location
+from apps.inventory.services import stock_set
 from apps.platform.models import Membership, Merchant
+from apps.platform.services import store_create
 from apps.tenants.links import store_base_url
 from apps.tenants.models import Tenant
-from apps.tenants.services import store_create, store_provision
+from apps.tenants.services import store_provision
 
 ADMIN = ("admin@example.com", "demo-admin-1234")
 MERCHANT = ("merchant@example.com", "demo-merchant-1234")
 SHOPPER = ("shopper@example.com", "demo-shopper-1234")
 STORES = [("Demo Store", "demo", "apparel"), ("Demo Gadgets", "gadgets", "gadgets")]
+
+
+def _demo_stock(variants: list[ProductVariant], rng: random.Random) -> None:
+    """Demo stock in a "Main warehouse" for the demo catalog's variants."""
+    warehouse, _created = Location.objects.get_or_create(code="main", defaults={"name": "Main warehouse"})
+    for variant in variants:
+        stock_set(
+            variant=variant, location=warehouse, on_hand=rng.choice([0, 3, 12, 25, 60]), reason="Demo data"
+        )
 
 
 def _user(email: str, password: str, **extra: Any) -> User:
@@ -59,7 +73,7 @@ class Command(BaseCommand):
             if store.status != Tenant.Status.ACTIVE:
                 store = store_provision(tenant_id=store.pk)
             with schema_context(store.schema_name):
-                products = demo_catalog_load(theme=theme)
+                products = demo_catalog_load(theme=theme, stock=_demo_stock)
             self.stdout.write(f"store {slug}: {store.get_status_display()}, {products} demo products added")
         demo = Tenant.objects.get(slug=STORES[0][1])
         with schema_context(demo.schema_name):
