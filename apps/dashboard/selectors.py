@@ -25,7 +25,14 @@ class StoreOverview:
 
 def store_overview(*, tenant: Tenant) -> StoreOverview:
     with schema_context("public"):
-        domains = list(Domain.objects.filter(tenant_id=tenant.pk).order_by("-is_primary", "domain"))
+        # Only hostnames that answer: a pending or lost custom domain would link to a 404.
+        domains = [
+            domain
+            for domain in Domain.objects.select_related("tenant")
+            .filter(tenant_id=tenant.pk)
+            .order_by("-is_primary", "domain")
+            if domain.routes
+        ]
     counts = User.objects.aggregate(
         staff=Count("id", filter=Q(is_staff=True)),
         customers=Count("id", filter=Q(is_staff=False)),

@@ -9,6 +9,7 @@ class TenantsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.tenants import deletion, signals  # noqa: F401
+        # domain_tasks: Celery autodiscovery only imports `tasks` modules.
+        from apps.tenants import deletion, domain_tasks, signals  # noqa: F401
 
         deletion.install()

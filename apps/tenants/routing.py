@@ -1,7 +1,8 @@
 """Host -> store resolution with a small per-process cache.
 
-Only serving stores (and the platform) are cached, so a store that becomes active is served at
-once; unknown and non-serving hosts are looked up every time. A suspension made in another
+Only verified domains (and the platform's hosts) route. Only serving stores (and the platform)
+are cached, so a store that becomes active is served at once; unknown, unverified and
+non-serving hosts are looked up every time. A suspension or a lost domain recorded in another
 process reaches this one within TENANT_ROUTING_CACHE_SECONDS; in this process at once.
 """
 
@@ -25,7 +26,9 @@ def tenant_for_host(hostname: str) -> Tenant | None:
     if hit is not None and hit[0] > now:
         return hit[1]
     domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
-    if domain is None:
+    if domain is None or not domain.routes:
+        # A custom domain that is pending or lost answers like an unknown host: claiming a
+        # hostname shows nothing until its DNS record proves control (apps.tenants.domains).
         return None
     tenant = domain.tenant
     if tenant.is_platform or tenant.is_serving:

@@ -196,6 +196,8 @@ MIDDLEWARE = [
 # ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: on a store, refuses any password sign-in of a staff account linked to a platform user.
+    "apps.accounts.backends.LinkedStaffPasswordGuard",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -351,25 +353,35 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "config.beat:Scheduler"
+# Platform-wide jobs. Periodic per-store jobs are registered by their apps (apps/core/jobs.py)
+# and added to the schedule by config.beat.Scheduler, one task per store each.
 CELERY_BEAT_SCHEDULE = {
     "handoff-tokens-purge": {
         "task": "apps.platform.tasks.handoff_tokens_purge",
         "schedule": 15 * 60,
     },
-    "stores-housekeeping": {
-        "task": "apps.tenants.tasks.stores_housekeeping",
-        "schedule": 60 * 60,
-    },
-    "inventory-reservations-expire": {
-        "task": "apps.inventory.tasks.reservations_release_expired_all",
-        "schedule": 5 * 60,
-    },
-    "suppliers-sync": {
-        "task": "apps.sourcing.tasks.suppliers_sync_all",
-        "schedule": 60 * 60,
+    # One task per due custom domain (apps.tenants.domain_tasks), each with its own time limit.
+    "domains-recheck": {
+        "task": "apps.tenants.domain_tasks.domains_recheck_due",
+        "schedule": 10 * 60,
     },
 }
+# First retry of a store's failed periodic job after this many seconds, doubling each time.
+STORE_JOB_RETRY_BASE_SECONDS = env.int("STORE_JOB_RETRY_BASE_SECONDS", default=60)
+
+
+# ------------------------------------------------------------------------------
+# CUSTOM DOMAINS: TXT-record verification (apps.tenants.dns_check, apps.tenants.domain_tasks)
+# ------------------------------------------------------------------------------
+# Empty: the system's resolvers (/etc/resolv.conf). One lookup never takes longer than the timeout.
+DOMAIN_DNS_NAMESERVERS = env.list("DOMAIN_DNS_NAMESERVERS", default=[])
+DOMAIN_DNS_PORT = env.int("DOMAIN_DNS_PORT", default=53)
+DOMAIN_DNS_TIMEOUT_SECONDS = env.float("DOMAIN_DNS_TIMEOUT_SECONDS", default=5.0)
+# How often the beat job looks again: pending and lost domains soon (a merchant who just added
+# the record is verified without clicking), verified ones a few times a day.
+DOMAIN_RECHECK_PENDING_MINUTES = env.int("DOMAIN_RECHECK_PENDING_MINUTES", default=10)
+DOMAIN_RECHECK_VERIFIED_HOURS = env.int("DOMAIN_RECHECK_VERIFIED_HOURS", default=6)
 
 # ------------------------------------------------------------------------------
 # LOGGING: one JSON object per line, with the request id and the store's schema.

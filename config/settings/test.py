@@ -43,3 +43,9 @@ WHITENOISE_AUTOREFRESH = True
 
 # Local fake servers (feeds, supplier API, images) run on loopback in tests.
 OUTBOUND_HTTP_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1", "localhost"]
+
+# No test reaches real DNS: domain lookups go to a loopback port where nothing answers and give
+# up quickly; tests that need answers pass a fake resolver (apps/tenants/tests/factories.py).
+DOMAIN_DNS_NAMESERVERS = ["127.0.0.1"]
+DOMAIN_DNS_PORT = 9
+DOMAIN_DNS_TIMEOUT_SECONDS = 0.3

@@ -3,9 +3,10 @@ from __future__ import annotations
 import pytest
 
 from apps.core.errors import ApplicationError
-from apps.tenants.domains import domain_add
+from apps.tenants.domains import domain_add, domain_set_primary
 from apps.tenants.models import Domain, Tenant
 from apps.tenants.services import store_reactivate, store_suspend, subdomain_clean
+from apps.tenants.tests.factories import custom_domain
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def test_bad_domains_are_refused(alpha, domain, code):
 
 
 def test_a_store_keeps_exactly_one_primary_domain(alpha):
-    domain_add(tenant=alpha.tenant, domain="www.alpha-brand.com", is_primary=True)
+    domain_set_primary(domain=custom_domain(alpha.tenant, "www.alpha-brand.com"))  # verified first
     primaries = Domain.objects.filter(tenant=alpha.tenant, is_primary=True)
     assert list(primaries.values_list("domain", flat=True)) == ["www.alpha-brand.com"]
 
