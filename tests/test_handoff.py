@@ -116,3 +116,42 @@ def test_expired_handoffs_are_purged(alpha):
     HandoffToken.objects.filter(pk=oldest.pk).update(expires_at=timezone.now() - timedelta(hours=2))
     assert handoff_tokens_purge.delay().get() == 1
     assert HandoffToken.objects.count() == 1
+
+
+def test_a_handoff_gives_the_members_role_at_redeem_time_not_at_issue_time(alpha):
+    from apps.platform.models import Membership
+    from apps.platform.tests.factories import make_member
+
+    # given a hand-off issued while the member was an admin
+    member = make_member(alpha.merchant, "demoted-in-flight@example.com", role="admin")
+    token = handoff_issue(user=member.user, tenant=alpha.tenant)
+    # when their role drops to finance before they open it
+    Membership.objects.filter(pk=member.pk).update(role="finance")
+    response = store_client(alpha).get("/dashboard/handoff/", {"token": token})
+    # then they land with finance's role
+    assert response.status_code == 302
+    with schema_context(alpha.tenant.schema_name):
+        assert User.objects.get(platform_user_uuid=member.user.uuid).store_role == "finance"
+
+
+def test_a_handoff_is_refused_to_someone_no_longer_on_the_team(alpha):
+    from apps.core.tenancy import tenant_connection
+    from apps.platform.models import Membership
+    from apps.platform.team import team_member_remove
+    from apps.platform.tests.factories import make_member
+
+    # a membership row deleted behind the console's back: only the hand-off's own check stops it
+    member = make_member(alpha.merchant, "removed-in-flight@example.com", role="staff")
+    token = handoff_issue(user=member.user, tenant=alpha.tenant)
+    Membership.objects.filter(pk=member.pk).delete()
+    response = store_client(alpha).get("/dashboard/handoff/", {"token": token})
+    assert response.status_code == 400
+    assert "no longer a member" in response.content.decode()
+    assert not response.wsgi_request.user.is_authenticated
+    # and a removal through the team service deletes the member's unused hand-offs too
+    tenant_connection().set_schema_to_public()
+    again = make_member(alpha.merchant, "removed-properly@example.com", role="staff")
+    pending = handoff_issue(user=again.user, tenant=alpha.tenant)
+    team_member_remove(membership=again, actor=alpha.owner, ip_address=None)
+    assert not HandoffToken.objects.filter(user=again.user).exists()
+    assert store_client(alpha).get("/dashboard/handoff/", {"token": pending}).status_code == 400

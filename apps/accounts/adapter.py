@@ -1,17 +1,28 @@
 """allauth adapter: emailed links are built from the store's primary domain or PLATFORM_URL,
-never from the request's Host header, and subjects name the store or the platform."""
+never from the request's Host header, and subjects name the store or the platform.
+
+On a store, staff accounts linked to a platform user are entered only through the console's
+hand-off: no reset email is ever sent for them (the reset page answers as it does for an unknown
+address), and nobody can sign up under their email. Their password sign-in is refused by
+`apps.accounts.backends.LinkedStaffPasswordGuard`.
+"""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailConfirmation
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from apps.core.tenancy import current_schema
+from apps.accounts.backends import linked_staff_exists
+from apps.core.tenancy import current_schema, in_store
 from apps.tenants.links import canonical_base_url
 
 
@@ -22,6 +33,24 @@ def _rebase(url: str) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def send_password_reset_mail(self, user: AbstractBaseUser, email: str, context: dict[str, Any]) -> None:
+        if in_store() and getattr(user, "platform_user_uuid", None) is not None:
+            # A team member's store account has no password to reset; the page still says
+            # "check your inbox", exactly as for an address nobody uses.
+            return
+        super().send_password_reset_mail(user, email, context)
+
+    def validate_unique_email(self, email: str) -> str:
+        if linked_staff_exists(email):
+            raise ValidationError(
+                _(
+                    "This email address belongs to a member of this store's team. Team members "
+                    "open the dashboard from the platform console and cannot create an account here."
+                ),
+                code="linked_staff_email",
+            )
+        return super().validate_unique_email(email)
+
     def get_reset_password_from_key_url(self, key: str) -> str:
         return _rebase(super().get_reset_password_from_key_url(key))
 

@@ -9,6 +9,7 @@ import uuid
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -54,6 +55,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Store schemas only: the platform user this staff account belongs to, and their role.
     platform_user_uuid = models.UUIDField(null=True, blank=True, unique=True)
     store_role = models.CharField(_("store role"), max_length=20, choices=StoreRole.choices, blank=True)
+    # Mixed into the session hash: changing it ends every session of this user in this schema on
+    # its next request (`apps.accounts.services.user_sessions_end`). Empty until first rotated,
+    # so the hash of users who never had their sessions ended is Django's own.
+    session_stamp = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     objects = UserManager()
 
@@ -74,6 +79,25 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django's session check (`get_session_auth_hash` and its SECRET_KEY_FALLBACKS variant)
+        # both come through here; Django hashes only the password, which a removed member's
+        # store account does not change.
+        if not self.session_stamp:
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
+        return salted_hmac(
+            "apps.accounts.models.User.get_session_auth_hash",
+            f"{self.password}:{self.session_stamp}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    @property
+    def is_linked_staff(self) -> bool:
+        """A store account that belongs to a member of the merchant's team: entered only through
+        the console's hand-off, never with a password."""
+        return self.platform_user_uuid is not None
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.email = self.email.strip().lower()

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -15,17 +15,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError
+from apps.core.permissions import Perm, no_permission_required
+from apps.platform.access import merchants_with_permission, store_permission_required
 from apps.platform.forms import OnboardingForm, StoreCreateForm
-from apps.platform.models import Membership
-from apps.platform.selectors import merchants_for_user, store_for_user, stores_for_user
-from apps.platform.services import handoff_issue, merchant_onboard
+from apps.platform.models import Merchant
+from apps.platform.selectors import merchants_for_user, stores_for_user
+from apps.platform.services import handoff_issue, merchant_onboard, store_create
 from apps.tenants.links import store_base_url
 from apps.tenants.models import Tenant
-from apps.tenants.services import store_create, store_provision_retry
-
-STORE_MANAGER_ROLES = [Membership.Role.OWNER, Membership.Role.ADMIN]
+from apps.tenants.services import store_provision_retry
 
 
+@no_permission_required("the platform's public landing page")
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "platform/landing.html")
 
@@ -38,16 +39,18 @@ def _apply_error(form: OnboardingForm | StoreCreateForm, error: ApplicationError
 
 
 @login_required
+@no_permission_required("lists only the stores of the signed-in user's own merchants")
 def console(request: HttpRequest) -> HttpResponse:
     if not merchants_for_user(user=request.user).exists():  # type: ignore[arg-type]
         return redirect("platform:onboarding")
     stores = stores_for_user(user=request.user)  # type: ignore[arg-type]
     page = Paginator(stores, 20).get_page(request.GET.get("page"))
-    can_create = merchants_for_user(user=request.user, roles=STORE_MANAGER_ROLES).exists()  # type: ignore[arg-type]
+    can_create = bool(merchants_with_permission(request.user, Perm.STORES_MANAGE))
     return render(request, "platform/console.html", {"page": page, "can_create": can_create})
 
 
 @login_required
+@no_permission_required("any signed-in user may found a merchant of their own (they become its owner)")
 def onboarding(request: HttpRequest) -> HttpResponse:
     if merchants_for_user(user=request.user).exists():  # type: ignore[arg-type]
         return redirect("platform:store_create")
@@ -68,13 +71,17 @@ def onboarding(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@no_permission_required(
+    "checks stores.manage itself: the merchant is chosen in the form, among those where the role has it"
+)
 def store_new(request: HttpRequest) -> HttpResponse:
-    merchants = merchants_for_user(user=request.user, roles=STORE_MANAGER_ROLES)  # type: ignore[arg-type]
-    if not merchants.exists():
+    allowed = merchants_with_permission(request.user, Perm.STORES_MANAGE)
+    if not allowed:
         if not merchants_for_user(user=request.user).exists():  # type: ignore[arg-type]
             return redirect("platform:onboarding")
         messages.error(request, _("Only owners and admins can open new stores."))
         return redirect("platform:console")
+    merchants = Merchant.objects.filter(pk__in=[merchant.pk for merchant in allowed]).order_by("name")
     form = StoreCreateForm(
         request.POST or None, merchants=merchants, platform_domain=settings.PLATFORM_DOMAIN
     )
@@ -93,13 +100,6 @@ def store_new(request: HttpRequest) -> HttpResponse:
     return render(request, "platform/store_new.html", {"form": form})
 
 
-def _store_or_404(request: HttpRequest, store_uuid: str) -> Tenant:
-    store = store_for_user(user=request.user, store_uuid=store_uuid)  # type: ignore[arg-type]
-    if store is None:
-        raise Http404(_("No such store."))
-    return store
-
-
 def _status_payload(store: Tenant) -> dict[str, object]:
     steps = [choice for choice in Tenant.Step if choice != Tenant.Step.QUEUED]
     reached = [step.value for step in Tenant.Step].index(store.provisioning_step)
@@ -114,23 +114,20 @@ def _status_payload(store: Tenant) -> dict[str, object]:
     }
 
 
-@login_required
-def store_detail(request: HttpRequest, store_uuid: str) -> HttpResponse:
-    store = _store_or_404(request, store_uuid)
+@store_permission_required(Perm.DASHBOARD_VIEW)
+def store_detail(request: HttpRequest, store: Tenant) -> HttpResponse:
     context = {"store": store, "state": _status_payload(store), "store_url": store_base_url(store)}
     return render(request, "platform/store_detail.html", context)
 
 
-@login_required
-def store_status(request: HttpRequest, store_uuid: str) -> JsonResponse:
-    store = _store_or_404(request, store_uuid)
+@store_permission_required(Perm.DASHBOARD_VIEW)
+def store_status(request: HttpRequest, store: Tenant) -> JsonResponse:
     return JsonResponse(_status_payload(store))
 
 
-@login_required
+@store_permission_required(Perm.STORES_MANAGE)
 @require_POST
-def store_retry(request: HttpRequest, store_uuid: str) -> HttpResponse:
-    store = _store_or_404(request, store_uuid)
+def store_retry(request: HttpRequest, store: Tenant) -> HttpResponse:
     try:
         store_provision_retry(tenant=store, actor=request.user)  # type: ignore[arg-type]
     except ApplicationError as error:
@@ -138,10 +135,9 @@ def store_retry(request: HttpRequest, store_uuid: str) -> HttpResponse:
     return redirect("platform:store_detail", store_uuid=store.uuid)
 
 
-@login_required
+@store_permission_required(Perm.DASHBOARD_VIEW)
 @require_POST
-def store_open(request: HttpRequest, store_uuid: str) -> HttpResponse:
-    store = _store_or_404(request, store_uuid)
+def store_open(request: HttpRequest, store: Tenant) -> HttpResponse:
     try:
         value = handoff_issue(user=request.user, tenant=store)  # type: ignore[arg-type]
     except ApplicationError as error:
