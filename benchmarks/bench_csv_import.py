@@ -179,7 +179,7 @@ def run_import(data: bytes) -> tuple[float, Any]:
     seconds = time.perf_counter() - started
     run.refresh_from_db()
     if run.status != ImportRun.Status.SUCCEEDED:
-        problems = list(run.row_errors.values_list("row", "column", "message")[:10])
+        problems = [(e.row, e.column, e.message) for e in run.row_errors.all()[:10]]
         raise SystemExit(f"import {run.status}: {run.failure_reason} {problems}")
     return seconds, run
 
@@ -204,7 +204,7 @@ def main() -> None:
     say(f"store {STORE_SLUG}: {'created' if created else 'reused'}")
     phases = Phases()
     phases.wrap(bulk, "_plan", "check")
-    phases.wrap(bulk._Writer, "write", "write")
+    phases.wrap(bulk.ProductWriter, "write", "write")
     events = EventsToBroker()
     events.install()
     # Publishing is what this run wants, eager Celery or not.

@@ -22,11 +22,17 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from apps.dashboard.navigation import NavItem, nav_register
+        from apps.catalog import jobs
+        from apps.core.navigation import NavItem, nav_register
+        from apps.core.permissions import Perm
 
+        jobs.register()
         connection_created.connect(_search_settings, dispatch_uid="catalog.search_settings")
 
-        nav_register(NavItem(label=_("Products"), url_name="dashboard:catalog:product_list", order=10))
-        nav_register(NavItem(label=_("Categories"), url_name="dashboard:catalog:category_list", order=12))
-        nav_register(NavItem(label=_("Collections"), url_name="dashboard:catalog:collection_list", order=14))
-        nav_register(NavItem(label=_("Imports"), url_name="dashboard:catalog:import_list", order=16))
+        for label, url_name, order in (
+            (_("Products"), "dashboard:catalog:product_list", 10),
+            (_("Categories"), "dashboard:catalog:category_list", 12),
+            (_("Collections"), "dashboard:catalog:collection_list", 14),
+            (_("Imports"), "dashboard:catalog:import_list", 16),
+        ):
+            nav_register(NavItem(label=label, url_name=url_name, order=order, permission=Perm.CATALOG_VIEW))

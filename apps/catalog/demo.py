@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image, ImageDraw
 
-from apps.catalog.models import Category, Collection, Product
+from apps.catalog.models import Category, Collection, Product, ProductVariant
 from apps.catalog.services import (
     ProductInput,
     VariantInput,
@@ -20,6 +21,8 @@ from apps.catalog.services import (
     product_create,
     product_image_add,
 )
+
+StockSeeder = Callable[[list[ProductVariant], random.Random], None]
 
 THEMES: dict[str, list[tuple[str, str, list[str], list[tuple[str, list[str]]], tuple[int, int]]]] = {
     # category path, product type, nouns, options, price range (EUR)
@@ -84,8 +87,10 @@ def _category(path: str, cache: dict[str, Category]) -> Category:
     return parent
 
 
-def demo_catalog_load(*, theme: str, count: int = 50, seed: int = 7) -> int:
-    """Create `count` demo products in the current store unless it already has products."""
+def demo_catalog_load(*, theme: str, count: int = 50, seed: int = 7, stock: StockSeeder | None = None) -> int:
+    """Create `count` demo products in the current store unless it already has products.
+    `stock` gets the new variants to give them demo stock: the catalog does not reach into
+    inventory itself (inventory builds on the catalog, not the other way round)."""
     if Product.objects.exists():
         return 0
     rng = random.Random(f"{theme}-{seed}")  # noqa: S311 - demo data, not secrets
@@ -137,7 +142,8 @@ def demo_catalog_load(*, theme: str, count: int = 50, seed: int = 7) -> int:
                     product=product, upload=_image(title, color, index), alt=f"{title} photo {index + 1}"
                 )
             created.append(product)
-        _demo_stock(created, rng)
+        if stock is not None:
+            stock([variant for product in created for variant in product.variants.all()], rng)
         collection_save(collection=Collection(), title="Bestsellers", kind=Collection.Kind.RULES,
                         rules=[{"field": "tag", "op": "equals", "value": "bestseller"}])  # fmt: skip
         collection_save(
@@ -147,18 +153,3 @@ def demo_catalog_load(*, theme: str, count: int = 50, seed: int = 7) -> int:
             product_ids=[p.pk for p in created[:6]],
         )
     return len(created)
-
-
-def _demo_stock(products: list[Product], rng: random.Random) -> None:
-    from apps.inventory.models import Location
-    from apps.inventory.services import stock_set
-
-    warehouse, _created = Location.objects.get_or_create(code="main", defaults={"name": "Main warehouse"})
-    for product in products:
-        for variant in product.variants.all():
-            stock_set(
-                variant=variant,
-                location=warehouse,
-                on_hand=rng.choice([0, 3, 12, 25, 60]),
-                reason="Demo data",
-            )

@@ -15,6 +15,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TimeStampedModel
+from apps.core.storage import private_storage
 
 
 class Category(TimeStampedModel):
@@ -253,7 +254,8 @@ class ImportRun(TimeStampedModel):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     policy = models.CharField(max_length=20, choices=Policy.choices, default=Policy.ALL_OR_NOTHING)
     source_name = models.CharField(_("source"), max_length=255, blank=True)
-    file = models.FileField(upload_to="imports/", blank=True)
+    # The merchant's or supplier's file: private (no URL), under PRIVATE_MEDIA_ROOT/<schema>/imports/.
+    file = models.FileField(upload_to="imports/", storage=private_storage, blank=True)
     supplier = models.ForeignKey(
         "sourcing.Supplier", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -262,7 +264,10 @@ class ImportRun(TimeStampedModel):
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
-    failure_reason = models.TextField(blank=True)
+    # Why a FAILED run failed, as an error code and its parameters (never a sentence): see
+    # `failure_reason`, worded when read.
+    failure_code = models.CharField(max_length=64, blank=True)
+    failure_params = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -276,6 +281,13 @@ class ImportRun(TimeStampedModel):
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
     @property
+    def failure_reason(self) -> str:
+        """Why the run failed, in the active language ("" unless it failed with a code)."""
+        from apps.catalog.errors import error_message
+
+        return error_message(self.failure_code, self.failure_params) if self.failure_code else ""
+
+    @property
     def progress(self) -> int:
         if not self.total_rows:
             return (
@@ -285,13 +297,23 @@ class ImportRun(TimeStampedModel):
 
 
 class ImportRowError(models.Model):
+    """One problem of one row of an import, as an error code and its parameters."""
+
     run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="row_errors")
     row = models.PositiveIntegerField(_("row"))
     column = models.CharField(_("column"), max_length=100, blank=True)
-    message = models.TextField(_("problem"))
+    code = models.CharField(_("problem"), max_length=64)
+    params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["row", "id"]
 
     def __str__(self) -> str:
         return f"row {self.row} {self.column}: {self.message}"
+
+    @property
+    def message(self) -> str:
+        """The problem in the active language."""
+        from apps.catalog.errors import error_message
+
+        return error_message(self.code, self.params)

@@ -86,13 +86,13 @@ def _variant_aggregate(function: type[Min] | type[Max] | type[Count], column: st
 
 
 def _stock_available() -> Subquery:
-    from apps.inventory.models import StockLevel
-
+    # Stock lives in apps.inventory, which builds on the catalog: it is read through the
+    # variants' reverse relation (`stock_levels`), without the catalog importing inventory.
     return Subquery(
-        StockLevel.objects.filter(variant__product=OuterRef("pk"), location__is_active=True)
+        ProductVariant.objects.filter(product=OuterRef("pk"), stock_levels__location__is_active=True)
         .order_by()
-        .values("variant__product")
-        .annotate(total=Sum("on_hand") - Sum("reserved"))
+        .values("product")
+        .annotate(total=Sum("stock_levels__on_hand") - Sum("stock_levels__reserved"))
         .values("total")[:1],
         output_field=IntegerField(),
     )
@@ -207,9 +207,8 @@ def product_facets(*, filters: ProductFilters | None = None) -> Facets:
 
 
 def product_detail(*, product_id: int) -> Product | None:
-    """One product for the editor, with everything it shows in a fixed number of queries."""
-    from apps.inventory.models import StockLevel
-
+    """One product for the editor, with everything it shows in a fixed number of queries
+    (its stock per location through the variants' reverse `stock_levels` relation)."""
     return (
         Product.objects.select_related("category")
         .prefetch_related(
@@ -217,8 +216,7 @@ def product_detail(*, product_id: int) -> Product | None:
             Prefetch(
                 "variants",
                 queryset=ProductVariant.objects.prefetch_related(
-                    "option_values__option",
-                    Prefetch("stock_levels", queryset=StockLevel.objects.select_related("location")),
+                    "option_values__option", "stock_levels__location"
                 ),
             ),
             Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),

@@ -9,10 +9,11 @@ from datetime import timedelta
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from apps.catalog.bulk import import_run_finish, product_import_run
+from apps.catalog.bulk import product_import_run
+from apps.catalog.errors import CatalogErrorCode
 from apps.catalog.models import ImportRun
+from apps.catalog.services.imports import import_run_finish
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def product_import_task(run_id: int) -> str:
         import_run_finish(
             run=run,
             status=ImportRun.Status.FAILED,
-            reason=_("The import was interrupted. Importing the file again updates what was saved."),
+            code=CatalogErrorCode.IMPORT_INTERRUPTED,
         )
     if run.status != ImportRun.Status.PENDING:
         return str(run.status)

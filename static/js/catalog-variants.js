@@ -1,6 +1,6 @@
 // Product editor: builds the variant matrix (one row per combination of option values) as the
 // options are typed, keeping what was already entered in each row. Without JavaScript the
-// "Generate variants" button does the same on the server (apps/catalog/forms.py matrix_rows).
+// "Generate variants" button does the same on the server (apps/catalog/dashboard/forms/editor.py matrix_rows).
 (function () {
   "use strict";
   var editor = document.getElementById("variant-editor");

@@ -176,9 +176,9 @@ def test_an_export_imports_into_another_store_unchanged(alpha, beta, django_capt
                 actor=None,
             )
         run.refresh_from_db()
-        assert run.status == ImportRun.Status.SUCCEEDED, list(
-            run.row_errors.values_list("row", "column", "message")
-        )
+        assert run.status == ImportRun.Status.SUCCEEDED, [
+            (error.row, error.column, error.message) for error in run.row_errors.all()
+        ]
         assert run.created_count == 3
         # then store B's export is the same file
         assert list(products_export_csv_rows()) == exported

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
@@ -215,7 +216,7 @@ def test_the_report_names_row_column_and_problem_and_all_or_nothing_writes_nothi
     rows = [
         # row 2
         {"handle": "tee", "title": "Tee", "status": "published", "option1_name": "Size",
-         "option1_value": "S", "sku": "T-S", "price": "12,50"},
+         "option1_value": "S", "sku": "T-S", "price": "1,250"},
         # row 3
         {"handle": "tee", "title": "Other Tee", "option1_value": "M", "sku": "", "price": "12", "cost": "-3"},
         # row 4
@@ -242,7 +243,7 @@ def test_the_report_names_row_column_and_problem_and_all_or_nothing_writes_nothi
     # then each problem names its row, its column and what is wrong
     expected = [
         (2, "status", "Unknown status “published”; use draft, active, archived."),
-        (2, "price", "“12,50” is not an amount"),
+        (2, "price", "“1,250” is not an amount"),
         (3, "title", "“Other Tee” differs from “Tee” on row 2 of the same product (tee)"),
         (3, "sku", "The SKU is missing"),
         (3, "cost", "“-3” is negative"),
@@ -492,13 +493,13 @@ def test_progress_is_saved_after_every_chunk_of_whole_products(alpha, monkeypatc
         for size in ("S", "M")
     ]  # fmt: skip
     seen: list[int] = []
-    write = bulk._Writer.write
+    write = bulk.ProductWriter.write
 
     def spy(self, items):
         seen.append(ImportRun.objects.get(kind=ImportRun.Kind.PRODUCT_CSV, status="running").processed_rows)
         return write(self, items)
 
-    monkeypatch.setattr(bulk._Writer, "write", spy)
+    monkeypatch.setattr(bulk.ProductWriter, "write", spy)
     # when 8 rows are imported 3 rows at a time (a product is never split: chunks of 4 rows)
     with override_settings(CATALOG_IMPORT_CHUNK_ROWS=3):
         run = run_file(alpha, csv_bytes(rows))
@@ -578,17 +579,20 @@ def test_an_import_and_its_file_belong_to_the_store_that_ran_it(alpha, beta, imp
     assert run.status == ImportRun.Status.FAILED
     with schema_context(alpha.tenant.schema_name):
         storage = run.file.storage
-        # the file is under store A's prefix: <MEDIA_ROOT>/store_alpha/imports/<uuid>.csv
+        # the file is under store A's private prefix: <PRIVATE_MEDIA_ROOT>/store_alpha/imports/<uuid>.csv
         assert run.file.name == f"imports/{run.uuid.hex}.csv"
         path = Path(storage.path(run.file.name))
         assert path.parts[-3:] == (alpha.tenant.schema_name, "imports", f"{run.uuid.hex}.csv")
+        assert path.is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT).resolve())
         assert alpha.tenant.schema_name == "store_alpha"
         assert storage.exists(run.file.name)
-        assert storage.url(run.file.name).endswith(f"/store_alpha/imports/{run.uuid.hex}.csv")
+        # and it has no URL at all: an uploaded CSV is never public
+        with pytest.raises(ValueError, match="no public URL"):
+            storage.url(run.file.name)
     with schema_context(beta.tenant.schema_name):
         # store B has neither the run, nor its report, nor the file
         assert not ImportRun.objects.filter(uuid=run.uuid).exists()
-        assert not ImportRowError.objects.filter(message__contains="oops").exists()
+        assert not ImportRowError.objects.filter(params__value="oops").exists()
         assert not run.file.storage.exists(run.file.name)
         assert alpha.tenant.schema_name not in run.file.storage.path(run.file.name)
 

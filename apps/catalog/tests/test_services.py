@@ -266,3 +266,69 @@ def test_supplier_sync_state_and_cost_changes_go_through_the_catalog(in_alpha):
     assert (variant.cost, variant.price) == (Decimal("4.50"), Decimal("9.99"))
     with pytest.raises(CatalogError, match="cannot be negative"):
         variant_cost_price_set(variant=variant, cost=Decimal("-1"), price=Decimal("1"), compare_at_price=None)
+
+
+# ------------------------------------------------------------------------------
+# set-based writes: the queries do not grow with the rows
+# ------------------------------------------------------------------------------
+def _products_in_a_collection(count: int, prefix: str) -> list[Product]:
+    products = [make_product(f"{prefix} {n}", sku_prefix=f"{prefix}-{n}", variants=2) for n in range(count)]
+    collection_save(
+        collection=Collection(), title=f"{prefix} all", kind="manual", product_ids=[p.pk for p in products]
+    )
+    return products
+
+
+def _queries(action) -> int:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        action()
+    return len(queries)
+
+
+def test_a_bulk_delete_costs_the_same_queries_for_2_or_50_products(
+    in_alpha, django_capture_on_commit_callbacks
+):
+    from apps.catalog.services import products_bulk_delete
+
+    few = _products_in_a_collection(2, "few")
+    many = _products_in_a_collection(50, "many")
+    with django_capture_on_commit_callbacks(execute=False):
+        counts = [
+            _queries(lambda ids=[p.pk for p in group]: products_bulk_delete(product_ids=ids))
+            for group in (few, many)
+        ]
+    assert counts[0] == counts[1], counts
+    assert counts[0] < 25, counts
+    # and every product went, with its variants, options and memberships, one event each
+    assert not Product.objects.filter(pk__in=[p.pk for p in few + many]).exists()
+    assert not ProductVariant.objects.filter(product_id__in=[p.pk for p in few + many]).exists()
+    assert EventRecord.objects.filter(name="product.deleted").count() == 52
+
+
+def test_moving_a_category_repaths_its_subtree_with_the_same_queries_for_2_or_50(in_alpha):
+    def tree(name: str, children: int) -> Category:
+        root = category_save(category=Category(), name=name, parent=None)
+        middle = category_save(category=Category(), name=f"{name} middle", parent=root)
+        for n in range(children):
+            leaf = category_save(category=Category(), name=f"{name} leaf {n}", parent=middle)
+            category_save(category=Category(), name=f"{name} leaf {n} deep", parent=leaf)
+        return middle
+
+    target = category_save(category=Category(), name="Target", parent=None)
+    counts = []
+    for name, children in (("few", 1), ("many", 25)):
+        middle = tree(name, children)
+        # when the middle category moves under another root (2 or 50 descendants follow)
+        counts.append(_queries(lambda m=middle: category_save(category=m, name=m.name, parent=target)))
+        # then every descendant has the new path and depth
+        descendants = Category.objects.filter(path__startswith=f"target/{middle.slug}/")
+        assert descendants.count() == 2 * children
+        for category in descendants:
+            assert category.path.count("/") == category.depth
+            parent = Category.objects.get(pk=category.parent_id or 0)
+            assert category.path == f"{parent.path}/{category.slug}"
+        assert not Category.objects.filter(path__startswith=f"{name}/{middle.slug}/").exists()
+    assert counts[0] == counts[1], counts

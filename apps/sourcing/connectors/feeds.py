@@ -36,7 +36,9 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from apps.catalog.errors import CatalogError
 from apps.catalog.models import ImportRun
+from apps.catalog.normalise import money_parse
 from apps.core.http import OutboundHttpError, safe_get
 from apps.sourcing.connectors import SupplierItem, SupplierItemVariant
 from apps.sourcing.errors import FeedInvalid, FeedProblem, SourcingError
@@ -72,23 +74,13 @@ class _Problems:
 # value parsing shared by both formats
 # ------------------------------------------------------------------------------
 def parse_cost(value: Any) -> Decimal:
-    """A non-negative amount from a string or number ("12.50", "12,50", 12.5); ValueError if not."""
-    if isinstance(value, bool) or value is None:
-        raise ValueError(_("“%(value)s” is not an amount.") % {"value": value})
-    text = str(value).strip()
-    if "," in text and "." not in text and text.count(",") == 1:
-        text = text.replace(",", ".")
+    """A non-negative amount from a string or number ("12.50", "12,50", 12.5); ValueError if not.
+    The catalog's money rule (`apps.catalog.normalise.money_parse`), so a supplier's cost is read
+    exactly as the same text in a product CSV is."""
     try:
-        amount = Decimal(text)
-    except InvalidOperation as exc:
-        raise ValueError(_("“%(value)s” is not an amount.") % {"value": text[:40]}) from exc
-    if not amount.is_finite():
-        raise ValueError(_("“%(value)s” is not an amount.") % {"value": text[:40]})
-    if amount < 0:
-        raise ValueError(_("The cost cannot be negative."))
-    if amount >= Decimal("10000000000"):
-        raise ValueError(_("The cost %(value)s is too large.") % {"value": text[:40]})
-    return amount.quantize(Decimal("0.01"))
+        return money_parse(value)
+    except CatalogError as exc:
+        raise ValueError(exc.message) from exc
 
 
 def parse_stock(value: Any) -> int:

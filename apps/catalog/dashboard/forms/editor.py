@@ -1,189 +1,25 @@
-"""Dashboard forms of the catalog. They parse and check what a person typed and turn it into the
-inputs the services take (`ProductInput`, `VariantInput`, `ProductFilters`); the rules of the
-catalog itself (unique SKUs, category cycles, image checks) stay in the services."""
+"""The product editor: the product's fields, up to three options and the variant matrix,
+validated together into the `ProductInput` the product services take."""
 
 from __future__ import annotations
 
 import itertools
-import uuid
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.catalog.dashboard.forms.fields import CategoryTreeField, comma_split
 from apps.catalog.errors import CatalogError
-from apps.catalog.models import Category, Collection, ImportRun, Product
-from apps.catalog.selectors import ProductFilters, option_facet_parse
-from apps.catalog.services import RULE_FIELDS, RULE_OPS, ProductInput, VariantInput
+from apps.catalog.models import Category, Product
+from apps.catalog.services import ProductInput, VariantInput
 
 OPTION_SLOTS = (1, 2, 3)
 MAX_VARIANTS = 100
-MAX_RULES = 5
-MAX_BULK_PRODUCTS = 500
 VARIANT_PREFIX = "variants"
-RULE_PREFIX = "rules"
 
 
-def comma_split(value: str) -> list[str]:
-    """'a, b,,a ' -> ['a', 'b']: trimmed, without blanks or repeats, in the order typed."""
-    seen: dict[str, None] = {}
-    for part in (value or "").split(","):
-        part = " ".join(part.split())
-        if part:
-            seen.setdefault(part, None)
-    return list(seen)
-
-
-def category_choices(categories: Iterable[Category], *, empty_label: str) -> list[tuple[str, str]]:
-    """The category tree as select options, indented by depth."""
-    choices = [("", empty_label)]
-    for category in categories:
-        choices.append((str(category.pk), "— " * category.depth + category.name))
-    return choices
-
-
-class OptionListField(forms.Field):
-    """Option facets from repeated parameters (`?option=Size:M&option=Colour:Red`)."""
-
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value: Any) -> list[tuple[str, str]]:
-        values = value if isinstance(value, list | tuple) else [value] if value else []
-        parsed = [option_facet_parse(str(v)) for v in values]
-        return list(dict.fromkeys(p for p in parsed if p is not None))[:20]
-
-
-class UUIDListField(forms.Field):
-    """Product UUIDs from repeated parameters (the ticked rows of a list)."""
-
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value: Any) -> list[str]:
-        values = value if isinstance(value, list | tuple) else [value] if value else []
-        cleaned: list[str] = []
-        for item in values:
-            try:
-                cleaned.append(str(uuid.UUID(str(item))))
-            except ValueError:
-                continue
-        return list(dict.fromkeys(cleaned))
-
-
-class CategoryTreeField(forms.TypedChoiceField):
-    def __init__(self, *, categories: Iterable[Category], empty_label: str, **kwargs: Any) -> None:
-        super().__init__(
-            choices=category_choices(categories, empty_label=empty_label),
-            coerce=int,
-            empty_value=None,
-            required=False,
-            **kwargs,
-        )
-
-
-# ------------------------------------------------------------------------------
-# product list: filters and bulk actions
-# ------------------------------------------------------------------------------
-class ProductFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *Product.Status.choices]
-    )
-    vendor = forms.CharField(label=_("Vendor"), required=False, max_length=120)
-    tag = forms.CharField(label=_("Tag"), required=False, max_length=60)
-    price_min = forms.DecimalField(label=_("Price from"), required=False, min_value=0, decimal_places=2)
-    price_max = forms.DecimalField(label=_("Price to"), required=False, min_value=0, decimal_places=2)
-    sync = forms.ChoiceField(
-        label=_("Supplier sync"),
-        required=False,
-        choices=[("", _("Any sync status")), *Product.SyncStatus.choices],
-    )
-    option = OptionListField(label=_("Options"), required=False)
-
-    def __init__(self, *args: Any, categories: Iterable[Category] = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["category"] = CategoryTreeField(
-            label=_("Category"), categories=categories, empty_label=str(_("Any category"))
-        )
-        self.order_fields(["q", "status", "category"])
-
-    def filters(self) -> ProductFilters:
-        """The filters to list with; a filter that does not parse is ignored (and shown as an error)."""
-        data: dict[str, Any] = {}
-        if self.is_bound:
-            self.is_valid()
-            data = self.cleaned_data
-        return ProductFilters(
-            query=(data.get("q") or "").strip(),
-            status=data.get("status") or "",
-            category_id=data.get("category"),
-            vendor=(data.get("vendor") or "").strip(),
-            tag=(data.get("tag") or "").strip(),
-            price_min=data.get("price_min"),
-            price_max=data.get("price_max"),
-            options=tuple(data.get("option") or ()),
-            sync_status=data.get("sync") or "",
-        )
-
-
-class BulkAction(models.TextChoices):
-    STATUS = "status", _("Set status")
-    ADD_TAGS = "add_tags", _("Add tags")
-    REMOVE_TAGS = "remove_tags", _("Remove tags")
-    PRICE = "price", _("Change prices by %")
-    DELETE = "delete", _("Delete")
-
-
-class ProductBulkForm(forms.Form):
-    action = forms.ChoiceField(label=_("Action"), choices=BulkAction.choices)
-    products = UUIDListField(required=False)
-    status = forms.ChoiceField(label=_("New status"), required=False, choices=Product.Status.choices)
-    tags = forms.CharField(
-        label=_("Tags"), required=False, max_length=500, help_text=_("Separate tags with commas.")
-    )
-    percent = forms.DecimalField(
-        label=_("Change by %"),
-        required=False,
-        max_digits=6,
-        decimal_places=2,
-        min_value=Decimal("-99.99"),
-        max_value=Decimal("1000"),
-        help_text=_("For example 10 for a 10% rise, -15 for a 15% reduction."),
-    )
-    next = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def clean_products(self) -> list[str]:
-        products: list[str] = self.cleaned_data.get("products") or []
-        if not products:
-            raise ValidationError(_("Select at least one product."), code="none_selected")
-        if len(products) > MAX_BULK_PRODUCTS:
-            raise ValidationError(
-                _("Select at most %(n)d products at once.") % {"n": MAX_BULK_PRODUCTS}, code="too_many"
-            )
-        return products
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        action = data.get("action")
-        if action == BulkAction.STATUS and not data.get("status"):
-            self.add_error("status", _("Choose the new status."))
-        if action in (BulkAction.ADD_TAGS, BulkAction.REMOVE_TAGS) and not comma_split(data.get("tags", "")):
-            self.add_error("tags", _("Enter at least one tag."))
-        if action == BulkAction.PRICE and data.get("percent") in (None, Decimal(0)):
-            self.add_error("percent", _("Enter the percentage to change prices by."))
-        return data
-
-    @property
-    def tag_list(self) -> list[str]:
-        return comma_split(self.cleaned_data.get("tags", ""))
-
-
-# ------------------------------------------------------------------------------
-# product editor: fields, options and the variant matrix
-# ------------------------------------------------------------------------------
 class ProductForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=255)
     handle = forms.SlugField(
@@ -521,10 +357,11 @@ class ProductEditor:
             self.form.add_error(error.field, error.message)
             return
         self.form.add_error(None, error.message)
-        if error.code == "duplicate_sku" or error.field == "sku":
-            words = set(error.message.split())
+        # The refusal names the SKU in its params: mark the rows that carry it.
+        sku = str(error.params.get("sku") or "")
+        if sku:
             for row in self.formset.rows():
-                if row.cleaned_data.get("sku", "").strip() in words:
+                if (row.cleaned_data.get("sku") or "").strip() == sku:
                     row.add_error("sku", error.message)
 
     def matrix(self) -> list[dict[str, Any]] | None:
@@ -597,117 +434,3 @@ class ImageAltForm(forms.Form):
 
 class ImageMoveForm(forms.Form):
     direction = forms.ChoiceField(choices=[("up", _("Move up")), ("down", _("Move down"))])
-
-
-# ------------------------------------------------------------------------------
-# categories and collections
-# ------------------------------------------------------------------------------
-class CategoryForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120)
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
-
-    def __init__(self, *args: Any, categories: Iterable[Category] = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["parent"] = CategoryTreeField(
-            label=_("Parent"), categories=categories, empty_label=str(_("None (top level)"))
-        )
-        self.order_fields(["name", "parent", "description"])
-
-
-RULE_FIELD_CHOICES = [
-    (name, label)
-    for name, label in [
-        ("tag", _("Tag")),
-        ("vendor", _("Vendor")),
-        ("product_type", _("Product type")),
-        ("title", _("Title")),
-        ("price", _("Price")),
-        ("category", _("Category name")),
-    ]
-    if name in RULE_FIELDS
-]
-RULE_OP_CHOICES = [
-    (name, label)
-    for name, label in [
-        ("equals", _("is equal to")),
-        ("contains", _("contains")),
-        ("gt", _("is greater than")),
-        ("lt", _("is less than")),
-    ]
-    if name in RULE_OPS
-]
-
-
-class CollectionForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=255)
-    description = forms.CharField(
-        label=_("Description"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("HTML is allowed; scripts and other active content are removed when saving."),
-    )
-    kind = forms.ChoiceField(
-        label=_("Type"),
-        choices=Collection.Kind.choices,
-        initial=Collection.Kind.MANUAL,
-        widget=forms.RadioSelect,
-    )
-    match = forms.ChoiceField(
-        label=_("Products must match"),
-        choices=Collection.Match.choices,
-        initial=Collection.Match.ALL,
-        widget=forms.RadioSelect,
-    )
-
-
-class RuleForm(forms.Form):
-    field = forms.ChoiceField(label=_("Field"), choices=[("", "—"), *RULE_FIELD_CHOICES], required=False)
-    op = forms.ChoiceField(label=_("Condition"), choices=RULE_OP_CHOICES, required=False)
-    value = forms.CharField(label=_("Value"), max_length=255, required=False)
-
-    def rule(self) -> dict[str, str] | None:
-        data = getattr(self, "cleaned_data", {})
-        if not data.get("field") and not (data.get("value") or "").strip():
-            return None
-        return {
-            "field": data.get("field") or "",
-            "op": data.get("op") or "",
-            "value": data.get("value") or "",
-        }
-
-
-RuleFormSet = forms.formset_factory(
-    RuleForm, extra=0, max_num=MAX_RULES, validate_max=True, absolute_max=MAX_RULES
-)
-
-
-def rule_formset(data: Any = None, *, rules: Sequence[dict[str, str]] = ()) -> forms.BaseFormSet:
-    if data is not None:
-        return RuleFormSet(data, prefix=RULE_PREFIX)
-    initial = [dict(rule) for rule in rules][:MAX_RULES]
-    initial += [{} for _i in range(MAX_RULES - len(initial))]
-    formset = RuleFormSet(initial=initial, prefix=RULE_PREFIX)
-    return formset
-
-
-def rules_from(formset: forms.BaseFormSet) -> list[dict[str, str]]:
-    return [rule for form in formset.forms if (rule := form.rule()) is not None]  # type: ignore[attr-defined]
-
-
-# ------------------------------------------------------------------------------
-# imports
-# ------------------------------------------------------------------------------
-class ProductImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV file"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-        help_text=_("The columns of the product export; download an export to start from."),
-    )
-    policy = forms.ChoiceField(
-        label=_("When some rows are invalid"),
-        choices=ImportRun.Policy.choices,
-        initial=ImportRun.Policy.ALL_OR_NOTHING,
-        widget=forms.RadioSelect,
-    )

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from apps.catalog.errors import CatalogErrorCode
 from apps.catalog.models import ImportRun, Product
-from apps.catalog.tests.test_views import BASE, in_store, staff_client
+from apps.catalog.tests.dashboard.helpers import BASE, in_store, staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +105,9 @@ def test_a_pending_run_polls_and_a_failed_one_shows_why(alpha):
     with in_store(alpha):
         pending = ImportRun.objects.create(kind=ImportRun.Kind.PRODUCT_CSV, total_rows=10, processed_rows=4)
         failed = ImportRun.objects.create(
-            kind=ImportRun.Kind.SUPPLIER_CSV, status=ImportRun.Status.FAILED, failure_reason="No header row."
+            kind=ImportRun.Kind.SUPPLIER_CSV,
+            status=ImportRun.Status.FAILED,
+            failure_code=CatalogErrorCode.IMPORT_NO_ROWS,
         )
     client = staff_client(alpha)
     waiting = client.get(f"{BASE}/imports/{pending.uuid}/").content.decode()
@@ -112,7 +115,7 @@ def test_a_pending_run_polls_and_a_failed_one_shows_why(alpha):
     assert client.get(f"{BASE}/imports/{pending.uuid}/status/").json()["progress"] == 40
 
     content = client.get(f"{BASE}/imports/{failed.uuid}/").content.decode()
-    assert 'data-done="1"' in content and "No header row." in content
+    assert 'data-done="1"' in content and "The file has a header row but no product rows." in content
     listing = client.get(f"{BASE}/imports/")
     assert [run.uuid for run in listing.context["page"].object_list] == [failed.uuid, pending.uuid]
 
@@ -120,7 +123,13 @@ def test_a_pending_run_polls_and_a_failed_one_shows_why(alpha):
 def test_the_report_cannot_smuggle_a_spreadsheet_formula(alpha):
     with in_store(alpha):
         run = ImportRun.objects.create(kind=ImportRun.Kind.PRODUCT_CSV, status=ImportRun.Status.FAILED)
-        run.row_errors.create(row=2, column="title", message='=HYPERLINK("http://evil")')
+        # a problem recorded before codes, whose kept sentence is a formula
+        run.row_errors.create(
+            row=2,
+            column="title",
+            code=CatalogErrorCode.LEGACY_TEXT,
+            params={"text": '=HYPERLINK("http://evil")'},
+        )
     report = staff_client(alpha).get(f"{BASE}/imports/{run.uuid}/report.csv")
     rows = list(csv.reader(io.StringIO(report.getvalue().decode())))
     assert rows[1] == ["2", "title", '\'=HYPERLINK("http://evil")']

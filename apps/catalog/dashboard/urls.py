@@ -4,7 +4,7 @@ Products and imports are addressed by UUID; images only under their product's UU
 
 from django.urls import URLPattern, URLResolver, path
 
-from apps.catalog import views
+from apps.catalog.dashboard import views
 
 app_name = "catalog"
 

@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 
 from apps.catalog.models import Product
-from apps.catalog.tests.test_views import BASE, in_store, staff_client
+from apps.catalog.tests.dashboard.helpers import BASE, in_store, staff_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.browser]
 

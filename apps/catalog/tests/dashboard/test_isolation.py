@@ -10,18 +10,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from apps.catalog.models import Category, Collection, ImportRun, Product, ProductImage
-from apps.catalog.tests.test_views import (
+from apps.catalog.tests.dashboard.helpers import (
     BASE,
     catalog_world,
     in_store,
-    media_cleanup,
     page_urls,
     product_post,
     staff_client,
 )
 
 pytestmark = pytest.mark.django_db
-__all__ = ["media_cleanup"]  # the fixture, used by name
 
 
 @pytest.fixture

@@ -12,11 +12,10 @@ from PIL import Image
 
 from apps.catalog.models import ProductImage
 from apps.catalog.services import product_image_add
+from apps.catalog.tests.dashboard.helpers import BASE, in_store, staff_client
 from apps.catalog.tests.factories import make_product, png_upload
-from apps.catalog.tests.test_views import BASE, in_store, media_cleanup, staff_client
 
 pytestmark = pytest.mark.django_db
-__all__ = ["media_cleanup"]  # the fixture, used by name
 
 
 def _png(name: str = "photo.png", size: tuple[int, int] = (120, 80)) -> SimpleUploadedFile:

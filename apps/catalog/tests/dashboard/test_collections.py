@@ -9,8 +9,8 @@ import pytest
 
 from apps.catalog.models import Collection, Product
 from apps.catalog.services import collection_save
+from apps.catalog.tests.dashboard.helpers import BASE, in_store, staff_client
 from apps.catalog.tests.factories import make_product
-from apps.catalog.tests.test_views import BASE, in_store, staff_client
 
 pytestmark = pytest.mark.django_db
 

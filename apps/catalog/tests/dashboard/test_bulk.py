@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 
 from apps.catalog.models import Product, ProductVariant
+from apps.catalog.tests.dashboard.helpers import BASE, in_store, staff_client
 from apps.catalog.tests.factories import make_product
-from apps.catalog.tests.test_views import BASE, in_store, staff_client
 
 pytestmark = pytest.mark.django_db
 
