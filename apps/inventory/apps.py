@@ -9,6 +9,17 @@ class InventoryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.dashboard.navigation import NavItem, nav_register
+        from apps.inventory import jobs
 
-        nav_register(NavItem(label=_("Inventory"), url_name="dashboard:inventory:location_list", order=20))
+        jobs.register()
+        from apps.core.navigation import NavItem, nav_register
+        from apps.core.permissions import Perm
+
+        nav_register(
+            NavItem(
+                label=_("Inventory"),
+                url_name="dashboard:inventory:location_list",
+                order=20,
+                permission=Perm.INVENTORY_VIEW,
+            )
+        )

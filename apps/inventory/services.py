@@ -28,6 +28,7 @@ from apps.inventory.errors import (
     InsufficientStock,
     InvalidQuantity,
     InventoryError,
+    InventoryErrorCode,
     LocationCodeTaken,
     LocationInactive,
     LocationInvalid,
@@ -40,6 +41,7 @@ __all__ = [
     "InsufficientStock",
     "InvalidQuantity",
     "InventoryError",
+    "InventoryErrorCode",
     "LocationCodeTaken",
     "LocationInactive",
     "LocationInvalid",
@@ -86,30 +88,35 @@ def location_save(
     if not name:
         raise LocationInvalid(_("A location needs a name."), field="name")
     if len(name) > 120:
-        raise LocationInvalid(_("The name is too long (at most 120 characters)."), field="name")
+        raise LocationInvalid(
+            _("The name is too long (at most 120 characters)."), field="name", params={"max_length": 120}
+        )
     if not code or len(code) > 60 or not LOCATION_CODE.match(code):
         raise LocationInvalid(
             _("“%(code)s” is not a valid code: use lowercase letters, digits, hyphens and underscores.")
             % {"code": code},
             field="code",
+            params={"code": code},
         )
     if kind not in Location.Kind.values:
-        raise LocationInvalid(_("Unknown location type “%(kind)s”.") % {"kind": kind}, field="kind")
-    if not 0 <= priority <= LOCATION_PRIORITY_MAX:
         raise LocationInvalid(
-            _("The priority must be between 0 and %(max)d.") % {"max": LOCATION_PRIORITY_MAX},
-            field="priority",
+            _("Unknown location type “%(kind)s”.") % {"kind": kind}, field="kind", params={"kind": kind}
+        )
+    if not 0 <= priority <= LOCATION_PRIORITY_MAX:
+        params = {"max": LOCATION_PRIORITY_MAX, "value": priority}
+        raise LocationInvalid(
+            _("The priority must be between 0 and %(max)d.") % params, field="priority", params=params
         )
     taken = _("The code “%(code)s” is already used by another location.") % {"code": code}
     if Location.objects.filter(code=code).exclude(pk=location.pk).exists():
-        raise LocationCodeTaken(taken, field="code")
+        raise LocationCodeTaken(taken, field="code", params={"code": code})
     location.name, location.code, location.kind = name, code, kind
     location.priority, location.is_active = priority, is_active
     try:
         with transaction.atomic():
             location.save()
     except IntegrityError as exc:  # another request took the code since the check above
-        raise LocationCodeTaken(taken, field="code") from exc
+        raise LocationCodeTaken(taken, field="code", params={"code": code}) from exc
     return location
 
 
@@ -183,7 +190,9 @@ def _low_stock_check(*, stock: StockLevel, available_before: int) -> None:
 def _check_on_hand_kind(kind: str) -> None:
     if kind not in ON_HAND_KINDS:
         raise InventoryError(
-            _("“%(kind)s” is not a kind of stock change.") % {"kind": kind}, code="invalid_kind"
+            _("“%(kind)s” is not a kind of stock change.") % {"kind": kind},
+            code=InventoryErrorCode.INVALID_KIND,
+            params={"kind": kind},
         )
 
 
@@ -202,22 +211,30 @@ def stock_set(
     missing. Refuses to go below what is reserved. Writes nothing when the number is unchanged."""
     _check_on_hand_kind(kind)
     if not 0 <= on_hand <= MAX_QUANTITY:
+        params = {"sku": variant.sku, "max": MAX_QUANTITY, "value": on_hand}
         raise InvalidQuantity(
-            _("On hand for %(sku)s must be between 0 and %(max)d (got %(value)d).")
-            % {"sku": variant.sku, "max": MAX_QUANTITY, "value": on_hand},
+            _("On hand for %(sku)s must be between 0 and %(max)d (got %(value)d).") % params,
             field="on_hand",
+            params=params,
         )
     stock = _stock_level(variant=variant, location=location)
     # Locked so the difference recorded is against the number being replaced.
     current = StockLevel.objects.select_for_update().get(pk=stock.pk)
     if on_hand < current.reserved:
+        params = {
+            "sku": variant.sku,
+            "location": location.name,
+            "reserved": current.reserved,
+            "value": on_hand,
+        }
         raise StockBelowReserved(
             _(
                 "%(sku)s at %(location)s has %(reserved)d reserved for orders, so on hand cannot be "
                 "set to %(value)d."
             )
-            % {"sku": variant.sku, "location": location.name, "reserved": current.reserved, "value": on_hand},
+            % params,
             field="on_hand",
+            params=params,
         )
     delta = on_hand - current.on_hand
     if delta == 0:
@@ -249,9 +266,9 @@ def stock_adjust(
     """Add (`delta` > 0, e.g. goods received) or remove units; never below what is reserved."""
     _check_on_hand_kind(kind)
     if delta == 0 or abs(delta) > MAX_QUANTITY:
+        params = {"max": MAX_QUANTITY, "value": delta}
         raise InvalidQuantity(
-            _("Enter a change other than zero, at most %(max)d units.") % {"max": MAX_QUANTITY},
-            field="delta",
+            _("Enter a change other than zero, at most %(max)d units.") % params, field="delta", params=params
         )
     stock = _stock_level(variant=variant, location=location)
     changed = _stock_change(
@@ -268,25 +285,28 @@ def stock_adjust(
         return changed
     current = StockLevel.objects.get(pk=stock.pk)
     if current.on_hand + delta > MAX_QUANTITY:
+        ceiling = {"sku": variant.sku, "location": location.name, "max": MAX_QUANTITY}
         raise InvalidQuantity(
-            _("%(sku)s at %(location)s cannot hold more than %(max)d units.")
-            % {"sku": variant.sku, "location": location.name, "max": MAX_QUANTITY},
+            _("%(sku)s at %(location)s cannot hold more than %(max)d units.") % ceiling,
             field="delta",
+            params=ceiling,
         )
+    shortfall = {
+        "quantity": -delta,
+        "sku": variant.sku,
+        "location": location.name,
+        "on_hand": current.on_hand,
+        "reserved": current.reserved,
+        "available": current.available,
+    }
     raise InsufficientStock(
         _(
             "Cannot remove %(quantity)d of %(sku)s at %(location)s: %(on_hand)d on hand, "
             "%(reserved)d reserved, so at most %(available)d can be removed."
         )
-        % {
-            "quantity": -delta,
-            "sku": variant.sku,
-            "location": location.name,
-            "on_hand": current.on_hand,
-            "reserved": current.reserved,
-            "available": current.available,
-        },
+        % shortfall,
         field="delta",
+        params=shortfall,
     )
 
 
@@ -307,11 +327,14 @@ def inventory_reserve(
     at `location` when given. Raises `InsufficientStock` when no single location has enough."""
     if not 0 < quantity <= MAX_QUANTITY:
         raise InvalidQuantity(
-            _("Reserve at least one unit of %(sku)s.") % {"sku": variant.sku}, field="quantity"
+            _("Reserve at least one unit of %(sku)s.") % {"sku": variant.sku},
+            field="quantity",
+            params={"sku": variant.sku, "value": quantity},
         )
     if location is not None and not location.is_active:
         raise LocationInactive(
-            _("%(location)s is not active; nothing can be reserved there.") % {"location": location.name}
+            _("%(location)s is not active; nothing can be reserved there.") % {"location": location.name},
+            params={"location": location.name},
         )
     candidates = StockLevel.objects.filter(variant=variant, location__is_active=True)
     if location is not None:
@@ -333,10 +356,11 @@ def inventory_reserve(
                 stock=stock, reference=reference.strip()[:100], quantity=quantity, expires_at=expires_at
             )
     available = candidates.aggregate(total=Sum(F("on_hand") - F("reserved")))["total"] or 0
+    params = {"available": available, "sku": variant.sku, "quantity": quantity}
     raise InsufficientStock(
-        _("Only %(available)d of %(sku)s available; %(quantity)d requested.")
-        % {"available": available, "sku": variant.sku, "quantity": quantity},
+        _("Only %(available)d of %(sku)s available; %(quantity)d requested.") % params,
         field="quantity",
+        params=params,
     )
 
 
@@ -350,7 +374,8 @@ def _reservation_transition(*, reservation: Reservation, to: str) -> tuple[Reser
     if to not in RESERVATION_TRANSITIONS.get(current.status, frozenset()):
         raise ReservationNotActive(
             _("Reservation %(reference)s is already %(status)s.")
-            % {"reference": current.reference, "status": current.get_status_display().lower()}
+            % {"reference": current.reference, "status": current.get_status_display().lower()},
+            params={"reference": current.reference, "status": current.status},
         )
     current.status = to
     current.save(update_fields=["status", "updated_at"])
@@ -360,7 +385,8 @@ def _reservation_transition(*, reservation: Reservation, to: str) -> tuple[Reser
 def _stock_inconsistent(reservation: Reservation) -> InventoryError:
     return InventoryError(
         _("The stock held by reservation %(reference)s is missing.") % {"reference": reservation.reference},
-        code="stock_inconsistent",
+        code=InventoryErrorCode.STOCK_INCONSISTENT,
+        params={"reference": reservation.reference},
     )
 
 

@@ -9,6 +9,22 @@ class SourcingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.dashboard.navigation import NavItem, nav_register
+        from apps.sourcing import jobs
 
-        nav_register(NavItem(label=_("Suppliers"), url_name="dashboard:sourcing:supplier_list", order=30))
+        jobs.register()
+        from apps.core.navigation import NavItem, nav_register
+        from apps.core.permissions import Perm
+
+        nav_register(
+            NavItem(
+                label=_("Suppliers"),
+                url_name="dashboard:sourcing:supplier_list",
+                order=30,
+                permission=Perm.SOURCING_VIEW,
+            )
+        )
+        # Supplier imports are catalog import runs; their failures are stored as sourcing codes.
+        from apps.catalog.errors import error_messages_register
+        from apps.sourcing.errors import sourcing_error_wordings
+
+        error_messages_register(sourcing_error_wordings())

@@ -29,10 +29,3 @@ def supplier_import_runs(*, supplier: Supplier, limit: int = 5) -> list[ImportRu
 
 def pricing_rule_list() -> QuerySet[PricingRule]:
     return PricingRule.objects.select_related("supplier").order_by("supplier__name", "name", "id")
-
-
-def secret_mask(value: str) -> str:
-    """A stored secret as the dashboard shows it: never whole, the last four only when long."""
-    if not value:
-        return ""
-    return f"••••{value[-4:]}" if len(value) >= 12 else "••••"

@@ -1,6 +1,8 @@
+"""Inventory pages of the dashboard, mounted at /dashboard/inventory/ (see apps.dashboard.urls)."""
+
 from django.urls import URLPattern, URLResolver, path
 
-from apps.inventory import views
+from apps.inventory.dashboard import views
 
 app_name = "inventory"
 

@@ -1,6 +1,10 @@
-"""Sourcing pages of the store dashboard (staff only): suppliers and their connector settings,
-a supplier's offers with "Import catalog" and "Sync now", and pricing rules. Each view validates
-a form, calls one service or selector, and renders; a refused change is shown on the form."""
+"""Sourcing pages of the store dashboard, mounted at /dashboard/sourcing/: suppliers and their
+connector settings, a supplier's offers with "Import catalog" and "Sync now", and pricing rules.
+
+Reading needs `sourcing.view`; creating, editing, importing, syncing and the pricing rules need
+`sourcing.manage`; a supplier's API credentials need `sourcing.credentials` as well (enforced
+by `SupplierForm`, which has no credential fields without it). Each view validates a form,
+calls one service or selector, and renders; a refused change is shown on the form."""
 
 from __future__ import annotations
 
@@ -16,10 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import ApplicationError
-from apps.dashboard.navigation import nav_items
-from apps.dashboard.views import staff_required
+from apps.core.permissions import Perm, permission_required, user_has_permission
 from apps.sourcing import selectors
-from apps.sourcing.forms import PricingRuleForm, SupplierForm, SupplierImportForm
+from apps.sourcing.dashboard.forms import PricingRuleForm, SupplierForm, SupplierImportForm
 from apps.sourcing.models import PricingRule, Supplier
 from apps.sourcing.pricing import pricing_rule_for
 from apps.sourcing.services import (
@@ -36,7 +39,7 @@ RULE_PAGE_SIZE = 50
 
 
 def _render(request: HttpRequest, template: str, **extra: Any) -> HttpResponse:
-    return render(request, template, {"nav": nav_items(), **extra})
+    return render(request, template, extra)
 
 
 def _supplier_or_404(supplier_id: int) -> Supplier:
@@ -68,14 +71,18 @@ def _import_url(run_uuid: Any) -> str | None:
 # suppliers
 # ------------------------------------------------------------------------------
 @never_cache
-@staff_required
+@permission_required(Perm.SOURCING_VIEW)
 def supplier_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.supplier_list(), SUPPLIER_PAGE_SIZE).get_page(request.GET.get("page"))
     return _render(request, "sourcing/supplier_list.html", page=page)
 
 
 def _supplier_form(request: HttpRequest, supplier: Supplier) -> HttpResponse:
-    form = SupplierForm(request.POST or None, supplier=supplier)
+    form = SupplierForm(
+        request.POST or None,
+        supplier=supplier,
+        credentials_allowed=user_has_permission(request.user, Perm.SOURCING_CREDENTIALS),
+    )
     if request.method == "POST" and form.is_valid():
         created = supplier.pk is None
         try:
@@ -94,19 +101,19 @@ def _supplier_form(request: HttpRequest, supplier: Supplier) -> HttpResponse:
 
 
 @never_cache
-@staff_required
+@permission_required(Perm.SOURCING_MANAGE)
 def supplier_create(request: HttpRequest) -> HttpResponse:
     return _supplier_form(request, Supplier())
 
 
 @never_cache
-@staff_required
+@permission_required(Perm.SOURCING_MANAGE)
 def supplier_edit(request: HttpRequest, supplier_id: int) -> HttpResponse:
     return _supplier_form(request, _supplier_or_404(supplier_id))
 
 
 @never_cache
-@staff_required
+@permission_required(Perm.SOURCING_VIEW)
 def supplier_detail(request: HttpRequest, supplier_id: int) -> HttpResponse:
     supplier = _supplier_or_404(supplier_id)
     page = Paginator(selectors.supplier_offers(supplier=supplier), OFFER_PAGE_SIZE).get_page(
@@ -125,8 +132,8 @@ def supplier_detail(request: HttpRequest, supplier_id: int) -> HttpResponse:
     )
 
 
+@permission_required(Perm.SOURCING_MANAGE)
 @require_POST
-@staff_required
 def supplier_import(request: HttpRequest, supplier_id: int) -> HttpResponse:
     supplier = _supplier_or_404(supplier_id)
     form = SupplierImportForm(request.POST, request.FILES)
@@ -150,8 +157,8 @@ def supplier_import(request: HttpRequest, supplier_id: int) -> HttpResponse:
     return redirect("dashboard:sourcing:supplier_detail", supplier_id=supplier.pk)
 
 
+@permission_required(Perm.SOURCING_MANAGE)
 @require_POST
-@staff_required
 def supplier_sync(request: HttpRequest, supplier_id: int) -> HttpResponse:
     supplier = _supplier_or_404(supplier_id)
     try:
@@ -169,7 +176,7 @@ def supplier_sync(request: HttpRequest, supplier_id: int) -> HttpResponse:
 # pricing rules
 # ------------------------------------------------------------------------------
 @never_cache
-@staff_required
+@permission_required(Perm.SOURCING_VIEW)
 def rule_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.pricing_rule_list(), RULE_PAGE_SIZE).get_page(request.GET.get("page"))
     return _render(request, "sourcing/rule_list.html", page=page)
@@ -189,19 +196,19 @@ def _rule_form(request: HttpRequest, rule: PricingRule) -> HttpResponse:
 
 
 @never_cache
-@staff_required
+@permission_required(Perm.SOURCING_MANAGE)
 def rule_create(request: HttpRequest) -> HttpResponse:
     return _rule_form(request, PricingRule())
 
 
 @never_cache
-@staff_required
+@permission_required(Perm.SOURCING_MANAGE)
 def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
     return _rule_form(request, _rule_or_404(rule_id))
 
 
 @never_cache
-@staff_required
+@permission_required(Perm.SOURCING_MANAGE)
 def rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule = _rule_or_404(rule_id)
     if request.method == "POST":

@@ -1,6 +1,8 @@
-"""Inventory pages of the store dashboard (staff only): locations, a location's stock, stock
-adjustments and the movement history. Each view validates a form, calls one service or
-selector, and renders; a refused change is shown on the form and nothing is written."""
+"""Inventory pages of the store dashboard, mounted at /dashboard/inventory/: locations, a
+location's stock, stock adjustments and the movement history. Reading needs `inventory.view`;
+creating or editing a location and adjusting stock need `inventory.adjust`. Each view
+validates a form, calls one service or selector, and renders; a refused change is shown on
+the form and nothing is written."""
 
 from __future__ import annotations
 
@@ -15,10 +17,9 @@ from django.views.decorators.cache import never_cache
 
 from apps.catalog.models import ProductVariant
 from apps.core.errors import ApplicationError
-from apps.dashboard.navigation import nav_items
-from apps.dashboard.views import staff_required
+from apps.core.permissions import Perm, permission_required
 from apps.inventory import selectors
-from apps.inventory.forms import LocationForm, StockAdjustForm
+from apps.inventory.dashboard.forms import LocationForm, StockAdjustForm
 from apps.inventory.models import Location
 from apps.inventory.services import location_save, stock_adjust
 
@@ -27,7 +28,7 @@ MOVEMENT_PAGE_SIZE = 50
 
 
 def _render(request: HttpRequest, template: str, **extra: Any) -> HttpResponse:
-    return render(request, template, {"nav": nav_items(), **extra})
+    return render(request, template, extra)
 
 
 def _location_or_404(location_id: int) -> Location:
@@ -49,7 +50,7 @@ def _show_error(form: LocationForm | StockAdjustForm, error: ApplicationError) -
 
 
 @never_cache
-@staff_required
+@permission_required(Perm.INVENTORY_VIEW)
 def location_list(request: HttpRequest) -> HttpResponse:
     return _render(request, "inventory/location_list.html", locations=list(selectors.location_list()))
 
@@ -79,19 +80,19 @@ def _location_form(request: HttpRequest, location: Location) -> HttpResponse:
 
 
 @never_cache
-@staff_required
+@permission_required(Perm.INVENTORY_ADJUST)
 def location_create(request: HttpRequest) -> HttpResponse:
     return _location_form(request, Location())
 
 
 @never_cache
-@staff_required
+@permission_required(Perm.INVENTORY_ADJUST)
 def location_edit(request: HttpRequest, location_id: int) -> HttpResponse:
     return _location_form(request, _location_or_404(location_id))
 
 
 @never_cache
-@staff_required
+@permission_required(Perm.INVENTORY_VIEW)
 def location_stock(request: HttpRequest, location_id: int) -> HttpResponse:
     location = _location_or_404(location_id)
     query = request.GET.get("q", "").strip()[:100]
@@ -102,7 +103,7 @@ def location_stock(request: HttpRequest, location_id: int) -> HttpResponse:
 
 
 @never_cache
-@staff_required
+@permission_required(Perm.INVENTORY_ADJUST)
 def stock_adjust_view(request: HttpRequest, location_id: int, variant_id: int) -> HttpResponse:
     location = _location_or_404(location_id)
     variant = _stock_or_404(location, variant_id)
@@ -135,14 +136,14 @@ def stock_adjust_view(request: HttpRequest, location_id: int, variant_id: int) -
 
 
 @never_cache
-@staff_required
+@permission_required(Perm.INVENTORY_VIEW)
 def movement_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.movement_list(), MOVEMENT_PAGE_SIZE).get_page(request.GET.get("page"))
     return _render(request, "inventory/movement_list.html", page=page)
 
 
 @never_cache
-@staff_required
+@permission_required(Perm.INVENTORY_VIEW)
 def stock_movements(request: HttpRequest, location_id: int, variant_id: int) -> HttpResponse:
     location = _location_or_404(location_id)
     variant = _stock_or_404(location, variant_id)

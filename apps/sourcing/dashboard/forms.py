@@ -1,8 +1,14 @@
 """Dashboard forms for suppliers (with their connector settings), imports and pricing rules.
 
 Forms check the shape of the input; the services decide what is allowed and their errors are
-shown on the field they name. Secrets (app secret, access token) are write-only: the form never
-renders them back, and leaving them empty keeps the stored value.
+shown on the field they name.
+
+A supplier's API credentials (the API base URL its requests are signed for, app key, app secret,
+access token) belong to `sourcing.credentials`. Without it the form has no credential fields at
+all, so posted values for them are ignored and the stored ones are kept; nor can it switch a
+supplier to or from the dropship API, whose settings are those credentials. The app key, app
+secret and access token are write-only: the form says whether each is set and never renders it
+back; leaving one empty keeps the stored value.
 """
 
 from __future__ import annotations
@@ -15,8 +21,16 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.sourcing.connectors.dropship_api import product_ids_parse
 from apps.sourcing.models import PricingRule, Supplier
-from apps.sourcing.selectors import secret_mask
 from apps.sourcing.services import PricingRuleInput, SupplierInput
+
+# Connector settings only `sourcing.credentials` may see or change.
+CREDENTIAL_FIELDS = ("base_url", "app_key", "app_secret", "access_token")
+# Of those, the ones never shown back, only "set" or "not set".
+SECRET_FIELDS = ("app_key", "app_secret", "access_token")
+
+
+def _secret_input() -> forms.PasswordInput:
+    return forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
 
 
 class SupplierForm(forms.Form):
@@ -41,15 +55,12 @@ class SupplierForm(forms.Form):
         assume_scheme="https",
         help_text=_("For the dropship API; empty uses https://api-sg.aliexpress.com."),
     )
-    app_key = forms.CharField(label=_("App key"), required=False, max_length=100)
+    app_key = forms.CharField(label=_("App key"), required=False, max_length=100, widget=_secret_input())
     app_secret = forms.CharField(
-        label=_("App secret"), required=False, max_length=200, widget=forms.PasswordInput(render_value=False)
+        label=_("App secret"), required=False, max_length=200, widget=_secret_input()
     )
     access_token = forms.CharField(
-        label=_("Access token"),
-        required=False,
-        max_length=500,
-        widget=forms.PasswordInput(render_value=False),
+        label=_("Access token"), required=False, max_length=500, widget=_secret_input()
     )
     product_ids = forms.CharField(
         label=_("Products to import"),
@@ -71,38 +82,62 @@ class SupplierForm(forms.Form):
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, supplier: Supplier | None = None, **kwargs: Any) -> None:
-        self.supplier = supplier
-        if supplier is not None and supplier.pk and "initial" not in kwargs:
-            config = supplier.connector_config or {}
+    def __init__(
+        self, *args: Any, supplier: Supplier | None = None, credentials_allowed: bool = False, **kwargs: Any
+    ) -> None:
+        self.supplier = supplier if supplier is not None else Supplier()
+        self.credentials_allowed = credentials_allowed
+        self.stored_config: dict[str, Any] = (
+            dict(self.supplier.connector_config or {}) if self.supplier.pk else {}
+        )
+        if self.supplier.pk and "initial" not in kwargs:
+            config = self.stored_config
             kwargs["initial"] = {
-                "name": supplier.name,
-                "code": supplier.code,
-                "connector": supplier.connector,
+                "name": self.supplier.name,
+                "code": self.supplier.code,
+                "connector": self.supplier.connector,
                 "feed_url": config.get("feed_url", ""),
                 "base_url": config.get("base_url", ""),
-                "app_key": config.get("app_key", ""),
                 "product_ids": "\n".join(config.get("product_ids") or []),
                 "ship_to_country": config.get("ship_to_country", "DE"),
                 "target_language": config.get("target_language", "en_US"),
-                "contact_name": supplier.contact_name,
-                "contact_email": supplier.contact_email,
-                "phone": supplier.phone,
-                "website": supplier.website,
-                "lead_time_days": supplier.lead_time_days,
-                "ships_from_country": supplier.ships_from_country,
-                "sync_enabled": supplier.sync_enabled,
-                "is_active": supplier.is_active,
-                "notes": supplier.notes,
+                "contact_name": self.supplier.contact_name,
+                "contact_email": self.supplier.contact_email,
+                "phone": self.supplier.phone,
+                "website": self.supplier.website,
+                "lead_time_days": self.supplier.lead_time_days,
+                "ships_from_country": self.supplier.ships_from_country,
+                "sync_enabled": self.supplier.sync_enabled,
+                "is_active": self.supplier.is_active,
+                "notes": self.supplier.notes,
             }
         super().__init__(*args, **kwargs)
-        if supplier is not None and supplier.pk:
-            config = supplier.connector_config or {}
-            for key in ("app_secret", "access_token"):
-                if config.get(key):
-                    self.fields[key].help_text = _("Stored (%(masked)s). Leave empty to keep it.") % {
-                        "masked": secret_mask(str(config[key]))
-                    }
+        if credentials_allowed:
+            for key in SECRET_FIELDS:
+                self.fields[key].help_text = (
+                    _("Set. Enter a new value to replace it, or leave empty to keep it.")
+                    if self.stored_config.get(key)
+                    else _("Not set.")
+                )
+            return
+        for key in CREDENTIAL_FIELDS:
+            del self.fields[key]
+        connector = self.fields["connector"]
+        assert isinstance(connector, forms.ChoiceField)
+        if self.supplier.pk and self.supplier.connector == Supplier.Connector.DROPSHIP_API:
+            # Switching away would drop the stored credentials; a disabled field keeps its
+            # initial value whatever is posted.
+            connector.disabled = True
+            connector.help_text = _("Only the store owner or an admin can change this supplier's connector.")
+        else:
+            connector.choices = [
+                (value, label)
+                for value, label in Supplier.Connector.choices
+                if value != Supplier.Connector.DROPSHIP_API
+            ]
+            connector.help_text = _(
+                "The dropship API needs credentials: the store owner or an admin connects it."
+            )
 
     def clean_product_ids(self) -> list[str]:
         try:
@@ -119,6 +154,17 @@ class SupplierForm(forms.Form):
             raise forms.ValidationError(_("Use a two-letter country code such as CN or DE."))
         return value
 
+    def _credential(self, key: str) -> str:
+        """A credential as posted by someone allowed to set it, else the stored one; an
+        empty secret keeps the stored value."""
+        stored = str(self.stored_config.get(key) or "")
+        if not self.credentials_allowed:
+            return stored
+        posted = str(self.cleaned_data.get(key) or "").strip()
+        if key in SECRET_FIELDS:
+            return posted or stored
+        return posted
+
     def to_input(self) -> SupplierInput:
         data = self.cleaned_data
         return SupplierInput(
@@ -127,10 +173,10 @@ class SupplierForm(forms.Form):
             connector=data["connector"],
             connector_config={
                 "feed_url": data.get("feed_url") or "",
-                "base_url": data.get("base_url") or "",
-                "app_key": data.get("app_key") or "",
-                "app_secret": data.get("app_secret") or "",
-                "access_token": data.get("access_token") or "",
+                "base_url": self._credential("base_url"),
+                "app_key": self._credential("app_key"),
+                "app_secret": self._credential("app_secret"),
+                "access_token": self._credential("access_token"),
                 "product_ids": data.get("product_ids") or [],
                 "ship_to_country": data.get("ship_to_country") or "",
                 "target_language": data.get("target_language") or "",

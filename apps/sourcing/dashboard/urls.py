@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from apps.sourcing import views
+from apps.sourcing.dashboard import views
 
 app_name = "sourcing"
 
