@@ -1,6 +1,7 @@
-"""The dashboard's navigation. Apps add their sections with `nav_register` in `ready()`, each
-naming the permission its page needs; the menu shows a section only to roles that may open it,
-and only when its URL resolves, so it never links to a missing or forbidden page."""
+"""The dashboard's menu registry. Apps add their sections with `nav_register` in `ready()`, each
+naming the permission its page needs; the dashboard shows a section only to roles that may open
+it, and only when its URL resolves, so it never links to a missing or forbidden page. It lives in
+core so that an app announcing its pages does not import the dashboard."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from apps.core.permissions import Perm
 
@@ -39,9 +39,3 @@ def nav_items(permissions: frozenset[Perm] | None = None) -> list[tuple[NavItem,
         except NoReverseMatch:
             continue
     return resolved
-
-
-nav_register(NavItem(label=_("Home"), url_name="dashboard:home", order=0))
-nav_register(
-    NavItem(label=_("Activity"), url_name="dashboard:activity", order=90, permission=Perm.ACTIVITY_VIEW)
-)

@@ -20,6 +20,7 @@ place that says what each may do.
 | orders.view          |   x   |   x   |   x   |    x    |
 | orders.manage        |   x   |   x   |   x   |         |
 | refunds.create       |   x   |   x   |       |    x    |
+| stores.manage        |   x   |   x   |       |         |
 | domains.view         |   x   |   x   |       |    x    |
 | domains.manage       |   x   |   x   |       |         |
 | settings.view        |   x   |   x   |       |    x    |
@@ -72,6 +73,7 @@ class Perm(StrEnum):
     ORDERS_VIEW = "orders.view"
     ORDERS_MANAGE = "orders.manage"
     REFUNDS_CREATE = "refunds.create"
+    STORES_MANAGE = "stores.manage"  # open new stores, retry a failed provisioning (console)
     DOMAINS_VIEW = "domains.view"
     DOMAINS_MANAGE = "domains.manage"
     SETTINGS_VIEW = "settings.view"

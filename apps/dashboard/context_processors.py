@@ -8,9 +8,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from apps.core.navigation import nav_items
 from apps.core.permissions import user_permissions
 from apps.core.tenancy import current_schema
-from apps.dashboard.navigation import nav_items
 
 
 def dashboard(request: HttpRequest) -> dict[str, Any]:

@@ -1,0 +1,194 @@
+"""Permissions are declared, never implied: every page names what it needs, and every dashboard
+URL answers each role as the role map in apps/core/permissions.py says.
+
+The walk covers both URLconfs. A view without a declaration fails the first test; the matrix then
+requests every dashboard URL (with real objects of store alpha in its path) as each role, a
+shopper and an anonymous visitor, with GET and POST, and checks 403 exactly where the map denies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_tenants.utils import schema_context
+
+from apps.core.permissions import Role, ViewPermission, role_permissions, view_permission
+from apps.tenants.models import Domain
+from tests.fixtures import make_store_user, store_client
+
+pytestmark = pytest.mark.django_db
+
+# Views written by libraries, which guard themselves: allauth's sign-in pages are public by
+# nature, set_language is a public preference, the Django admin checks is_staff itself.
+THIRD_PARTY_MODULES = ("allauth.", "django.views.i18n", "django.contrib.admin.")
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # "dashboard:catalog:product_edit"
+    kwargs: tuple[str, ...]
+    callback: Any
+
+    @property
+    def module(self) -> str:
+        return getattr(self.callback, "__module__", "") or ""
+
+
+def _walk(patterns: list[Any], namespace: str = "", kwargs: tuple[str, ...] = ()) -> Iterator[Route]:
+    for entry in patterns:
+        names = kwargs + tuple(entry.pattern.converters) if hasattr(entry.pattern, "converters") else kwargs
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, ns, names)
+        elif isinstance(entry, URLPattern):
+            yield Route(name=f"{namespace}{entry.name or ''}", kwargs=names, callback=entry.callback)
+
+
+def _routes(urlconf: str) -> list[Route]:
+    return list(_walk(get_resolver(urlconf).url_patterns))
+
+
+def _is_third_party(route: Route) -> bool:
+    # Every page under the admin namespace is wrapped by AdminSite.admin_view, which requires an
+    # active platform staff user (and the model permissions the admin checks itself).
+    return route.module.startswith(THIRD_PARTY_MODULES) or route.name.startswith("admin:")
+
+
+@pytest.mark.parametrize("urlconf", ["config.urls_tenants", "config.urls_public"])
+def test_every_view_declares_the_permission_it_needs(urlconf):
+    undeclared = [
+        f"{route.name or '?'} ({route.module}.{getattr(route.callback, '__name__', '?')})"
+        for route in _routes(urlconf)
+        if not _is_third_party(route) and view_permission(route.callback) is None
+    ]
+    assert undeclared == [], "views without a declared permission:\n" + "\n".join(undeclared)
+
+
+def test_every_dashboard_view_needs_a_real_permission():
+    """Only the hand-off (its token is the credential) may be public under /dashboard/."""
+    public = [
+        route.name
+        for route in _routes("config.urls_tenants")
+        if route.name.startswith("dashboard:")
+        and (view_permission(route.callback) or ViewPermission(None, None)).public
+    ]
+    assert public == ["dashboard:handoff"]
+
+
+# ------------------------------------------------------------------------------
+# The URL x role matrix
+# ------------------------------------------------------------------------------
+def _objects(world) -> dict[str, Any]:
+    """One real object of store alpha for every kind of id a dashboard URL takes."""
+    from apps.catalog.models import Category, Collection, ImportRun, ProductImage
+    from apps.catalog.tests.factories import make_product, png_upload
+    from apps.inventory.models import Location
+    from apps.sourcing.models import PricingRule, Supplier
+
+    with schema_context(world.tenant.schema_name):
+        from apps.catalog.services import product_image_add
+
+        product = make_product("Matrix Shirt", sku_prefix="MATRIX")
+        variant = product.variants.get()
+        image = product_image_add(product=product, upload=png_upload())
+        category = Category.objects.create(name="Matrix", slug="matrix", path="matrix", depth=0)
+        collection = Collection.objects.create(title="Matrix", handle="matrix")
+        run = ImportRun.objects.create(kind=ImportRun.Kind.PRODUCT_CSV, status=ImportRun.Status.SUCCEEDED)
+        location = Location.objects.create(name="Matrix warehouse", code="matrix")
+        supplier = Supplier.objects.create(name="Matrix supplier", code="matrix")
+        rule = PricingRule.objects.create(name="Matrix rule")
+        assert ProductImage.objects.filter(pk=image.pk).exists()
+    domain = Domain.objects.create(tenant=world.tenant, domain="matrix.example.com", is_primary=False)
+    return {
+        "product_uuid": product.uuid,
+        "variant_id": variant.pk,
+        "image_id": image.pk,
+        "category_id": category.pk,
+        "collection_id": collection.pk,
+        "run_uuid": run.uuid,
+        "location_id": location.pk,
+        "supplier_id": supplier.pk,
+        "rule_id": rule.pk,
+        "domain_id": domain.pk,
+    }
+
+
+def _url(route: Route, objects: dict[str, Any]) -> str:
+    missing = [name for name in route.kwargs if name not in objects]
+    assert not missing, f"{route.name}: the matrix has no object for {missing}; add one to _objects()"
+    return reverse(route.name, kwargs={name: objects[name] for name in route.kwargs})
+
+
+def _clients(world) -> dict[str, Any]:
+    clients = {}
+    for role in Role:
+        user = make_store_user(world, f"matrix-{role}@example.com", role=role.value)
+        client = store_client(world)
+        with schema_context(world.tenant.schema_name):
+            client.force_login(user)
+        clients[role.value] = client
+    shopper = make_store_user(world, "matrix-shopper@example.com")
+    clients["shopper"] = store_client(world)
+    with schema_context(world.tenant.schema_name):
+        clients["shopper"].force_login(shopper)
+    clients["anonymous"] = store_client(world)
+    for client in clients.values():
+        client.raise_request_exception = False  # a 500 is a finding to list, not a stop
+    return clients
+
+
+def test_every_dashboard_url_answers_each_role_as_the_map_says(alpha):
+    objects = _objects(alpha)
+    clients = _clients(alpha)
+    routes = sorted(
+        (
+            route
+            for route in _routes("config.urls_tenants")
+            if route.name.startswith("dashboard:") and route.name != "dashboard:handoff"
+        ),
+        # Destructive pages last, so the objects the other pages show still exist when asked.
+        key=lambda route: any(word in route.name for word in ("delete", "remove", "bulk")),
+    )
+    assert len(routes) >= 40  # the walk found the catalog, inventory, sourcing and store pages
+
+    wrong: list[str] = []
+    pairs = 0
+    for route in routes:
+        declared = view_permission(route.callback)
+        assert declared is not None
+        url = _url(route, objects)
+        for method in ("GET", "POST"):
+            needed = declared.for_method(method)
+            for who, client in clients.items():
+                response = client.get(url) if method == "GET" else client.post(url, {})
+                pairs += 1
+                status = response.status_code
+                if who == "anonymous":
+                    ok = status == 302 and "/accounts/login/" in response["Location"]
+                    expected = "a redirect to sign-in"
+                elif who == "shopper" or needed not in role_permissions(who):
+                    ok = status == 403
+                    expected = "403"
+                else:
+                    ok = status not in (403, 500)
+                    expected = "allowed"
+                if not ok:
+                    wrong.append(f"{method} {url} as {who}: {status}, expected {expected} ({needed})")
+    print(f"\n(URL x role x method) pairs checked: {pairs} over {len(routes)} dashboard URLs")
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_the_role_map_matches_the_documented_rules():
+    owner, admin, staff, finance = (role_permissions(role) for role in Role)
+    assert owner >= admin >= staff
+    assert {"billing.view", "billing.manage", "team.ownership"}.isdisjoint(admin)
+    assert {"catalog.edit", "catalog.delete", "inventory.adjust", "sourcing.manage"} <= staff
+    assert {"sourcing.credentials", "settings.manage", "domains.manage", "team.manage"}.isdisjoint(staff)
+    writes = {p for p in finance if not p.endswith(".view")}
+    assert writes == {"refunds.create", "catalog.export", "exports.download"}
+    assert {p for p in owner if p.endswith(".view")} - {"audit.view"} <= finance
+    assert role_permissions("") == frozenset() and role_permissions("intruder") == frozenset()
