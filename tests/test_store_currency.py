@@ -111,3 +111,46 @@ def test_a_supplier_import_in_a_jpy_store_prices_in_whole_yen(alpha, django_capt
     assert run.status == ImportRun.Status.SUCCEEDED, run.failure_reason
     assert prices == {"tea-T-50": D("919"), "tea-T-100": D("1650")}  # 918.6 -> 919; 1650 stays
     assert all(price == price.to_integral_value() for price in prices.values())
+
+
+def test_a_kwd_store_keeps_three_decimals_and_a_jpy_store_none_through_the_product_paths(
+    alpha, beta, django_capture_on_commit_callbacks
+):
+    """The editor's service, the CSV importer, the export and the dashboard list all round to the
+    store currency's minor units, and the columns hold KWD's third decimal."""
+    from apps.catalog.bulk import product_import_start
+    from apps.catalog.bulk.export import products_export_csv_rows
+    from apps.catalog.services import ProductInput, VariantInput, product_create
+    from tests.fixtures import make_store_user, store_client
+
+    with tenant_context(alpha.tenant):
+        _sell_in("KWD")
+        product = product_create(
+            data=ProductInput(title="Dates", variants=(VariantInput(sku="DATES-1", price=D("12.3456")),))
+        )
+        variant = product.variants.get()
+        variant.refresh_from_db()
+        assert (variant.price, variant.currency) == (D("12.346"), "KWD")
+        with django_capture_on_commit_callbacks(execute=True):
+            run = product_import_start(
+                upload=SimpleUploadedFile("p.csv", b"handle,title,sku,price\nfigs,Figs,FIGS-1,7.0004\n"),
+                policy="",
+                actor=None,
+            )
+        run.refresh_from_db()
+        assert run.status == ImportRun.Status.SUCCEEDED
+        assert ProductVariant.objects.get(sku="FIGS-1").price == D("7.000")
+        exported = "".join(",".join(row) for row in products_export_csv_rows())
+        assert "12.346" in exported and "7.000" in exported
+    with tenant_context(beta.tenant):
+        _sell_in("JPY")
+        product = product_create(
+            data=ProductInput(title="Tea", variants=(VariantInput(sku="TEA-1", price=D("1999.5")),))
+        )
+        assert product.variants.get().price == D("2000")
+    owner = make_store_user(alpha, "kwd-owner@example.com", role="owner")
+    client = store_client(alpha)
+    with tenant_context(alpha.tenant):
+        client.force_login(owner)
+    page = client.get("/dashboard/catalog/products/").content.decode()
+    assert "KWD" in page and "12.346" in page

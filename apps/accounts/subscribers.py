@@ -7,14 +7,14 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from apps.core.events import Event, subscribe
-from apps.core.tenancy import current_tenant
+from apps.core.tenancy import store_tenant
 from apps.tenants.links import store_base_url
 
 
 @subscribe("customer.created")
 def send_customer_welcome_email(event: Event) -> None:
     """Welcome a new shopper to the store they signed up on."""
-    store = current_tenant()
+    store = store_tenant()
     context = {"store_name": store.name, "store_url": store_base_url(store)}
     send_mail(
         subject=_("Welcome to %(store)s") % {"store": store.name},

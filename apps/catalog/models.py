@@ -129,11 +129,13 @@ class ProductVariant(TimeStampedModel):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
     sku = models.CharField(_("SKU"), max_length=100, unique=True)
     title = models.CharField(_("title"), max_length=255, blank=True)
-    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
+    # Three decimal places hold every currency's minor units (KWD); amounts are rounded to the
+    # store currency's own precision when written (apps.catalog.normalise.money_parse).
+    price = models.DecimalField(_("price"), max_digits=12, decimal_places=3)
     compare_at_price = models.DecimalField(
-        _("compare-at price"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("compare-at price"), max_digits=12, decimal_places=3, null=True, blank=True
     )
-    cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=2, null=True, blank=True)
+    cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=3, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default=settings.DEFAULT_CURRENCY)
     weight_grams = models.PositiveIntegerField(_("weight (g)"), null=True, blank=True)
     barcode = models.CharField(_("barcode"), max_length=64, blank=True)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.text import slugify
 
 from apps.catalog.errors import CatalogError, CatalogErrorCode
-from apps.catalog.html import html_sanitize
 from apps.catalog.models import Product
+from apps.core.html import html_sanitize
+from apps.core.money import money_quantize
 
 # The models' max_length. Keys (handles, SKUs, option names and values) that are too long are
 # refused, since cutting them could merge two; free text is cut.
@@ -35,8 +36,10 @@ OPTION_NAME_MAX = 60
 OPTION_VALUE_MAX = 100
 CATEGORY_SLUG_MAX = 140
 
-MONEY_PLACES = Decimal("0.01")
-MONEY_LIMIT = Decimal("10000000000")  # max_digits=12 with 2 decimal places
+# Amounts are stored with 3 decimal places, the most any currency has (KWD, BHD, ...), and rounded
+# to the store currency's own minor units (apps.core.money) when the currency is known.
+MONEY_PLACES = Decimal("0.001")
+MONEY_LIMIT = Decimal("1000000000")  # max_digits=12 with 3 decimal places
 INTEGER_LIMIT = 2_147_483_647
 _AMOUNT_RE = re.compile(r"^(\d+(\.\d*)?|\.\d+)$")
 # "12,50" and "12,5" have a decimal comma; "1,250" could be a thousands separator and is refused.
@@ -108,10 +111,11 @@ def barcode_clean(value: object) -> str:
     return str(value or "").strip()[:BARCODE_MAX]
 
 
-def money_parse(value: str | Decimal | int | float | None) -> Decimal:
-    """An amount of money, rounded to cents: a Decimal or int as it is, a text like "12.50"
-    (spaces ignored, no currency sign) or "12,50" (a decimal comma with one or two decimals).
-    A float is read through its shortest text, never its binary value."""
+def money_parse(value: str | Decimal | int | float | None, *, currency: str | None = None) -> Decimal:
+    """An amount of money: a Decimal or int as it is, a text like "12.50" (spaces ignored, no
+    currency sign) or "12,50" (a decimal comma with one or two decimals). A float is read through
+    its shortest text, never its binary value. Rounded (half up) to `currency`'s minor units
+    (JPY 0, EUR 2, KWD 3), or to 3 places when the currency is not known (a supplier's cost)."""
     if isinstance(value, bool) or value is None:
         raise CatalogError(CatalogErrorCode.AMOUNT_INVALID, {"value": str(value)})
     if isinstance(value, Decimal | int):
@@ -135,17 +139,17 @@ def money_parse(value: str | Decimal | int | float | None) -> Decimal:
             raise CatalogError(CatalogErrorCode.AMOUNT_INVALID, {"value": shown}) from exc
     if amount < 0:
         raise CatalogError(CatalogErrorCode.VALUE_NEGATIVE, {"value": shown})
-    amount = amount.quantize(MONEY_PLACES)
+    amount = money_quantize(amount, currency) if currency else amount.quantize(MONEY_PLACES, ROUND_HALF_UP)
     if amount >= MONEY_LIMIT:
         raise CatalogError(CatalogErrorCode.AMOUNT_TOO_LARGE, {"value": shown})
     return amount
 
 
-def money_parse_optional(value: str | Decimal | int | None) -> Decimal | None:
+def money_parse_optional(value: str | Decimal | int | None, *, currency: str | None = None) -> Decimal | None:
     """`money_parse`, with nothing (None or an empty text) meaning no amount."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    return money_parse(value)
+    return money_parse(value, currency=currency)
 
 
 def weight_parse(value: str | int | None) -> int | None:

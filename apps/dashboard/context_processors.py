@@ -11,6 +11,7 @@ from django.utils.functional import SimpleLazyObject
 from apps.core.navigation import nav_items
 from apps.core.permissions import user_permissions
 from apps.core.tenancy import current_schema
+from apps.stores.selectors import store_currency_get
 
 
 def dashboard(request: HttpRequest) -> dict[str, Any]:
@@ -19,6 +20,9 @@ def dashboard(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     perms = SimpleLazyObject(lambda: user_permissions(user))
     return {
+        # The currency the store sells in, for `{{ amount|money:store_currency }}`; read only when
+        # a template uses it (one cached lookup).
+        "store_currency": SimpleLazyObject(store_currency_get),
         "store_perms": perms,
         "nav": SimpleLazyObject(lambda: nav_items(user_permissions(user))),
     }

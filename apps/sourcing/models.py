@@ -61,7 +61,7 @@ class SupplierOffer(TimeStampedModel):
     supplier_sku = models.CharField(_("supplier SKU"), max_length=120)
     supplier_product_id = models.CharField(_("supplier product id"), max_length=120, blank=True)
     title = models.CharField(_("title"), max_length=255, blank=True)
-    cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=2)
+    cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=3)  # KWD has 3 decimals
     currency = models.CharField(_("currency"), max_length=3, default=settings.DEFAULT_CURRENCY)
     url = models.URLField(_("product page"), max_length=1000, blank=True)
     stock = models.IntegerField(_("supplier stock"), default=0)

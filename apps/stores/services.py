@@ -19,8 +19,8 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
-from apps.catalog.html import html_sanitize
 from apps.core.events import event_emit
+from apps.core.html import html_sanitize
 from apps.core.money import currency_is_valid
 from apps.core.tenancy import require_store
 from apps.stores.errors import StoreSettingsError, StoreSettingsErrorCode, StoreSettingsInvalid

@@ -21,6 +21,7 @@ from apps.catalog.bulk.parsing import (
 from apps.catalog.errors import CatalogError, CatalogErrorCode
 from apps.catalog.models import Category, Product, ProductVariant
 from apps.catalog.services.imports import ImportProblem
+from apps.stores.selectors import store_currency_get
 
 
 def problems_sort(problems: list[ImportProblem]) -> None:
@@ -30,7 +31,7 @@ def problems_sort(problems: list[ImportProblem]) -> None:
 def plan(header: list[str], records: list[tuple[int, list[str]]]) -> Plan:
     """Every row parsed and checked; the products to write with what is wrong with them."""
     columns, extra_options = header_columns(header)
-    rows, problems = rows_read(header, records, columns, extra_options)
+    rows, problems = rows_read(header, records, columns, extra_options, currency=store_currency_get())
     products: dict[str, PlannedProduct] = {}
     for row in rows:
         key = row.handle or f"#row{row.number}"  # a row without a handle stands (and fails) alone

@@ -9,8 +9,8 @@ from django.db.models import Prefetch
 
 from apps.catalog.bulk.format import COLUMNS, MAX_OPTIONS, cell_out
 from apps.catalog.models import Product, ProductOption, ProductVariant
-from apps.catalog.normalise import MONEY_PLACES
 from apps.catalog.selectors import ProductFilters, product_list
+from apps.core.money import money_quantize
 
 
 def products_export_csv_rows(
@@ -69,9 +69,9 @@ def _rows(product: Product) -> Iterator[list[str]]:
             "handle": product.handle,
             **(head if index == 0 else {}),
             "sku": variant.sku,
-            "price": _amount(variant.price),
-            "compare_at_price": _amount(variant.compare_at_price),
-            "cost": _amount(variant.cost),
+            "price": _amount(variant.price, variant.currency),
+            "compare_at_price": _amount(variant.compare_at_price, variant.currency),
+            "cost": _amount(variant.cost, variant.currency),
             "weight_grams": "" if variant.weight_grams is None else str(variant.weight_grams),
             "barcode": variant.barcode,
         }
@@ -81,5 +81,6 @@ def _rows(product: Product) -> Iterator[list[str]]:
         yield [cell_out(column, cells.get(column, "")) for column in COLUMNS]
 
 
-def _amount(value: Decimal | None) -> str:
-    return "" if value is None else str(value.quantize(MONEY_PLACES))
+def _amount(value: Decimal | None, currency: str) -> str:
+    """An amount with exactly the currency's decimals (12.50 EUR, 1250 JPY, 1.250 KWD)."""
+    return "" if value is None else str(money_quantize(value, currency))

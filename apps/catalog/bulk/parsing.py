@@ -157,7 +157,12 @@ def header_columns(header: list[str]) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def rows_read(
-    header: list[str], records: list[tuple[int, list[str]]], columns: dict[str, int], extra: dict[str, int]
+    header: list[str],
+    records: list[tuple[int, list[str]]],
+    columns: dict[str, int],
+    extra: dict[str, int],
+    *,
+    currency: str,
 ) -> tuple[list[Row], list[ImportProblem]]:
     problems: list[ImportProblem] = []
     width = len(header)
@@ -178,15 +183,16 @@ def rows_read(
         }
         row = Row(number=number, cells=values)
         rows.append(row)
-        problems.extend(row_parse(row))
+        problems.extend(row_parse(row, currency=currency))
         for name, index in extra.items():
             if index < len(cells) and cells[index].strip():
                 problems.append(problem(number, name, CatalogErrorCode.ROW_OPTIONS_TOO_MANY, max=MAX_OPTIONS))
     return rows, problems
 
 
-def row_parse(row: Row) -> Iterator[ImportProblem]:
-    """Parse one row's handle and variant cells, yielding a problem for each bad cell."""
+def row_parse(row: Row, *, currency: str) -> Iterator[ImportProblem]:
+    """Parse one row's handle and variant cells (amounts in the store's `currency`), yielding a
+    problem for each bad cell."""
     cells, number = row.cells, row.number
     raw_handle, title = cells.get("handle", ""), cells.get("title", "")
     if raw_handle or title:
@@ -213,7 +219,7 @@ def row_parse(row: Row) -> Iterator[ImportProblem]:
                 yield problem(number, column, CatalogErrorCode.ROW_PRICE_MISSING)
             continue
         try:
-            setattr(row, column, normalise.money_parse(raw))
+            setattr(row, column, normalise.money_parse(raw, currency=currency))
         except CatalogError as error:
             yield problem_of(number, column, error)
     try:

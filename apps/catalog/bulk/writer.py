@@ -21,6 +21,7 @@ from apps.catalog.models import Category, Product, ProductOption, ProductOptionV
 from apps.catalog.services.categories import category_save
 from apps.catalog.services.products import product_event_payload, product_search_vector_refresh
 from apps.core.events import event_emit_many
+from apps.stores.selectors import store_currency_get
 
 PRODUCT_WRITE_FIELDS = [
     "title",
@@ -37,6 +38,7 @@ PRODUCT_WRITE_FIELDS = [
 VARIANT_WRITE_FIELDS = [
     "title",
     "price",
+    "currency",
     "compare_at_price",
     "cost",
     "weight_grams",
@@ -54,6 +56,7 @@ class ProductWriter:
     def __init__(self, *, columns: frozenset[str]) -> None:
         self.columns = columns
         self.category_ids: dict[str, int] | None = None
+        self.currency = store_currency_get()  # amounts were parsed in it (bulk.parsing)
 
     def write(self, items: list[PlannedProduct]) -> tuple[int, int]:
         if not items:
@@ -228,7 +231,8 @@ class ProductWriter:
                     variant.updated_at = now
                     update.append(variant)
                 variant.title = (" / ".join(row.option_values) or product.title)[:255]
-                variant.price = row.price if row.price is not None else Decimal("0.00")
+                variant.price = row.price if row.price is not None else Decimal("0")
+                variant.currency = self.currency
                 if "compare_at_price" in columns:
                     variant.compare_at_price = row.compare_at_price
                 if "cost" in columns:

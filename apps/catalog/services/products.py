@@ -32,6 +32,8 @@ from apps.catalog.models import (
     ProductVariant,
 )
 from apps.core.events import event_emit, event_emit_many
+from apps.core.money import money_quantize
+from apps.stores.selectors import store_currency_get
 
 MONEY_PLACES = normalise.MONEY_PLACES
 
@@ -76,9 +78,10 @@ def tags_changed(tags: Iterable[str], *, add: Iterable[str] = (), remove: Iterab
     return [tag for tag in tags_clean([*tags, *add]) if tag not in removed]
 
 
-def price_changed(price: Decimal, *, percent: Decimal) -> Decimal:
-    """`price` raised (or lowered, for a negative `percent`) by `percent` %, to the cent."""
-    return (price * (Decimal(100) + percent) / Decimal(100)).quantize(MONEY_PLACES)
+def price_changed(price: Decimal, *, percent: Decimal, currency: str) -> Decimal:
+    """`price` raised (or lowered, for a negative `percent`) by `percent` %, rounded to the
+    currency's minor units."""
+    return money_quantize(price * (Decimal(100) + percent) / Decimal(100), currency)
 
 
 def handle_unique(
@@ -120,12 +123,13 @@ def product_event_emit(name: str, product: Product) -> None:
     event_emit(name=name, payload=product_event_payload(product))
 
 
-def _amount(value: Decimal | None, *, column: str, sku: str) -> Decimal | None:
-    """A variant's amount through the shared money rule; a refusal names the variant."""
+def _amount(value: Decimal | None, *, column: str, sku: str, currency: str) -> Decimal | None:
+    """A variant's amount through the shared money rule, in the store's currency; a refusal
+    names the variant."""
     if value is None:
         return None
     try:
-        return normalise.money_parse(value)
+        return normalise.money_parse(value, currency=currency)
     except CatalogError as error:
         if error.code == CatalogErrorCode.VALUE_NEGATIVE:
             raise CatalogError(
@@ -152,6 +156,7 @@ def _variants_clean(variants: Sequence[VariantInput], *, product: Product | None
     if not variants:
         raise CatalogError(CatalogErrorCode.VARIANTS_REQUIRED, field="variants")
     cleaned: list[_Variant] = []
+    currency = store_currency_get()
     for item in variants:
         sku = normalise.sku_clean(item.sku)
         options = tuple(
@@ -161,9 +166,11 @@ def _variants_clean(variants: Sequence[VariantInput], *, product: Product | None
         cleaned.append(
             _Variant(
                 sku=sku,
-                price=_amount(item.price, column="price", sku=sku) or Decimal("0.00"),
-                compare_at_price=_amount(item.compare_at_price, column="compare_at_price", sku=sku),
-                cost=_amount(item.cost, column="cost", sku=sku),
+                price=_amount(item.price, column="price", sku=sku, currency=currency) or Decimal("0"),
+                compare_at_price=_amount(
+                    item.compare_at_price, column="compare_at_price", sku=sku, currency=currency
+                ),
+                cost=_amount(item.cost, column="cost", sku=sku, currency=currency),
                 weight_grams=normalise.weight_parse(item.weight_grams),
                 barcode=normalise.barcode_clean(item.barcode),
                 options=options,
@@ -231,11 +238,13 @@ def _sync_variants(product: Product, variants: Sequence[_Variant]) -> None:
                 values[key].save(update_fields=["position"])
 
     existing = {v.sku: v for v in product.variants.all()}
+    currency = store_currency_get()
     keep = []
     for position, data in enumerate(variants):
         variant = existing.get(data.sku) or ProductVariant(product=product, sku=data.sku)
         variant.title = (" / ".join(value for _name, value in data.options) or product.title)[:255]
         variant.price = data.price
+        variant.currency = currency
         variant.compare_at_price = data.compare_at_price
         variant.cost = data.cost
         variant.weight_grams = data.weight_grams
@@ -318,7 +327,7 @@ def products_bulk_update(
     if price_percent is not None:
         variants = list(ProductVariant.objects.filter(product_id__in=product_ids))
         for variant in variants:
-            variant.price = price_changed(variant.price, percent=price_percent)
+            variant.price = price_changed(variant.price, percent=price_percent, currency=variant.currency)
             variant.updated_at = now
         ProductVariant.objects.bulk_update(variants, ["price", "updated_at"])
     product_search_vector_refresh(product_ids=[p.pk for p in products])
@@ -387,8 +396,12 @@ def variant_cost_price_set(
 ) -> ProductVariant:
     """A new supplier cost and the price the pricing rules give for it (event left to the caller,
     which updates a product's variants together)."""
-    variant.cost = _amount(cost, column="cost", sku=variant.sku)
-    variant.price = _amount(price, column="price", sku=variant.sku) or Decimal("0.00")
-    variant.compare_at_price = _amount(compare_at_price, column="compare_at_price", sku=variant.sku)
-    variant.save(update_fields=["cost", "price", "compare_at_price", "updated_at"])
+    currency = store_currency_get()
+    variant.cost = _amount(cost, column="cost", sku=variant.sku, currency=currency)
+    variant.price = _amount(price, column="price", sku=variant.sku, currency=currency) or Decimal("0")
+    variant.compare_at_price = _amount(
+        compare_at_price, column="compare_at_price", sku=variant.sku, currency=currency
+    )
+    variant.currency = currency
+    variant.save(update_fields=["cost", "price", "compare_at_price", "currency", "updated_at"])
     return variant

@@ -27,6 +27,7 @@ from apps.catalog.models import Category, ImportRowError, ImportRun, Product, Pr
 from apps.catalog.services import ProductInput, VariantInput, category_save, product_create
 from apps.catalog.tasks import product_import_task
 from apps.core.models import EventRecord
+from apps.stores.selectors import store_settings_get
 from tests.fixtures import make_store_user
 
 pytestmark = pytest.mark.django_db
@@ -526,6 +527,7 @@ def _products_file(count: int, prefix: str) -> bytes:
 def test_the_queries_of_a_chunk_do_not_grow_with_its_products(alpha):
     with schema_context(alpha.tenant.schema_name):
         category_save(category=Category(), name="Kitchen", parent=None)
+        store_settings_get()  # the store's settings row exists and is cached, as in a running store
     counts = []
     for count, prefix in ((3, "few"), (30, "many")):
         for _round in ("create", "update"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -14,6 +15,8 @@ from apps.catalog.dashboard.forms.fields import CategoryTreeField, comma_split
 from apps.catalog.errors import CatalogError
 from apps.catalog.models import Category, Product
 from apps.catalog.services import ProductInput, VariantInput
+from apps.core.money import currency_precision, money_quantize
+from apps.stores.selectors import store_currency_get
 
 OPTION_SLOTS = (1, 2, 3)
 MAX_VARIANTS = 100
@@ -135,11 +138,11 @@ class VariantForm(forms.Form):
     option2 = forms.CharField(label=_("Option 2"), max_length=100, required=False)
     option3 = forms.CharField(label=_("Option 3"), max_length=100, required=False)
     sku = forms.CharField(label=_("SKU"), max_length=100, required=False)
-    price = forms.DecimalField(label=_("Price"), required=False, min_value=0, max_digits=12, decimal_places=2)
+    price = forms.DecimalField(label=_("Price"), required=False, min_value=0, max_digits=12, decimal_places=3)
     compare_at_price = forms.DecimalField(
-        label=_("Compare-at price"), required=False, min_value=0, max_digits=12, decimal_places=2
+        label=_("Compare-at price"), required=False, min_value=0, max_digits=12, decimal_places=3
     )
-    cost = forms.DecimalField(label=_("Cost"), required=False, min_value=0, max_digits=12, decimal_places=2)
+    cost = forms.DecimalField(label=_("Cost"), required=False, min_value=0, max_digits=12, decimal_places=3)
     weight_grams = forms.IntegerField(label=_("Weight (g)"), required=False, min_value=0, max_value=10**9)
     barcode = forms.CharField(label=_("Barcode"), max_length=64, required=False)
 
@@ -147,8 +150,9 @@ class VariantForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        step = str(Decimal(1).scaleb(-currency_precision(store_currency_get())))
         for name in ("price", "compare_at_price", "cost"):
-            self.fields[name].widget.attrs.update({"step": "0.01", "inputmode": "decimal"})
+            self.fields[name].widget.attrs.update({"step": step, "inputmode": "decimal"})
         for n in OPTION_SLOTS:
             self.fields[f"option{n}"].widget.attrs["data-option-cell"] = n
         for field in self.fields.values():
@@ -199,11 +203,16 @@ def variant_initial(product: Product) -> list[dict[str, Any]]:
     rows = []
     for variant in product.variants.all():
         by_name = {value.option.name: value.value for value in variant.option_values.all()}
+
+        def amount(value: Decimal | None, currency: str = variant.currency) -> Decimal | None:
+            # Stored with 3 places; shown with the currency's own (12.50 EUR, not 12.500).
+            return None if value is None else money_quantize(value, currency)
+
         row: dict[str, Any] = {
             "sku": variant.sku,
-            "price": variant.price,
-            "compare_at_price": variant.compare_at_price,
-            "cost": variant.cost,
+            "price": amount(variant.price),
+            "compare_at_price": amount(variant.compare_at_price),
+            "cost": amount(variant.cost),
             "weight_grams": variant.weight_grams,
             "barcode": variant.barcode,
         }

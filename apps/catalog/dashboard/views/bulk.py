@@ -24,17 +24,22 @@ from apps.catalog.dashboard.views.common import forbidden, safe_next
 from apps.catalog.errors import CatalogError
 from apps.catalog.models import Product
 from apps.core.permissions import Perm, permission_required
+from apps.core.templatetags.money import money
+from apps.stores.selectors import store_currency_get
 
 
-def _price_span(low: Decimal | None, high: Decimal | None) -> str:
+def _price_span(low: Decimal | None, high: Decimal | None, currency: str) -> str:
     if low is None:
         return "—"
-    return f"{low}" if low == high or high is None else f"{low} – {high}"
+    if low == high or high is None:
+        return money(low, currency)
+    return f"{money(low, currency)} – {money(high, currency)}"
 
 
 def _bulk_preview(form: ProductBulkForm, products: list[Product]) -> list[dict[str, Any]]:
     """Each product with what it is now and what it will be, for the confirmation page."""
     action = form.cleaned_data["action"]
+    currency = store_currency_get()
     rows = []
     for product in products:
         before, after = "", ""
@@ -49,10 +54,11 @@ def _bulk_preview(form: ProductBulkForm, products: list[Product]) -> list[dict[s
         elif action == BulkAction.PRICE:
             percent = form.cleaned_data["percent"]
             low, high = getattr(product, "price_min", None), getattr(product, "price_max", None)
-            before = _price_span(low, high)
+            before = _price_span(low, high, currency)
             after = _price_span(
-                None if low is None else services.price_changed(low, percent=percent),
-                None if high is None else services.price_changed(high, percent=percent),
+                None if low is None else services.price_changed(low, percent=percent, currency=currency),
+                None if high is None else services.price_changed(high, percent=percent, currency=currency),
+                currency,
             )
         rows.append({"product": product, "before": before, "after": after})
     return rows

@@ -100,7 +100,7 @@ def test_bulk_tags_add_and_remove(alpha, products):
 def test_bulk_price_change_previews_the_new_prices(alpha, products):
     client = staff_client(alpha)
     preview = client.post(f"{BASE}/products/bulk/", _bulk(products[1:2], "price", percent="-10"))
-    assert [(r["before"], r["after"]) for r in preview.context["rows"]] == [("50.00", "45.00")]
+    assert [(r["before"], r["after"]) for r in preview.context["rows"]] == [("€50.00", "€45.00")]
     client.post(f"{BASE}/products/bulk/", {**_bulk(products[1:2], "price", percent="-10"), "confirm": "1"})
     with in_store(alpha):
         assert ProductVariant.objects.get(product=products[1]).price == Decimal("45.00")

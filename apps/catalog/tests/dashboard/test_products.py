@@ -83,7 +83,7 @@ def test_the_product_list_shows_the_columns_and_an_empty_state(alpha, media_clea
     content = client.get(f"{BASE}/products/").content.decode()
     assert "Linen Shirt" in content
     assert thumb_url in content
-    assert "20.00 – 21.00" in content  # price range of its two variants
+    assert "€20.00 – €21.00" in content  # price range of its two variants
     assert 'class="badge status-active"' in content
     assert "Not linked to a supplier" in content
     assert f'value="{objects["product"].uuid}"' in content  # the row's checkbox for bulk actions

@@ -1,0 +1,20 @@
+"""`{{ amount|money:currency }}`: an amount as a reader of the active language writes it, with the
+currency's own decimals (Babel): "€12.50" in English, "12,50 €" in German, "¥1,250" for JPY."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.utils.translation import get_language, to_locale
+
+from apps.core.money import money_format
+
+register = template.Library()
+
+
+@register.filter
+def money(amount: Decimal | int | str | None, currency: str) -> str:
+    if amount is None or amount == "":
+        return ""
+    return money_format(amount, str(currency), to_locale(get_language() or "en"))
