@@ -15,7 +15,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
-from apps.tenants.domains import DomainError, domain_ids_due_for_check, domain_verify
+from apps.tenants.domains import DomainError, domain_claims_expire, domain_ids_due_for_check, domain_verify
 from apps.tenants.models import Domain
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def domain_check_task(domain_id: int) -> str:
 @shared_task(time_limit=60, soft_time_limit=50)
 def domains_recheck_due() -> dict[str, int]:
     """Queue one check per due domain; returns how many were queued and how many could not be."""
-    totals = {"queued": 0, "failed": 0}
+    totals = {"queued": 0, "failed": 0, "expired": domain_claims_expire()}
     for domain_id in domain_ids_due_for_check():
         try:
             domain_check_task.delay(domain_id)

@@ -92,7 +92,9 @@ def domain_clean(*, domain: str, tenant: Tenant) -> str:
             field="domain",
             params={**params, "platform": settings.PLATFORM_DOMAIN},
         )
-    owner = Domain.objects.filter(domain=value).first()
+    owner = Domain.objects.select_related("tenant").filter(domain=value).first()
+    if owner is not None and owner.tenant_id != tenant.pk and _claim_is_stale(owner):
+        owner = None  # domain_add releases the other store's stale claim
     if owner is not None and owner.tenant_id == tenant.pk:
         raise DomainError(
             _("“%(domain)s” is already one of this store's domains.") % params,
@@ -119,11 +121,51 @@ def _audit(domain: Domain, action: str, actor: User | None, detail: str = "") ->
     )
 
 
+def _claim_is_stale(domain: Domain, *, now: datetime | None = None) -> bool:
+    """A custom domain another store added but has not proved (pending) or no longer proves
+    (lost) for DOMAIN_CLAIM_DAYS: it blocks nobody, so a hostname cannot be squatted by adding it."""
+    if domain.status == Domain.Status.VERIFIED or domain.is_platform_host:
+        return False
+    cutoff = (now or timezone.now()) - timedelta(days=settings.DOMAIN_CLAIM_DAYS)
+    return domain.created_at < cutoff
+
+
+def _claim_release(domain: Domain, *, reason: str) -> None:
+    _audit(domain, "domain:claim_expired", None, f"{domain.domain} ({reason})")
+    domain.delete()
+
+
+def domain_claims_expire(*, now: datetime | None = None) -> int:
+    """Remove custom domains that stayed pending (never proved) for DOMAIN_CLAIM_DAYS, each with
+    an entry in its store's audit trail; returns how many. Lost domains stay with their store
+    until another store claims the hostname."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.DOMAIN_CLAIM_DAYS)
+    expired = 0
+    candidates = Domain.objects.select_related("tenant").filter(
+        status=Domain.Status.PENDING, created_at__lt=cutoff, is_primary=False
+    )
+    for domain in candidates:
+        if domain.is_platform_host:
+            continue
+        with transaction.atomic():
+            _claim_release(domain, reason="never verified")
+        expired += 1
+    return expired
+
+
 def domain_add(*, tenant: Tenant, domain: str, actor: User | None = None) -> Domain:
-    """Add a merchant's own hostname, pending until its TXT record is seen (`domain_verify`)."""
+    """Add a merchant's own hostname, pending until its TXT record is seen (`domain_verify`).
+    Another store's stale claim on the same hostname (`_claim_is_stale`) is released."""
     value = domain_clean(domain=domain, tenant=tenant)
     try:
         with transaction.atomic():
+            stale = Domain.objects.select_for_update().filter(domain=value).exclude(tenant=tenant).first()
+            if stale is not None:
+                if not _claim_is_stale(stale):  # proved meanwhile
+                    raise IntegrityError("claimed meanwhile")
+                _claim_release(
+                    stale, reason=f"claimed by another store after {settings.DOMAIN_CLAIM_DAYS} days"
+                )
             # is_primary=False is kept by DomainMixin.save because every store has its primary
             # platform subdomain from the moment it is registered.
             obj = Domain.objects.create(tenant=tenant, domain=value, is_primary=False)

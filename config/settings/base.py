@@ -382,6 +382,9 @@ DOMAIN_DNS_TIMEOUT_SECONDS = env.float("DOMAIN_DNS_TIMEOUT_SECONDS", default=5.0
 # the record is verified without clicking), verified ones a few times a day.
 DOMAIN_RECHECK_PENDING_MINUTES = env.int("DOMAIN_RECHECK_PENDING_MINUTES", default=10)
 DOMAIN_RECHECK_VERIFIED_HOURS = env.int("DOMAIN_RECHECK_VERIFIED_HOURS", default=6)
+# A custom domain left unproved this long blocks no other store: pending ones are removed, and
+# another store may claim a pending or lost one (so nobody can squat a hostname by adding it).
+DOMAIN_CLAIM_DAYS = env.int("DOMAIN_CLAIM_DAYS", default=7)
 
 # ------------------------------------------------------------------------------
 # LOGGING: one JSON object per line, with the request id and the store's schema.

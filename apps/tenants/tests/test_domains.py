@@ -32,6 +32,7 @@ from apps.tenants.domains import (
     DomainError,
     DomainErrorCode,
     domain_add,
+    domain_claims_expire,
     domain_ids_due_for_check,
     domain_platform_add,
     domain_remove,
@@ -407,3 +408,53 @@ def test_the_migration_verifies_platform_hosts_and_leaves_custom_domains_pending
     assert Domain.objects.get(domain="platform.test").status == Domain.Status.VERIFIED
     assert custom.status == Domain.Status.PENDING and not custom.is_primary
     assert custom.verification_token != token_before and len(custom.verification_token) == 32
+
+
+# ------------------------------------------------------------------------------
+# stale claims: adding a hostname never squats it
+# ------------------------------------------------------------------------------
+def _age(domain: Domain, days: int) -> None:
+    Domain.objects.filter(pk=domain.pk).update(created_at=timezone.now() - timedelta(days=days))
+
+
+def test_a_fresh_pending_claim_blocks_another_store(alpha, beta):
+    custom_domain(alpha.tenant, "fresh-claim.example.com", verified=False)
+    with pytest.raises(DomainError) as refused:
+        domain_add(tenant=beta.tenant, domain="fresh-claim.example.com")
+    assert refused.value.code == DomainErrorCode.TAKEN
+
+
+def test_a_stale_pending_claim_is_released_to_the_store_that_asks(alpha, beta, settings):
+    settings.DOMAIN_CLAIM_DAYS = 7
+    squatted = custom_domain(alpha.tenant, "squatted.example.com", verified=False)
+    _age(squatted, 8)
+
+    claimed = domain_add(tenant=beta.tenant, domain="squatted.example.com")
+
+    assert claimed.tenant_id == beta.tenant.pk and claimed.status == Domain.Status.PENDING
+    assert not Domain.objects.filter(pk=squatted.pk).exists()
+    assert StoreAuditEntry.objects.filter(tenant=alpha.tenant, action="domain:claim_expired").exists()
+
+
+def test_a_verified_domain_is_never_released_however_old(alpha, beta, settings):
+    settings.DOMAIN_CLAIM_DAYS = 7
+    proved = custom_domain(alpha.tenant, "proved.example.com")
+    _age(proved, 400)
+    with pytest.raises(DomainError):
+        domain_add(tenant=beta.tenant, domain="proved.example.com")
+    assert domain_claims_expire() == 0
+    assert Domain.objects.filter(pk=proved.pk, tenant=alpha.tenant).exists()
+
+
+def test_the_periodic_check_removes_pending_claims_past_their_time(alpha, settings):
+    settings.DOMAIN_CLAIM_DAYS = 7
+    old = custom_domain(alpha.tenant, "old-pending.example.com", verified=False)
+    young = custom_domain(alpha.tenant, "young-pending.example.com", verified=False)
+    _age(old, 8)
+
+    assert domain_claims_expire() == 1
+
+    assert not Domain.objects.filter(pk=old.pk).exists()
+    assert Domain.objects.filter(pk=young.pk).exists()
+    entry = StoreAuditEntry.objects.get(tenant=alpha.tenant, action="domain:claim_expired")
+    assert "old-pending.example.com" in entry.detail
