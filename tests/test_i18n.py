@@ -38,3 +38,93 @@ def test_catalogs_compile_and_have_no_untranslated_or_fuzzy_entries(language):
     )
     assert result.returncode == 0, result.stderr
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
+
+
+def _dashboard_client(world, role: str, language: str) -> Client:
+    from django_tenants.utils import schema_context
+
+    user = make_store_user(world, f"i18n-{role}-{language}@example.com", role=role)
+    client = Client(HTTP_HOST=world.host, HTTP_ACCEPT_LANGUAGE=language)
+    with schema_context(world.tenant.schema_name):
+        client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        (
+            "de",
+            [
+                "<h1>Shop-Einstellungen</h1>",
+                "<legend>Profil</legend>",
+                "<legend>Regionale Einstellungen</legend>",
+                "<legend>Richtlinien</legend>",
+                "Zeitzone",
+                "Einstellungen speichern",
+            ],
+        ),
+        (
+            "es",
+            [
+                "<h1>Configuración de la tienda</h1>",
+                "<legend>Perfil</legend>",
+                "<legend>Configuración regional</legend>",
+                "<legend>Políticas</legend>",
+                "Zona horaria",
+                "Guardar configuración",
+            ],
+        ),
+    ],
+)
+def test_the_store_settings_page_speaks_the_browsers_language(alpha, language, texts):
+    response = _dashboard_client(alpha, "owner", language).get("/dashboard/store/settings/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in texts:
+        assert text in html, text
+    assert "<h1>Store settings</h1>" not in html and "Save settings" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        ("de", ["Plattform-Adresse", "Domain hinzufügen"]),
+        ("es", ["Dirección en la plataforma", "Añadir dominio"]),
+    ],
+)
+def test_the_domains_page_speaks_the_browsers_language(alpha, language, texts):
+    response = _dashboard_client(alpha, "owner", language).get("/dashboard/store/domains/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in texts:
+        assert text in html, text
+    assert "Platform address" not in html
+
+
+@pytest.mark.django_db
+def test_a_refused_page_explains_the_role_in_german(alpha):
+    response = _dashboard_client(alpha, "staff", "de").get("/dashboard/store/settings/")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Für Ihre Rolle nicht erlaubt" in html
+    assert "Zurück zum Dashboard" in html
+
+
+@pytest.mark.django_db
+def test_a_settings_error_from_the_service_layer_is_translated(alpha):
+    from django_tenants.utils import tenant_context
+
+    from apps.stores.selectors import store_settings_get
+    from apps.stores.services import StoreSettingsInput
+
+    with tenant_context(alpha.tenant):
+        current = StoreSettingsInput.from_settings(store_settings_get())
+    data = {name: getattr(current, name) for name in StoreSettingsInput.__dataclass_fields__}
+    data.update(languages=list(current.languages), timezone="Europe/Atlantis")
+    response = _dashboard_client(alpha, "owner", "de").post("/dashboard/store/settings/", data)
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors["timezone"])
+    assert errors == "„Europe/Atlantis“ ist keine Zeitzone; wählen Sie eine wie Europe/Berlin oder UTC."
