@@ -1,9 +1,21 @@
-from django.urls import path
+"""The shopper's pages of a store. Every page is public (`no_permission_required`) and renders
+from the domain apps' selectors; the templates belong to the theme (templates/storefront/).
 
-from apps.storefront import views
+Each area keeps its own URL module; they are mounted here without prefixes of their own so the
+paths stay short: /collections/<handle>/, /products/<handle>/, /search/, /cart/, /account/, ...
+`config.urls_tenants` wraps this URLconf in the store's language prefixes.
+"""
+
+from django.urls import URLPattern, URLResolver, include, path
+
+from apps.storefront.views import home
 
 app_name = "storefront"
 
-urlpatterns = [
-    path("", views.home, name="home"),
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", home.home, name="home"),
+    path("", include("apps.storefront.urls_catalog")),
+    path("", include("apps.storefront.urls_cart")),
+    path("", include("apps.storefront.urls_account")),
+    path("", include("apps.storefront.urls_pages")),
 ]

@@ -1,0 +1,5 @@
+"""Storefront URLs: catalog pages (mounted in apps.storefront.urls)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
