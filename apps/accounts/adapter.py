@@ -4,7 +4,12 @@ never from the request's Host header, and subjects name the store or the platfor
 On a store, staff accounts linked to a platform user are entered only through the console's
 hand-off: no reset email is ever sent for them (the reset page answers as it does for an unknown
 address), and nobody can sign up under their email. Their password sign-in is refused by
-`apps.accounts.backends.LinkedStaffPasswordGuard`.
+`apps.accounts.backends.LinkedStaffPasswordGuard`, and their social sign-in (Google, Facebook) by
+`SocialAccountAdapter`, whichever way it would reach them: a social account connected to them, the
+provider's email matching theirs, or a signed-in member connecting a provider.
+
+Social sign-in apps are per schema (each store's own, the platform's in public): a provider whose
+app this schema does not have answers 404 instead of an error page.
 """
 
 from __future__ import annotations
@@ -14,11 +19,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailConfirmation
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp, SocialLogin
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.backends import linked_staff_exists
@@ -74,3 +83,48 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
         return self.get_login_redirect_url(request)
+
+
+class SocialAppNotConfigured(SocialApp.DoesNotExist, Http404):
+    """This schema has no app for the provider: still the DoesNotExist allauth's own code
+    catches, and a 404 page where nothing catches it (a store that never turned Google on)."""
+
+
+def _social_login_reaches_linked_staff(request: HttpRequest, sociallogin: SocialLogin) -> bool:
+    user = sociallogin.user
+    # The account this login resolved to: through a connected social account, or by email.
+    if user is not None and user.pk is not None and getattr(user, "platform_user_uuid", None) is not None:
+        return True
+    # A signed-in member connecting a provider to their account.
+    current = getattr(request, "user", None)
+    if (
+        getattr(current, "is_authenticated", False)
+        and getattr(current, "platform_user_uuid", None) is not None
+    ):
+        return True
+    emails = {address.email for address in sociallogin.email_addresses}
+    email = str(getattr(user, "email", "") or "")
+    if email:
+        emails.add(email)
+    return any(linked_staff_exists(email) for email in emails if email)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
+        if in_store() and _social_login_reaches_linked_staff(request, sociallogin):
+            provider = getattr(sociallogin.provider, "name", "") or sociallogin.account.provider
+            raise ImmediateHttpResponse(
+                render(
+                    request,
+                    "socialaccount/linked_staff_refused.html",
+                    {"provider_name": provider},
+                    status=403,
+                )
+            )
+        super().pre_social_login(request, sociallogin)
+
+    def get_app(self, request: HttpRequest, provider: str, client_id: str | None = None) -> SocialApp:
+        try:
+            return super().get_app(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist:
+            raise SocialAppNotConfigured(f"no {provider} sign-in app in this schema") from None

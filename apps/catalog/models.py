@@ -7,7 +7,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
@@ -229,6 +229,27 @@ class CollectionProduct(models.Model):
 
     def __str__(self) -> str:
         return f"{self.collection_id}:{self.product_id}"
+
+
+class SearchTerm(models.Model):
+    """One word of the store's product titles, vendors, types and tags: the vocabulary a misspelt
+    search word is corrected against (apps.catalog.spelling). Kept by
+    `product_search_vector_refresh`, rebuilt by the periodic `search_terms_rebuild` job so words
+    of deleted products go away."""
+
+    word = models.CharField(max_length=60, unique=True)
+    # The word's letters in code-point order: every word with swapped letters shares it, so a
+    # transposition is found by equality however short the word (trigrams miss "mgu" -> "mug").
+    letters = models.CharField(max_length=60, db_index=True)
+
+    class Meta:
+        indexes = [
+            # Nearest words by trigram distance (`word <-> 'hoddie'`) for the other edits.
+            GistIndex(OpClass(F("word"), name="gist_trgm_ops"), name="catalog_searchterm_word_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class ImportRun(TimeStampedModel):

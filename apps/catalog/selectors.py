@@ -4,12 +4,14 @@ queries however many products, variants or images there are (pinned by tests).""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db.models import (
     Count,
+    Exists,
     F,
     IntegerField,
     Max,
@@ -22,8 +24,9 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Upper
+from django.db.models.functions import Coalesce, Greatest, Upper
 
+from apps.catalog import spelling
 from apps.catalog.models import (
     Category,
     Collection,
@@ -139,21 +142,46 @@ def _uses_search_syntax(query: str) -> bool:
     return '"' in query or any(w.startswith("-") for w in words) or any(w.lower() == "or" for w in words)
 
 
+def _corrected_query(query: str, corrections: dict[str, list[str]]) -> SearchQuery:
+    """`query` with each misspelt word replaced by its corrections (any of them may match), on
+    the fields the vocabulary comes from (title, vendor, type, tags: weights A and B), so a
+    corrected word does not reach into descriptions: "blue hoddie" -> blue:AB & hoodie:AB.
+    Raw syntax is safe here: every word is a run of letters and digits (`search_words`)."""
+    terms = []
+    for word in dict.fromkeys(spelling.search_words(query)):
+        alternatives = corrections.get(word, [word])
+        terms.append("(" + " | ".join(f"{alternative}:AB" for alternative in alternatives) + ")")
+    return SearchQuery(" & ".join(terms), search_type="raw", config=settings.CATALOG_SEARCH_CONFIG)
+
+
 def _search(queryset: QuerySet[Product], query: str) -> QuerySet[Product]:
     """Full-text match (stemmed, weighted, web-search syntax); when that finds nothing, a
-    typo-tolerant match on trigram word similarity of the title (`UPPER(title) %> query`,
-    served by the trigram GIN index). One extra EXISTS query decides which."""
+    typo-tolerant match: trigram word similarity of the title (`UPPER(title) %> query`, served
+    by the trigram GIN index) or the full-text match of the query with its misspelt words
+    corrected against the store's vocabulary (apps.catalog.spelling: swapped letters, "hoddie").
+    One EXISTS query decides, and one more finds the corrections when it falls back; the
+    corrected words win over the title similarity when they find anything."""
     search = SearchQuery(query, search_type="websearch", config=settings.CATALOG_SEARCH_CONFIG)
     full_text = queryset.filter(search_vector=search)
     if _uses_search_syntax(query) or full_text.exists():
         return full_text.annotate(rank=SearchRank(F("search_vector"), search)).order_by(
             "-rank", "-created_at"
         )
+    similarity = TrigramWordSimilarity(query.upper(), Upper("title"))
+    fuzzy = queryset.annotate(title_upper=Upper("title"))
+    title_match = Q(title_upper__trigram_word_similar=query.upper())
+    corrections = spelling.spelling_corrections(query)
+    if not corrections:
+        return fuzzy.annotate(rank=similarity).filter(title_match).order_by("-rank", "-created_at")
+    # The corrected words are the better guess: the looser title similarity only answers when
+    # they find nothing ("hoodei" is one swap from "hoodie" but similar enough to "hooded").
+    # The NOT EXISTS is uncorrelated, so PostgreSQL runs it once inside this same query; it
+    # comes first so that, when the corrected words match, no title similarity is computed.
+    corrected = _corrected_query(query, corrections)
+    corrected_match = Q(search_vector=corrected)
     return (
-        queryset.annotate(
-            title_upper=Upper("title"), rank=TrigramWordSimilarity(query.upper(), Upper("title"))
-        )
-        .filter(title_upper__trigram_word_similar=query.upper())
+        fuzzy.annotate(rank=Greatest(similarity, SearchRank(F("search_vector"), corrected)))
+        .filter(corrected_match | (~Exists(queryset.filter(corrected_match)) & title_match))
         .order_by("-rank", "-created_at")
     )
 
@@ -178,7 +206,12 @@ def product_facets(*, filters: ProductFilters | None = None) -> Facets:
     base = _apply_filters(Product.objects.all(), filters)
     if filters.query.strip():
         base = _search(base, filters.query.strip())
-    ids = base.order_by().values("pk")
+    return facets_for(base)
+
+
+def facets_for(products: QuerySet[Product]) -> Facets:
+    """Counts by category and option value, and the price span, of `products` (three queries)."""
+    ids = products.order_by().values("pk")
     categories = [
         FacetCount(key=str(row["category_id"]), label=row["category__name"], count=row["n"])
         for row in Product.objects.filter(pk__in=ids, category__isnull=False)
@@ -192,8 +225,8 @@ def product_facets(*, filters: ProductFilters | None = None) -> Facets:
     for row in (
         ProductOptionValue.objects.filter(variants__product__in=ids)
         .values("option__name", "value")
-        .annotate(n=Count("variants__product", distinct=True))
-        .order_by("option__name", "value")
+        .annotate(n=Count("variants__product", distinct=True), position=Min("position"))
+        .order_by("option__name", "position", "value")  # the merchant's order: S, M, L
     ):
         option_values.setdefault(row["option__name"], []).append(
             FacetCount(
@@ -264,3 +297,21 @@ def _rule_q(rule: dict[str, str]) -> Q:
 
 def import_run_list() -> QuerySet[ImportRun]:
     return ImportRun.objects.select_related("created_by", "supplier").order_by("-created_at", "-id")
+
+
+# Lists of addresses (sitemaps): (handle or path, last change) rows in a stable order, so that
+# pages of them can be cut with OFFSET/LIMIT.
+def product_active_handles() -> QuerySet[Product, tuple[str, datetime]]:
+    return (
+        Product.objects.filter(status=Product.Status.ACTIVE)
+        .order_by("pk")
+        .values_list("handle", "updated_at")
+    )
+
+
+def collection_handles() -> QuerySet[Collection, tuple[str, datetime]]:
+    return Collection.objects.order_by("pk").values_list("handle", "updated_at")
+
+
+def category_paths() -> QuerySet[Category, tuple[str, datetime]]:
+    return Category.objects.order_by("pk").values_list("path", "updated_at")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("activity/", views.activity, name="activity"),
     path("handoff/", views.handoff, name="handoff"),
     path("store/", include("apps.stores.dashboard.urls")),
+    path("customers/", include("apps.customers.dashboard.urls")),
     path("catalog/", include("apps.catalog.dashboard.urls")),
     path("inventory/", include("apps.inventory.dashboard.urls")),
     path("sourcing/", include("apps.sourcing.dashboard.urls")),

@@ -31,10 +31,39 @@ class Location(TimeStampedModel):
     )
     is_active = models.BooleanField(_("active"), default=True)
 
+    # pickup: shoppers can collect orders here (the storefront's store locator lists these);
+    # opening hours follow `apps.inventory.pickup` (one list of [opens, closes] per weekday)
+    is_pickup = models.BooleanField(_("pickup point"), default=False)
+    address_line1 = models.CharField(_("address line 1"), max_length=255, blank=True)
+    address_line2 = models.CharField(_("address line 2"), max_length=255, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("region / state"), max_length=100, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166-1 code"))
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    opening_hours = models.JSONField(_("opening hours"), default=dict, blank=True)
+
     class Meta:
         ordering = ["priority", "name"]
         verbose_name = _("location")
         verbose_name_plural = _("locations")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
+                | (
+                    Q(latitude__isnull=False, longitude__isnull=False)
+                    & Q(latitude__gte=-90, latitude__lte=90)
+                    & Q(longitude__gte=-180, longitude__lte=180)
+                ),
+                name="inventory_location_position_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_pickup=False) | (Q(kind="warehouse") & ~Q(address_line1="") & ~Q(city="")),
+                name="inventory_location_pickup_has_address",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

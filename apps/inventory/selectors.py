@@ -5,13 +5,16 @@ however many variants, locations or movements there are (pinned by tests)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
+from django.core.cache import cache
 from django.db.models import Count, F, FilteredRelation, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from apps.catalog.models import ProductVariant
 from apps.inventory.models import Location, StockLevel, StockMovement
+from apps.inventory.pickup import distance_km
 
 
 class LocationTotals(TypedDict):
@@ -116,3 +119,47 @@ def movement_list(
     if location_id is not None:
         movements = movements.filter(stock__location_id=location_id)
     return movements
+
+
+# ------------------------------------------------------------------------------
+# pickup points (the storefront's store locator)
+# ------------------------------------------------------------------------------
+PICKUP_EXISTS_CACHE_KEY = "inventory:pickup_exists:v1"
+PICKUP_EXISTS_CACHE_SECONDS = 10 * 60
+
+
+@dataclass(frozen=True)
+class PickupPoint:
+    location: Location
+    distance_km: float | None  # from the shopper, when they shared where they are
+
+
+def pickup_location_list(*, near: tuple[float, float] | None = None) -> list[PickupPoint]:
+    """Active pickup points: by name, or nearest first when `near` (latitude, longitude) is
+    given, those without a position last. One query however many there are."""
+    locations = list(Location.objects.filter(is_pickup=True, is_active=True).order_by("name", "pk"))
+    if near is None:
+        return [PickupPoint(location=location, distance_km=None) for location in locations]
+    points = [
+        PickupPoint(
+            location=location,
+            distance_km=(
+                distance_km(near[0], near[1], float(location.latitude), float(location.longitude))
+                if location.latitude is not None and location.longitude is not None
+                else None
+            ),
+        )
+        for location in locations
+    ]
+    return sorted(points, key=lambda point: (point.distance_km is None, point.distance_km or 0.0))
+
+
+def pickup_locations_exist() -> bool:
+    """Whether the store has an active pickup point (asked on every storefront page, so it is
+    cached; `location_save` forgets the answer)."""
+    cached = cache.get(PICKUP_EXISTS_CACHE_KEY)
+    if isinstance(cached, bool):
+        return cached
+    found = Location.objects.filter(is_pickup=True, is_active=True).exists()
+    cache.set(PICKUP_EXISTS_CACHE_KEY, found, PICKUP_EXISTS_CACHE_SECONDS)
+    return found

@@ -15,15 +15,18 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from apps.catalog.models import ProductVariant
 from apps.core.events import event_emit
+from apps.core.tenancy import current_schema
 from apps.inventory.errors import (
     InsufficientStock,
     InvalidQuantity,
@@ -36,6 +39,8 @@ from apps.inventory.errors import (
     StockBelowReserved,
 )
 from apps.inventory.models import Location, Reservation, StockLevel, StockMovement
+from apps.inventory.pickup import PickupDetails, pickup_details_clean
+from apps.inventory.selectors import PICKUP_EXISTS_CACHE_KEY
 
 __all__ = [
     "InsufficientStock",
@@ -80,9 +85,18 @@ RESERVATION_TRANSITIONS: dict[str, frozenset[str]] = {
 # ------------------------------------------------------------------------------
 @transaction.atomic
 def location_save(
-    *, location: Location, name: str, code: str, kind: str, priority: int, is_active: bool
+    *,
+    location: Location,
+    name: str,
+    code: str,
+    kind: str,
+    priority: int,
+    is_active: bool,
+    pickup: PickupDetails | None = None,
 ) -> Location:
-    """Create (an unsaved `Location()`) or update a location; the code is unique per store."""
+    """Create (an unsaved `Location()`) or update a location; the code is unique per store.
+    `pickup` (address, position, opening hours: see `apps.inventory.pickup`) replaces the
+    pickup details when given and leaves them as they are when not."""
     name = name.strip()
     code = code.strip().lower()
     if not name:
@@ -107,17 +121,38 @@ def location_save(
         raise LocationInvalid(
             _("The priority must be between 0 and %(max)d.") % params, field="priority", params=params
         )
+    pickup_values = pickup_details_clean(pickup, kind=kind) if pickup is not None else {}
+    if pickup is None and location.is_pickup and kind != Location.Kind.WAREHOUSE:
+        raise LocationInvalid(
+            _("Only the store's own locations can be pickup points, not a supplier's."), field="kind"
+        )
     taken = _("The code “%(code)s” is already used by another location.") % {"code": code}
     if Location.objects.filter(code=code).exclude(pk=location.pk).exists():
         raise LocationCodeTaken(taken, field="code", params={"code": code})
     location.name, location.code, location.kind = name, code, kind
     location.priority, location.is_active = priority, is_active
+    for field, value in pickup_values.items():
+        setattr(location, field, value)
     try:
         with transaction.atomic():
             location.save()
     except IntegrityError as exc:  # another request took the code since the check above
         raise LocationCodeTaken(taken, field="code", params={"code": code}) from exc
+    _pickup_cache_forget()
     return location
+
+
+def _pickup_cache_forget() -> None:
+    # Now and after commit (a reader may cache the old answer in between); the schema is fixed
+    # now because the commit may happen after the caller left the store.
+    schema = current_schema()
+    cache.delete(PICKUP_EXISTS_CACHE_KEY)
+
+    def forget() -> None:
+        with schema_context(schema):
+            cache.delete(PICKUP_EXISTS_CACHE_KEY)
+
+    transaction.on_commit(forget)
 
 
 # ------------------------------------------------------------------------------

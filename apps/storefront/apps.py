@@ -7,3 +7,7 @@ class StorefrontConfig(AppConfig):
     label = "storefront"
     verbose_name = _("Storefront")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers the fragment cache's event subscribers (product, stock, theme, settings).
+        from apps.storefront import caching  # noqa: F401

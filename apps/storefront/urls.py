@@ -14,6 +14,7 @@ app_name = "storefront"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", home.home, name="home"),
+    path("newsletter/", home.newsletter_subscribe, name="newsletter_subscribe"),
     path("", include("apps.storefront.urls_catalog")),
     path("", include("apps.storefront.urls_cart")),
     path("", include("apps.storefront.urls_account")),

@@ -13,6 +13,9 @@ class StoresConfig(AppConfig):
     def ready(self) -> None:
         from apps.core.navigation import NavItem, nav_register
         from apps.core.permissions import Perm
+        from apps.stores import jobs
+
+        jobs.register()
 
         nav_register(
             NavItem(
@@ -27,6 +30,14 @@ class StoresConfig(AppConfig):
                 label=_("Settings"),
                 url_name="dashboard:stores:settings",
                 order=85,
+                permission=Perm.SETTINGS_VIEW,
+            )
+        )
+        nav_register(
+            NavItem(
+                label=_("Currencies"),
+                url_name="dashboard:stores:currencies",
+                order=86,
                 permission=Perm.SETTINGS_VIEW,
             )
         )

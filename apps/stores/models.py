@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TimeStampedModel
@@ -101,3 +102,145 @@ class StoreSettings(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# ------------------------------------------------------------------------------
+# exchange rates: prices shown (never charged) in other currencies
+# ------------------------------------------------------------------------------
+EXCHANGE_RATE_FEED_PK = 1
+ECB_DAILY_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"
+
+
+class ExchangeRateSource(models.TextChoices):
+    MANUAL = "manual", _("Entered by hand")
+    FEED = "feed", _("Exchange-rate feed")
+
+
+class ExchangeRate(TimeStampedModel):
+    """How many units of `currency` one unit of the store's currency buys: with a EUR store,
+    USD 1.0866 shows a 10.00 EUR product as about 10.87 USD. Only for showing prices; every
+    order is charged in the store's currency. Read through `apps.stores.currency`."""
+
+    currency = models.CharField(_("currency"), max_length=3, unique=True, help_text=_("ISO 4217 code"))
+    # The store's currency when the rate was set: after the store changes currency, a rate
+    # against the old one would show wrong prices, so it is ignored until it is set again.
+    base_currency = models.CharField(_("against"), max_length=3)
+    rate = models.DecimalField(_("rate"), max_digits=24, decimal_places=12)
+    source = models.CharField(
+        _("source"), max_length=10, choices=ExchangeRateSource.choices, default=ExchangeRateSource.MANUAL
+    )
+    as_of = models.DateField(_("rate date"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["currency"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        constraints = [
+            models.CheckConstraint(condition=Q(rate__gt=0), name="stores_exchange_rate_positive"),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="stores_exchange_rate_currency_iso_form"
+            ),
+            models.CheckConstraint(
+                condition=Q(base_currency__regex=r"^[A-Z]{3}$") & ~Q(base_currency=F("currency")),
+                name="stores_exchange_rate_base_iso_form",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=ExchangeRateSource.values), name="stores_exchange_rate_source_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.rate}"
+
+
+class ExchangeRateFeed(TimeStampedModel):
+    """Where this store's rates are refreshed from, by the `stores.exchange_rates_refresh` job
+    (one row per schema, like `StoreSettings`). The feed is in the ECB's daily format; rates a
+    merchant entered by hand are never overwritten by it. `last_error_code` and
+    `last_error_params` keep the last failure as data, so the page words it in the reader's
+    language."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=EXCHANGE_RATE_FEED_PK, editable=False)
+    enabled = models.BooleanField(_("refresh automatically"), default=False)
+    url = models.URLField(_("feed address"), max_length=500, default=ECB_DAILY_URL)
+    currencies = ArrayField(
+        models.CharField(max_length=3),
+        blank=True,
+        default=list,
+        verbose_name=_("currencies"),
+        help_text=_("Leave empty to take every currency the feed lists."),
+    )
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last refreshed"), null=True, blank=True)
+    last_error_code = models.CharField(_("last error"), max_length=50, blank=True)
+    last_error_params = models.JSONField(_("last error details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("exchange-rate feed")
+        verbose_name_plural = _("exchange-rate feeds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(id=EXCHANGE_RATE_FEED_PK), name="stores_exchange_rate_feed_single_row"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+# ------------------------------------------------------------------------------
+# theme: the storefront's look and its home page
+# ------------------------------------------------------------------------------
+STORE_THEME_PK = 1
+
+
+class StoreTheme(TimeStampedModel):
+    """The storefront's look and home page (one row per schema, like `StoreSettings`).
+
+    `preset`, `tokens` and `blocks` are what shoppers see (the published theme): a preset key
+    of `apps.stores.themes.PRESETS`, the tokens overridden on top of it, and the home page as a
+    list of blocks (`apps.stores.blocks`). `draft` holds the theme editor's unpublished copy in
+    the same shape (`{"preset", "tokens", "blocks"}`), or null. Written only through
+    `apps.stores.theme_services.store_theme_save`, which checks everything; read through
+    `apps.stores.theme_selectors.store_theme_get`, which skips (and logs) whatever a bad write
+    straight to the table may have left.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=STORE_THEME_PK, editable=False)
+    preset = models.CharField(_("preset"), max_length=32)
+    tokens = models.JSONField(_("token overrides"), default=dict, blank=True)
+    blocks = models.JSONField(_("home page blocks"), default=list, blank=True)
+    draft = models.JSONField(_("unpublished draft"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("store theme")
+        verbose_name_plural = _("store themes")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=STORE_THEME_PK), name="stores_theme_single_row"),
+            models.CheckConstraint(condition=~Q(preset=""), name="stores_theme_preset_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.preset
+
+
+class NewsletterSubscriber(TimeStampedModel):
+    """An email address that asked for the store's newsletter (the home page's newsletter
+    block). Kept per store (each schema has its own table); the address is stored lower-cased
+    and only once. Written by `apps.stores.newsletter.newsletter_subscribe`."""
+
+    email = models.EmailField(_("email"), max_length=254, unique=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    source = models.CharField(_("signed up on"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("newsletter subscriber")
+        verbose_name_plural = _("newsletter subscribers")
+        constraints = [
+            models.CheckConstraint(condition=Q(email=Lower("email")), name="stores_newsletter_email_lower"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email

@@ -96,6 +96,44 @@ class StoreSchemaCloner(CloneSchema):
             )
 
 
+# django-tenants' clone (CREATE TABLE ... LIKE ... INCLUDING ALL) gives unique constraints
+# PostgreSQL's default names and deliberately leaves them so ("Issue#133"): a store's
+# `checkout_line_unique_variant` became `checkout_cartline_cart_id_variant_id_key`, and any later
+# migration that alters or drops a named unique constraint failed on every cloned store. Each
+# constraint of the clone is renamed to its template's name, paired by table and definition.
+_UNIQUE_RENAMES = """
+    SELECT new.relname, new.conname, old.conname
+    FROM (
+        SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) AS def
+        FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+        WHERE c.connamespace = %s::regnamespace AND c.contype = 'u'
+    ) AS old
+    JOIN (
+        SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) AS def
+        FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+        WHERE c.connamespace = %s::regnamespace AND c.contype = 'u'
+    ) AS new ON new.relname = old.relname AND new.def = old.def AND new.conname <> old.conname
+    WHERE NOT EXISTS (
+        SELECT 1 FROM pg_constraint taken JOIN pg_class tt ON tt.oid = taken.conrelid
+        WHERE taken.connamespace = %s::regnamespace AND tt.relname = new.relname AND taken.conname = old.conname
+    )
+"""
+
+
+def unique_constraint_names_restore(*, source_schema: str, dest_schema: str) -> int:
+    """Give `dest_schema`'s unique constraints the names they have in `source_schema` (same table,
+    same definition); returns how many were renamed. Renaming a constraint renames its index."""
+    with connection.cursor() as cursor:
+        cursor.execute(_UNIQUE_RENAMES, [source_schema, dest_schema, dest_schema])
+        renames = cursor.fetchall()
+        for table, current, wanted in renames:
+            cursor.execute(
+                f"ALTER TABLE {connection.ops.quote_name(dest_schema)}.{connection.ops.quote_name(table)} "
+                f"RENAME CONSTRAINT {connection.ops.quote_name(current)} TO {connection.ops.quote_name(wanted)}"
+            )
+    return len(renames)
+
+
 def schema_clone_from_template(schema_name: str) -> None:
     """Clone TENANT_BASE_SCHEMA (structure and rows) into `schema_name`, then migrate it.
 
@@ -105,5 +143,6 @@ def schema_clone_from_template(schema_name: str) -> None:
     from apps.tenants.migrations_state import stale_schemas
 
     StoreSchemaCloner().clone_store_schema(settings.TENANT_BASE_SCHEMA, schema_name)
+    unique_constraint_names_restore(source_schema=settings.TENANT_BASE_SCHEMA, dest_schema=schema_name)
     if stale_schemas([schema_name]):
         call_command("migrate_schemas", tenant=True, schema_name=schema_name, interactive=False, verbosity=0)

@@ -145,6 +145,9 @@ SHARED_APPS = [
     "apps.accounts",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.facebook",
     "django_celery_beat",
     "django_htmx",
 ]
@@ -156,11 +159,18 @@ TENANT_APPS = [
     "apps.accounts",
     "allauth",
     "allauth.account",
+    # Social sign-in apps (client id and secret) live in each store's schema, entered by its
+    # owners on the dashboard, and in public for the platform's merchants (Django admin).
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.facebook",
     "apps.core",
     "apps.stores",
+    "apps.customers",
     "apps.catalog",
     "apps.inventory",
     "apps.sourcing",
+    "apps.checkout",
     "apps.dashboard",
     "apps.storefront",
 ]
@@ -181,7 +191,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's LocaleMiddleware on the platform; on stores, the store's languages in URLs.
+    "apps.storefront.i18n.StoreLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -237,6 +248,38 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
+}
+
+# django-allauth socialaccount: sign-in with Google and Facebook. The apps (client id, secret)
+# are SocialApp rows in each store's schema, entered by its owners and admins on the dashboard
+# (Customers → Social sign-in), and in the public schema for merchants (Django admin); a provider
+# shows a button only where its app exists. The adapter refuses any social sign-in that would
+# reach a store staff account linked to a platform user.
+SOCIALACCOUNT_ADAPTER = "apps.accounts.adapter.SocialAccountAdapter"
+# A button starts a POST (allauth's confirmation page on GET), so no link can sign anyone in.
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+# Only the provider's verified email signs an existing account in (Google says which are
+# verified; Facebook does not, so it never does); the social account is then connected to it.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# Nothing here calls the providers' APIs after sign-in: their access tokens are not kept.
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SOCIALACCOUNT_REQUESTS_TIMEOUT", default=10)
+SOCIALACCOUNT_PROVIDERS = {
+    "google": {
+        "SCOPE": ["openid", "email", "profile"],
+        "AUTH_PARAMS": {"access_type": "online"},
+        "OAUTH_PKCE_ENABLED": True,
+        "EMAIL_AUTHENTICATION": True,
+    },
+    "facebook": {
+        "METHOD": "oauth2",
+        "SCOPE": ["email", "public_profile"],
+        "FIELDS": ["id", "email", "name", "first_name", "last_name"],
+        "EMAIL_AUTHENTICATION": False,
+    },
 }
 
 # ------------------------------------------------------------------------------
@@ -417,6 +460,12 @@ CATALOG_TYPO_THRESHOLD = env.float("CATALOG_TYPO_THRESHOLD", default=0.5)
 CATALOG_IMAGE_MAX_BYTES = env.int("CATALOG_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 CATALOG_IMAGE_MAX_PIXELS = env.int("CATALOG_IMAGE_MAX_PIXELS", default=40_000_000)
 CATALOG_THUMBNAIL_SIZE = (400, 400)
+# Delivery estimates on product pages (apps.catalog.storefront_selectors.delivery_estimate): days
+# to dispatch from the store's own stock (a variant no supplier ships), then transit days
+# (fewest, most) within the store's country and across borders.
+CATALOG_DISPATCH_DAYS = env.int("CATALOG_DISPATCH_DAYS", default=2)
+CATALOG_TRANSIT_DAYS_DOMESTIC = (2, 5)
+CATALOG_TRANSIT_DAYS_INTERNATIONAL = (7, 14)
 
 # ------------------------------------------------------------------------------
 # OUTBOUND HTTP (apps/core/http.py) AND SOURCING
@@ -440,3 +489,19 @@ CATALOG_IMPORT_MAX_BYTES = env.int("CATALOG_IMPORT_MAX_BYTES", default=20 * 1024
 CATALOG_IMPORT_MAX_ROWS = env.int("CATALOG_IMPORT_MAX_ROWS", default=100_000)
 # Rows written per transaction; progress is saved after each chunk (whole products per chunk).
 CATALOG_IMPORT_CHUNK_ROWS = env.int("CATALOG_IMPORT_CHUNK_ROWS", default=500)
+
+# ------------------------------------------------------------------------------
+# CHECKOUT: carts (apps/checkout)
+# ------------------------------------------------------------------------------
+# Most units of one variant a cart may hold (at most CART_LINE_QUANTITY_CEILING in
+# apps/checkout/models.py, the database's own bound), and most lines a cart may have.
+CART_LINE_MAX_QUANTITY = env.int("CART_LINE_MAX_QUANTITY", default=99)
+CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
+
+# ------------------------------------------------------------------------------
+# STOREFRONT: SEO and the home page (apps/storefront/seo.py, views/seo.py, views/home.py)
+# ------------------------------------------------------------------------------
+# Most <url> entries in one sitemap file (the sitemaps.org limit); past it the index lists more files.
+STOREFRONT_SITEMAP_MAX_URLS = env.int("STOREFRONT_SITEMAP_MAX_URLS", default=50_000)
+# Newsletter sign-ups accepted from one address per hour on one store.
+STOREFRONT_NEWSLETTER_RATE_PER_HOUR = env.int("STOREFRONT_NEWSLETTER_RATE_PER_HOUR", default=5)

@@ -56,6 +56,7 @@ from apps.catalog.services.products import (
     tags_clean,
     variant_cost_price_set,
 )
+from apps.catalog.services.search_terms import search_terms_add, search_terms_rebuild
 
 __all__ = [
     "ACCEPTED_IMAGE_FORMATS",
@@ -99,6 +100,8 @@ __all__ = [
     "products_bulk_delete",
     "products_bulk_update",
     "products_sync_state_set",
+    "search_terms_add",
+    "search_terms_rebuild",
     "tags_changed",
     "tags_clean",
     "variant_cost_price_set",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.catalog.errors import CatalogError, CatalogErrorCode
 from apps.catalog.models import Category
 from apps.catalog.services.products import handle_unique
+from apps.core.events import event_emit
 
 
 def _category_path(category: Category, parent: Category | None) -> tuple[str, int]:
@@ -47,6 +48,7 @@ def category_save(
     if not category.slug:
         category.slug = handle_unique(name, model=Category)
     category.path, category.depth = _category_path(category, parent)
+    created = category.pk is None
     category.save()
     if old_path and old_path != category.path:
         # "old/child/..." becomes "new/child/...": the new prefix and the rest of each path.
@@ -55,6 +57,10 @@ def category_save(
             depth=F("depth") + (category.depth - old_depth),
             updated_at=timezone.now(),
         )
+    event_emit(
+        name="category.created" if created else "category.updated",
+        payload={"path": category.path, "name": category.name},
+    )
     return category
 
 
@@ -62,4 +68,5 @@ def category_save(
 def category_delete(*, category: Category) -> None:
     if category.children.exists():
         raise CatalogError(CatalogErrorCode.CATEGORY_HAS_CHILDREN)
+    event_emit(name="category.deleted", payload={"path": category.path, "name": category.name})
     category.delete()  # products keep existing without a category (SET_NULL)

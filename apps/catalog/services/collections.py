@@ -11,6 +11,7 @@ from apps.catalog import normalise
 from apps.catalog.errors import CatalogError, CatalogErrorCode
 from apps.catalog.models import Collection, CollectionProduct
 from apps.catalog.services.products import handle_unique
+from apps.core.events import event_emit
 
 RULE_FIELDS = {"tag", "vendor", "product_type", "title", "price", "category"}
 RULE_OPS = {"equals", "contains", "gt", "lt"}
@@ -54,6 +55,7 @@ def collection_save(
         raise CatalogError(CatalogErrorCode.RULES_REQUIRED, field="rules")
     if not collection.handle:
         collection.handle = handle_unique(title, model=Collection)
+    created = collection.pk is None
     collection.save()
     if kind == Collection.Kind.MANUAL:
         CollectionProduct.objects.filter(collection=collection).delete()
@@ -63,10 +65,15 @@ def collection_save(
                 for i, pid in enumerate(product_ids)
             ]
         )
+    event_emit(
+        name="collection.created" if created else "collection.updated",
+        payload={"handle": collection.handle, "title": collection.title},
+    )
     return collection
 
 
 @transaction.atomic
 def collection_delete(*, collection: Collection) -> None:
     """Delete a collection; its products stay."""
+    event_emit(name="collection.deleted", payload={"handle": collection.handle, "title": collection.title})
     collection.delete()

@@ -31,6 +31,7 @@ from apps.catalog.models import (
     ProductOptionValue,
     ProductVariant,
 )
+from apps.catalog.services.search_terms import search_terms_add
 from apps.core.events import event_emit, event_emit_many
 from apps.core.money import money_quantize
 from apps.stores.selectors import store_currency_get
@@ -100,8 +101,9 @@ def handle_unique(
 
 
 def product_search_vector_refresh(*, product_ids: Iterable[int]) -> None:
+    ids = list(product_ids)
     config = settings.CATALOG_SEARCH_CONFIG
-    Product.objects.filter(pk__in=list(product_ids)).update(
+    Product.objects.filter(pk__in=ids).update(
         search_vector=(
             SearchVector("title", weight="A", config=config)
             + SearchVector("vendor", "product_type", weight="B", config=config)
@@ -113,6 +115,7 @@ def product_search_vector_refresh(*, product_ids: Iterable[int]) -> None:
             + SearchVector("description", weight="C", config=config)
         )
     )
+    search_terms_add(product_ids=ids)
 
 
 def product_event_payload(product: Product) -> dict[str, str]:

@@ -56,21 +56,11 @@ def location_list(request: HttpRequest) -> HttpResponse:
 
 
 def _location_form(request: HttpRequest, location: Location) -> HttpResponse:
-    initial = (
-        {
-            "name": location.name,
-            "code": location.code,
-            "kind": location.kind,
-            "priority": location.priority,
-            "is_active": location.is_active,
-        }
-        if location.pk
-        else None
-    )
+    initial = LocationForm.initial_from(location) if location.pk else None
     form = LocationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            location_save(location=location, **form.cleaned_data)
+            location_save(location=location, **form.save_kwargs())
         except ApplicationError as error:
             _show_error(form, error)
         else:

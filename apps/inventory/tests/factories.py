@@ -31,3 +31,38 @@ def location_make(*, code: str = "", name: str = "", priority: int = 100, is_act
         priority=priority,
         is_active=is_active,
     )
+
+
+def pickup_location_make(
+    *,
+    name: str = "",
+    code: str = "",
+    latitude: Decimal | str | None = None,
+    longitude: Decimal | str | None = None,
+    opening_hours: dict[str, list[list[str]]] | None = None,
+    is_active: bool = True,
+    city: str = "Berlin",
+) -> Location:
+    """A warehouse shoppers can collect orders from, saved through `location_save`."""
+    from apps.inventory.pickup import PickupDetails
+
+    code = code or f"shop-{uuid.uuid4().hex[:8]}"
+    return location_save(
+        location=Location(),
+        name=name or f"Shop {code}",
+        code=code,
+        kind=Location.Kind.WAREHOUSE,
+        priority=100,
+        is_active=is_active,
+        pickup=PickupDetails(
+            is_pickup=True,
+            address_line1="Torstraße 1",
+            postal_code="10119",
+            city=city,
+            country="DE",
+            phone="+49 30 1234567",
+            latitude=Decimal(str(latitude)) if latitude is not None else None,
+            longitude=Decimal(str(longitude)) if longitude is not None else None,
+            opening_hours=opening_hours if opening_hours is not None else {"mon": [["09:00", "18:00"]]},
+        ),
+    )

@@ -17,6 +17,7 @@ from django_tenants.migration_executors import get_executor
 from django_tenants.utils import get_tenant_base_migrate_command_class, schema_exists
 
 from apps.core.tenancy import tenant_connection
+from apps.tenants.clone import unique_constraint_names_restore
 from apps.tenants.migrations_state import stale_schemas, store_schema_names
 from apps.tenants.services import platform_tenant_ensure
 
@@ -59,16 +60,26 @@ class Command(BaseCommand):
         if not schema_exists(template):
             with connection.cursor() as cursor:
                 cursor.execute(f'CREATE SCHEMA "{template}"')
+        stores = store_schema_names()
+        check_started = time.perf_counter()
+        behind = stale_schemas(stores)
+        checked_in = time.perf_counter() - check_started
+        if behind and schema_exists(template):
+            # Stores cloned before apps.tenants.clone restored constraint names: give them the
+            # template's names while both are still at the same migration, so the migrations
+            # about to run find the constraints they name.
+            renamed = sum(
+                unique_constraint_names_restore(source_schema=template, dest_schema=schema)
+                for schema in behind
+            )
+            if renamed:
+                say(f"stores: {renamed} unique constraints renamed to their template names")
         if stale_schemas([template]):
             self._migrate([template], 1, verbosity)
             say(f"{template}: migrated")
         else:
             say(f"{template}: up to date")
 
-        stores = store_schema_names()
-        check_started = time.perf_counter()
-        behind = stale_schemas(stores)
-        checked_in = time.perf_counter() - check_started
         if behind:
             self._migrate(behind, processes, verbosity)
         say(

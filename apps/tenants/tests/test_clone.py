@@ -1,0 +1,43 @@
+"""A cloned store keeps the template's constraint names, so later migrations find them."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from apps.tenants.clone import unique_constraint_names_restore
+
+pytestmark = pytest.mark.django_db
+
+
+def _unique_names(schema: str) -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.relname, c.conname FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+            "WHERE c.connamespace = %s::regnamespace AND c.contype = 'u'",
+            [schema],
+        )
+        return set(cursor.fetchall())
+
+
+def test_a_provisioned_store_has_every_unique_constraint_name_of_the_template(alpha):
+    template = _unique_names(settings.TENANT_BASE_SCHEMA)
+    assert ("checkout_cartline", "checkout_line_unique_variant") in template
+    assert template == _unique_names(alpha.tenant.schema_name)
+
+
+def test_restoring_renames_a_drifted_constraint_back_and_is_idempotent(alpha):
+    schema = alpha.tenant.schema_name
+    with connection.cursor() as cursor:  # as django-tenants' clone left it before the fix
+        cursor.execute(
+            f'ALTER TABLE "{schema}".checkout_cartline RENAME CONSTRAINT checkout_line_unique_variant '
+            "TO checkout_cartline_cart_id_variant_id_key"
+        )
+    assert ("checkout_cartline", "checkout_line_unique_variant") not in _unique_names(schema)
+
+    renamed = unique_constraint_names_restore(source_schema=settings.TENANT_BASE_SCHEMA, dest_schema=schema)
+
+    assert renamed == 1
+    assert ("checkout_cartline", "checkout_line_unique_variant") in _unique_names(schema)
+    assert unique_constraint_names_restore(source_schema=settings.TENANT_BASE_SCHEMA, dest_schema=schema) == 0
