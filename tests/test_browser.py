@@ -14,114 +14,35 @@ ORM calls (SynchronousOnlyOperation); the few ORM calls the tests make run in a 
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 import uuid
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
-from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core import mail
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.servers.basehttp import ThreadedWSGIServer
-from django.db import connection, connections
-from django.test.testcases import QuietWSGIRequestHandler
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from django.db import connection
+from playwright.sync_api import Browser, Page, expect
 
 from apps.accounts.models import User
 from apps.core.tenancy import tenant_connection
 from apps.platform.models import Membership, Merchant
 from apps.tenants.models import Tenant
+from tests.browser_support import TIMEOUT_MS, off_loop
 from tests.fixtures import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # platform.test and <slug>.platform.test resolve to the test server on loopback.
-    "--host-resolver-rules=MAP * 127.0.0.1",
-]
-TIMEOUT_MS = 20_000
 SCREENSHOTS = Path(django_settings.BASE_DIR) / ".local" / "screenshots"
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def _off_loop[T](fn: Callable[..., T], *args: Any) -> T:
-    """Run ORM code in a short-lived thread (Playwright's loop is running in this one)."""
-
-    def run() -> T:
-        try:
-            tenant_connection().set_schema_to_public()
-            return fn(*args)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
-
-
-@pytest.fixture(scope="module")
-def _chromium() -> Path:
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: run `bash scripts/ensure-system-deps.sh` (apt-get install chromium)"
-        if _in_ci():
-            pytest.fail(f"browser tests cannot run under CI: {reason}")
-        pytest.skip(reason)
-    return CHROMIUM
-
-
-@pytest.fixture(scope="module")
-def platform_server(_chromium, django_db_setup) -> Iterator[int]:  # type: ignore[no-untyped-def]
-    """The whole app (static files included) on 127.0.0.1:<random port>, in a daemon thread."""
-    database = connections["default"].settings_dict["NAME"]
-    assert database.startswith("test_"), f"refusing to commit browser-test rows to {database}"
-    httpd = ThreadedWSGIServer(("127.0.0.1", 0), QuietWSGIRequestHandler, allow_reuse_address=False)
-    httpd.set_app(StaticFilesHandler(WSGIHandler()))
-    thread = threading.Thread(
-        target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, name="browser-test-server", daemon=True
-    )
-    thread.start()
-    try:
-        yield httpd.server_address[1]
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser(_chromium, django_db_setup) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
-    # django_db_setup first: it migrates with the ORM, which is refused once Playwright's loop runs.
-    expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(_chromium), args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
-
-
 @pytest.fixture
-def platform_url(platform_server, settings, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def platform_url(wsgi_server_port, settings, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The platform's base URL, with the DB open to the server thread for the test's duration."""
-    settings.PLATFORM_PORT = platform_server
-    settings.PLATFORM_URL = f"http://{settings.PLATFORM_DOMAIN}:{platform_server}"
+    settings.PLATFORM_PORT = wsgi_server_port
+    settings.PLATFORM_URL = f"http://{settings.PLATFORM_DOMAIN}:{wsgi_server_port}"
     mail.outbox.clear()
     with django_db_blocker.unblock():
         yield settings.PLATFORM_URL
@@ -148,7 +69,7 @@ def page(browser: Browser, platform_url: str) -> Iterator[Page]:
     yield page
     session_keys = [c["value"] for c in context.cookies() if c["name"] == django_settings.SESSION_COOKIE_NAME]
     context.close()
-    _off_loop(lambda: Session.objects.filter(session_key__in=session_keys).delete())
+    off_loop(lambda: Session.objects.filter(session_key__in=session_keys).delete())
     assert not broken, f"the pages had broken scripts or static files: {broken}"
 
 
@@ -223,7 +144,7 @@ def test_a_new_merchant_signs_up_opens_a_store_and_lands_in_its_dashboard(page: 
         expect(page.locator("main h1")).to_have_text(store_name)
         _screenshot(page, "store-dashboard")
     finally:
-        _off_loop(_remove_merchant_and_store, email, subdomain)
+        off_loop(_remove_merchant_and_store, email, subdomain)
 
 
 def test_the_language_switcher_turns_the_landing_page_german(page: Page, platform_url: str):

@@ -13,12 +13,9 @@ thread because Playwright's loop runs in this one.
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 import uuid
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -26,107 +23,31 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core import mail
 from django.core.cache import cache
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.servers.basehttp import ThreadedWSGIServer
-from django.db import connections
-from django.test.testcases import QuietWSGIRequestHandler
 from django_tenants.utils import schema_context
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from apps.core.tenancy import tenant_connection
 from apps.tenants.models import Tenant
 from apps.tenants.routing import routing_cache_clear
+from tests.browser_support import TIMEOUT_MS, off_loop
 from tests.fixtures import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * 127.0.0.1",
-]
-TIMEOUT_MS = 20_000
 THEME_SCREENSHOTS = Path(django_settings.BASE_DIR) / ".local" / "artifacts" / "theme-screenshots"
 WIDTHS = (375, 1280)
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def _off_loop[T](fn: Callable[..., T], *args: Any) -> T:
-    """Run ORM code in a short-lived thread (Playwright's loop is running in this one)."""
-
-    def run() -> T:
-        try:
-            tenant_connection().set_schema_to_public()
-            return fn(*args)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
-
-
-@pytest.fixture(scope="module")
-def _chromium() -> Path:
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: run `bash scripts/ensure-system-deps.sh` (apt-get install chromium)"
-        if _in_ci():
-            pytest.fail(f"browser tests cannot run under CI: {reason}")
-        pytest.skip(reason)
-    return CHROMIUM
-
-
-@pytest.fixture(scope="module")
-def server_port(_chromium, django_db_setup) -> Iterator[int]:  # type: ignore[no-untyped-def]
-    database = connections["default"].settings_dict["NAME"]
-    assert database.startswith("test_"), f"refusing to commit browser-test rows to {database}"
-    httpd = ThreadedWSGIServer(("127.0.0.1", 0), QuietWSGIRequestHandler, allow_reuse_address=False)
-    httpd.set_app(StaticFilesHandler(WSGIHandler()))
-    thread = threading.Thread(
-        target=httpd.serve_forever,
-        kwargs={"poll_interval": 0.1},
-        name="storefront-browser-server",
-        daemon=True,
-    )
-    thread.start()
-    try:
-        yield httpd.server_address[1]
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser(_chromium, django_db_setup) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
-    expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(_chromium), args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
-
-
 @pytest.fixture
-def store_url(server_port, settings, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def store_url(wsgi_server_port, settings, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """Store alpha's base URL, with the database open to the server thread."""
-    settings.PLATFORM_PORT = server_port
-    settings.PLATFORM_URL = f"http://{settings.PLATFORM_DOMAIN}:{server_port}"
+    settings.PLATFORM_PORT = wsgi_server_port
+    settings.PLATFORM_URL = f"http://{settings.PLATFORM_DOMAIN}:{wsgi_server_port}"
     mail.outbox.clear()
     with django_db_blocker.unblock():
-        yield f"http://alpha.{settings.PLATFORM_DOMAIN}:{server_port}"
+        yield f"http://alpha.{settings.PLATFORM_DOMAIN}:{wsgi_server_port}"
         tenant_connection().set_schema_to_public()
     mail.outbox.clear()
 
@@ -158,10 +79,10 @@ def _sweep(since: Any, term_top: int, session_keys: list[str]) -> None:
 @pytest.fixture
 def session_keys(store_url: str) -> Iterator[list[str]]:
     """Leaves alpha's schema as the test found it: the test adds its contexts' session keys."""
-    since, term_top = _off_loop(_snapshot)
+    since, term_top = off_loop(_snapshot)
     keys: list[str] = []
     yield keys
-    _off_loop(_sweep, since, term_top, keys)
+    off_loop(_sweep, since, term_top, keys)
 
 
 def _close(page: Page, session_keys: list[str]) -> None:
@@ -305,7 +226,7 @@ def test_a_shopper_browses_searches_fills_a_cart_and_keeps_it_on_sign_up(
 ):
     suffix = uuid.uuid4().hex[:6]
     email = f"shopper-{suffix}@example.com"
-    shop = _off_loop(_shop_make, suffix)
+    shop = off_loop(_shop_make, suffix)
     broken: list[str] = []
     page = _new_page(browser, store_url, width=1280, broken=broken)
     try:
@@ -373,7 +294,7 @@ def test_a_shopper_browses_searches_fills_a_cart_and_keeps_it_on_sign_up(
         expect(page.locator("[data-cart-count]").first).to_have_text("3")
     finally:
         _close(page, session_keys)
-        _off_loop(_shop_remove, shop, email)
+        off_loop(_shop_remove, shop, email)
     assert not broken, f"the pages had broken scripts or static files: {broken}"
 
 
@@ -459,18 +380,18 @@ def _preset_primaries() -> dict[str, str]:
 def test_every_theme_preset_home_page_is_photographed_at_phone_and_desktop_widths(
     browser: Browser, store_url: str, session_keys: list[str]
 ):
-    presets = _off_loop(_preset_primaries)
+    presets = off_loop(_preset_primaries)
     assert len(presets) == 11, list(presets)
-    preset_before, blocks = _off_loop(_theme_saved)
+    preset_before, blocks = off_loop(_theme_saved)
     suffix = uuid.uuid4().hex[:6]
-    product_ids = _off_loop(_showcase_make, suffix)
+    product_ids = off_loop(_showcase_make, suffix)
     THEME_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     broken: list[str] = []
     written: list[Path] = []
     pages = {width: _new_page(browser, store_url, width=width, broken=broken) for width in WIDTHS}
     try:
         for preset, primary in presets.items():
-            _off_loop(_theme_publish, preset, blocks)
+            off_loop(_theme_publish, preset, blocks)
             for width, page in pages.items():
                 page.goto("/")
                 expect(page.get_by_role("link", name=f"Wool Cardigan {suffix}").first).to_be_visible()
@@ -492,8 +413,8 @@ def test_every_theme_preset_home_page_is_photographed_at_phone_and_desktop_width
     finally:
         for page in pages.values():
             _close(page, session_keys)
-        _off_loop(_theme_publish, preset_before, blocks)
-        _off_loop(_showcase_remove, suffix, product_ids)
+        off_loop(_theme_publish, preset_before, blocks)
+        off_loop(_showcase_remove, suffix, product_ids)
     assert len(written) == 2 * len(presets)
     assert all(path.stat().st_size > 5_000 for path in written)
     assert not broken, f"the pages had broken scripts or static files: {broken}"

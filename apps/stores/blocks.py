@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -47,14 +48,14 @@ def _error(path: str, code: ThemeErrorCode, message: str, **params: Any) -> Them
 # ------------------------------------------------------------------------------
 # field specs: each cleans one raw JSON value or adds an error
 # ------------------------------------------------------------------------------
-class Spec:
+class Spec(ABC):
     """How one field is checked. `clean` returns the clean value, or appends to `errors` and
     returns the field's default."""
 
     default: Any = None
 
-    def clean(self, value: Any, path: str, errors: list[ThemeError]) -> Any:
-        raise NotImplementedError
+    @abstractmethod
+    def clean(self, value: Any, path: str, errors: list[ThemeError]) -> Any: ...
 
     def dump(self, value: Any) -> Any:
         return value
