@@ -128,3 +128,23 @@ def test_a_settings_error_from_the_service_layer_is_translated(alpha):
     assert response.status_code == 200
     errors = " ".join(response.context["form"].errors["timezone"])
     assert errors == "„Europe/Atlantis“ ist keine Zeitzone; wählen Sie eine wie Europe/Berlin oder UTC."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        ("de", ["Ihr Warenkorb ist leer.", "Weiter einkaufen", "Zum Inhalt springen"]),
+        ("es", ["Tu carrito está vacío.", "Seguir comprando", "Saltar al contenido"]),
+    ],
+)
+def test_the_storefront_cart_speaks_the_language_of_its_prefix(alpha, language, texts):
+    # the browser asks for English: the /de/ or /es/ prefix of the store's URL decides
+    client = Client(HTTP_HOST=alpha.host, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(f"/{language}/cart/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<html lang="{language}">' in html
+    for text in texts:
+        assert text in html, text
+    assert "Your cart is empty." not in html

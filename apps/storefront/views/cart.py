@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.checkout import services
@@ -111,7 +111,13 @@ def cart_add(request: HttpRequest) -> HttpResponse:
             request, "storefront/cart/_add_result.html", {"added": name, "quantity": quantity, "count": count}
         )
         return _finish(response, count=count)
-    messages.success(request, _("Added %(product)s to your cart.") % {"product": name})
+    messages.success(
+        request,
+        ngettext(
+            "Added %(product)s to your cart.", "Added %(quantity)s × %(product)s to your cart.", quantity
+        )
+        % {"product": name, "quantity": quantity},
+    )
     return _back(request)
 
 
