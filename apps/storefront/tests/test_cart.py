@@ -147,7 +147,7 @@ def test_adding_without_javascript_redirects_to_the_cart_and_keeps_the_token_in_
         cart = Cart.objects.get(token=client.session[CART_SESSION_KEY])
         assert list(cart.lines.values_list("variant_id", "quantity")) == [(variant.pk, 2)]
     follow = client.get("/cart/")
-    assert "Added Linen shirt to your cart." in follow.content.decode()
+    assert "Added 2 × Linen shirt to your cart." in follow.content.decode()
     _add(client, variant, 1)
     assert _lines(alpha, variant) == {variant.sku: 3}
 
