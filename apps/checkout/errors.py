@@ -8,9 +8,6 @@ field. Nothing decides anything from a message's text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -34,24 +31,7 @@ class CartErrorCode(models.TextChoices):
 
 class CartError(ApplicationError):
     code: str = CartErrorCode.CART_ERROR
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str | None = None,
-        field: str | None = None,
-        params: Mapping[str, Any] | None = None,
-    ) -> None:
-        super().__init__(message, code=code, field=field)
-        try:
-            self.code = CartErrorCode(self.code)
-        except ValueError:
-            # Callers switch on the enum: an unlisted code must fail here, not there.
-            raise ValueError(
-                f"{self.code!r} is not a CartErrorCode; add it to apps/checkout/errors.py"
-            ) from None
-        self.params: dict[str, Any] = dict(params or {})
+    codes = CartErrorCode
 
 
 class CartNotOpen(CartError):

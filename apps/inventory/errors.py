@@ -7,9 +7,6 @@ the code and read the params; the message is for people and nothing parses it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -31,24 +28,7 @@ class InventoryErrorCode(models.TextChoices):
 
 class InventoryError(ApplicationError):
     code: str = InventoryErrorCode.INVENTORY_ERROR
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str | None = None,
-        field: str | None = None,
-        params: Mapping[str, Any] | None = None,
-    ) -> None:
-        super().__init__(message, code=code, field=field)
-        try:
-            self.code = InventoryErrorCode(self.code)
-        except ValueError:
-            # An unlisted code would reach callers that switch on the enum; refuse it loudly.
-            raise ValueError(
-                f"{self.code!r} is not an InventoryErrorCode; add it to apps/inventory/errors.py"
-            ) from None
-        self.params: dict[str, Any] = dict(params or {})
+    codes = InventoryErrorCode
 
 
 class InvalidQuantity(InventoryError):

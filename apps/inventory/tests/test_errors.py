@@ -15,7 +15,7 @@ def test_errors_keep_their_stable_codes_as_enum_members():
     assert LocationCodeTaken("x").code == "location_code_taken" == InventoryErrorCode.LOCATION_CODE_TAKEN
     assert InventoryError("x").code is InventoryErrorCode.INVENTORY_ERROR
     assert InventoryError("x", code="stock_inconsistent").code is InventoryErrorCode.STOCK_INCONSISTENT
-    with pytest.raises(ValueError, match="not an InventoryErrorCode"):
+    with pytest.raises(ValueError, match="not a member of InventoryErrorCode"):
         InventoryError("x", code="warehouse_on_fire")
 
 
