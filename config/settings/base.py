@@ -364,6 +364,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 USE_X_FORWARDED_HOST = False
+# How many proxies of ours (ingress, load balancer) stand in front of the app: the client address
+# for rate limits and audit trails is then read from X-Forwarded-For, counted from the right
+# (apps.platform.access.client_ip). 0 trusts only REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # ------------------------------------------------------------------------------
 # EMAIL
