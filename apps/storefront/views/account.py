@@ -263,33 +263,36 @@ def _wishlist_answer(
     return HttpResponseRedirect(target)
 
 
-@no_permission_required(WHY)
-@require_POST
-@shopper_required
-def wishlist_add(request: HttpRequest) -> HttpResponse:
+def _wishlist_change(
+    request: HttpRequest, *, change: Callable[..., object], in_wishlist: bool, done: str
+) -> HttpResponse:
+    """Add or remove the POSTed product; a refusal answers 422 with its message, as a fragment
+    for fetch() and as a flash message for a plain form."""
     product_uuid = request.POST.get("product", "")
     try:
-        services.wishlist_add(user=_shopper(request), product_uuid=product_uuid)
+        change(user=_shopper(request), product_uuid=product_uuid)
     except CustomerError as error:
         return _wishlist_answer(
             request, product_uuid=product_uuid, in_wishlist=False, error=error.message, status=422
         )
     if not _wants_fragment(request):
-        messages.success(request, _("Saved to your wishlist."))
-    return _wishlist_answer(request, product_uuid=product_uuid, in_wishlist=True)
+        messages.success(request, done)
+    return _wishlist_answer(request, product_uuid=product_uuid, in_wishlist=in_wishlist)
+
+
+@no_permission_required(WHY)
+@require_POST
+@shopper_required
+def wishlist_add(request: HttpRequest) -> HttpResponse:
+    return _wishlist_change(
+        request, change=services.wishlist_add, in_wishlist=True, done=_("Saved to your wishlist.")
+    )
 
 
 @no_permission_required(WHY)
 @require_POST
 @shopper_required
 def wishlist_remove(request: HttpRequest) -> HttpResponse:
-    product_uuid = request.POST.get("product", "")
-    try:
-        services.wishlist_remove(user=_shopper(request), product_uuid=product_uuid)
-    except CustomerError as error:
-        return _wishlist_answer(
-            request, product_uuid=product_uuid, in_wishlist=False, error=error.message, status=422
-        )
-    if not _wants_fragment(request):
-        messages.success(request, _("Removed from your wishlist."))
-    return _wishlist_answer(request, product_uuid=product_uuid, in_wishlist=False)
+    return _wishlist_change(
+        request, change=services.wishlist_remove, in_wishlist=False, done=_("Removed from your wishlist.")
+    )
