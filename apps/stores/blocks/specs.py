@@ -1,37 +1,20 @@
-"""The blocks a store's home page is made of: one typed schema per block type (seed 001's
-thirteen), each a frozen dataclass whose fields carry their own limits.
-
-Stored form of one block (`StoreTheme.blocks` is a list of these)::
-
-    {"id": "hero", "type": "hero_banner", "data": {"heading": "...", ...}}
-
-`block_parse` turns that into a `ThemeBlock` holding the typed data, or raises `ThemeInvalid`
-naming every problem with its path ("blocks[2].data.items[0].quote") and a stable code. The
-rules: text has a length limit and is plain (the template escapes it); the one rich field
-(`custom_text.html`) is sanitised with `apps.core.html.html_sanitize`; links are http(s),
-site-relative ("/...") or an anchor ("#..."), never "javascript:" or protocol-relative; lists
-have a size limit; unknown fields and types are refused, so a typo in the theme editor is seen
-rather than silently dropped. Blocks that show products or categories store only what to show
-(a collection handle, a count): the storefront reads the catalog when it renders them.
-"""
+"""Field specs of the home-page block schemas: each checks one raw JSON value and keeps its limits
+(text length, safe URLs, sanitised HTML, item counts). See the package docstring."""
 
 from __future__ import annotations
 
 import datetime
 import re
-import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from apps.core.html import html_sanitize
-from apps.stores.errors import ThemeError, ThemeErrorCode, ThemeInvalid
+from apps.stores.errors import ThemeError, ThemeErrorCode
 
 MAX_BLOCKS = 40
 URL_MAX_LENGTH = 2000
@@ -41,7 +24,7 @@ HANDLE_RE = re.compile(r"^[-a-zA-Z0-9_]{1,255}$")
 VIDEO_EXTENSIONS = (".mp4", ".webm", ".ogv", ".ogg")
 
 
-def _error(path: str, code: ThemeErrorCode, message: str, **params: Any) -> ThemeError:
+def spec_error(path: str, code: ThemeErrorCode, message: str, **params: Any) -> ThemeError:
     return ThemeError(message, code=code, field=path, params=params)
 
 
@@ -73,7 +56,7 @@ class Text(Spec):
             value = ""
         if not isinstance(value, str):
             errors.append(
-                _error(path, ThemeErrorCode.NOT_TEXT, _("%(field)s must be text.") % {"field": path})
+                spec_error(path, ThemeErrorCode.NOT_TEXT, _("%(field)s must be text.") % {"field": path})
             )
             return ""
         if self.multiline:
@@ -82,11 +65,11 @@ class Text(Spec):
             text = " ".join(value.split())
         if self.required and not text:
             errors.append(
-                _error(path, ThemeErrorCode.REQUIRED, _("%(field)s is required.") % {"field": path})
+                spec_error(path, ThemeErrorCode.REQUIRED, _("%(field)s is required.") % {"field": path})
             )
         elif len(text) > self.max_length:
             errors.append(
-                _error(
+                spec_error(
                     path,
                     ThemeErrorCode.TOO_LONG,
                     _("%(field)s is too long: at most %(limit)d characters.")
@@ -109,13 +92,13 @@ class Html(Spec):
             value = ""
         if not isinstance(value, str):
             errors.append(
-                _error(path, ThemeErrorCode.NOT_TEXT, _("%(field)s must be text.") % {"field": path})
+                spec_error(path, ThemeErrorCode.NOT_TEXT, _("%(field)s must be text.") % {"field": path})
             )
             return ""
         clean = html_sanitize(value)
         if len(clean) > self.max_length:
             errors.append(
-                _error(
+                spec_error(
                     path,
                     ThemeErrorCode.TOO_LONG,
                     _("%(field)s is too long: at most %(limit)d characters.")
@@ -152,19 +135,19 @@ class Url(Spec):
             value = ""
         if not isinstance(value, str):
             errors.append(
-                _error(path, ThemeErrorCode.NOT_TEXT, _("%(field)s must be text.") % {"field": path})
+                spec_error(path, ThemeErrorCode.NOT_TEXT, _("%(field)s must be text.") % {"field": path})
             )
             return ""
         url = value.strip()
         if not url:
             if self.required:
                 errors.append(
-                    _error(path, ThemeErrorCode.REQUIRED, _("%(field)s is required.") % {"field": path})
+                    spec_error(path, ThemeErrorCode.REQUIRED, _("%(field)s is required.") % {"field": path})
                 )
             return ""
         if not url_is_safe(url):
             errors.append(
-                _error(
+                spec_error(
                     path,
                     ThemeErrorCode.INVALID_URL,
                     _("%(field)s must be an http(s) address, a path starting with “/” or an anchor “#…”.")
@@ -174,7 +157,7 @@ class Url(Spec):
             return ""
         if self.extensions and not urlsplit(url).path.lower().endswith(self.extensions):
             errors.append(
-                _error(
+                spec_error(
                     path,
                     ThemeErrorCode.INVALID_URL,
                     _("%(field)s must point at a file ending in %(extensions)s (no embedded players).")
@@ -198,7 +181,7 @@ class Integer(Spec):
         # JSON booleans are ints to Python: refuse them rather than read true as 1.
         if isinstance(value, bool) or not isinstance(value, int):
             errors.append(
-                _error(
+                spec_error(
                     path,
                     ThemeErrorCode.NOT_A_NUMBER,
                     _("%(field)s must be a whole number.") % {"field": path},
@@ -207,7 +190,7 @@ class Integer(Spec):
             return self.default
         if not self.minimum <= value <= self.maximum:
             errors.append(
-                _error(
+                spec_error(
                     path,
                     ThemeErrorCode.OUT_OF_RANGE,
                     _("%(field)s must be between %(minimum)d and %(maximum)d.")
@@ -230,7 +213,7 @@ class Choice(Spec):
             return self.default
         if value not in self.choices:
             errors.append(
-                _error(
+                spec_error(
                     path,
                     ThemeErrorCode.INVALID_CHOICE,
                     _("%(field)s must be one of %(choices)s.")
@@ -251,7 +234,7 @@ class Boolean(Spec):
             return self.default
         if not isinstance(value, bool):
             errors.append(
-                _error(
+                spec_error(
                     path,
                     ThemeErrorCode.NOT_A_BOOLEAN,
                     _("%(field)s must be true or false.") % {"field": path},
@@ -278,7 +261,7 @@ class DateTime(Spec):
             return None
         if moment is None or moment.tzinfo is None:
             errors.append(
-                _error(
+                spec_error(
                     path,
                     ThemeErrorCode.INVALID_DATETIME,
                     _(
@@ -305,7 +288,7 @@ class Handle(Spec):
             return ""
         if not isinstance(value, str) or not HANDLE_RE.match(value.strip()):
             errors.append(
-                _error(
+                spec_error(
                     path,
                     ThemeErrorCode.INVALID_HANDLE,
                     _("%(field)s must be a collection handle (letters, digits, “-” and “_”).")
@@ -333,12 +316,12 @@ class Items(Spec):
             value = []
         if not isinstance(value, list):
             errors.append(
-                _error(path, ThemeErrorCode.NOT_A_LIST, _("%(field)s must be a list.") % {"field": path})
+                spec_error(path, ThemeErrorCode.NOT_A_LIST, _("%(field)s must be a list.") % {"field": path})
             )
             return ()
         if len(value) > self.max_items:
             errors.append(
-                _error(
+                spec_error(
                     path,
                     ThemeErrorCode.TOO_MANY_ITEMS,
                     _("%(field)s has %(count)d entries: at most %(limit)d.")
@@ -350,7 +333,7 @@ class Items(Spec):
             return ()
         if len(value) < self.min_items:
             errors.append(
-                _error(
+                spec_error(
                     path,
                     ThemeErrorCode.TOO_FEW_ITEMS,
                     _("%(field)s needs at least %(limit)d entries.")
@@ -360,7 +343,7 @@ class Items(Spec):
             )
             return ()
         return tuple(
-            _record_clean(self.item, raw, f"{path}[{index}]", errors) for index, raw in enumerate(value)
+            record_clean(self.item, raw, f"{path}[{index}]", errors) for index, raw in enumerate(value)
         )
 
     def dump(self, value: Any) -> Any:
@@ -376,7 +359,7 @@ def spec(rule: Spec) -> Any:
 
 
 # ------------------------------------------------------------------------------
-# records and blocks
+# records: a block's data, or one item of a list field
 # ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class BlockData:
@@ -386,16 +369,18 @@ class BlockData:
         return {f.name: f.metadata["spec"].dump(getattr(self, f.name)) for f in fields(self)}
 
 
-def _record_clean[T: BlockData](cls: type[T], raw: Any, path: str, errors: list[ThemeError]) -> T:
+def record_clean[T: BlockData](cls: type[T], raw: Any, path: str, errors: list[ThemeError]) -> T:
     if not isinstance(raw, Mapping):
         errors.append(
-            _error(path, ThemeErrorCode.NOT_AN_OBJECT, _("%(field)s must be an object.") % {"field": path})
+            spec_error(
+                path, ThemeErrorCode.NOT_AN_OBJECT, _("%(field)s must be an object.") % {"field": path}
+            )
         )
         raw = {}
     names = [f.name for f in fields(cls)]
     for unknown in sorted(set(raw) - set(names), key=str)[:5]:
         errors.append(
-            _error(
+            spec_error(
                 f"{path}.{unknown}",
                 ThemeErrorCode.UNKNOWN_FIELD,
                 _("%(field)s is not a setting of this block.") % {"field": f"{path}.{unknown}"},
@@ -406,268 +391,3 @@ def _record_clean[T: BlockData](cls: type[T], raw: Any, path: str, errors: list[
         rule: Spec = f.metadata["spec"]
         values[f.name] = rule.clean(raw.get(f.name), f"{path}.{f.name}", errors)
     return cls(**values)
-
-
-ALIGN = ("left", "center")
-SIZES = ("small", "medium", "large")
-
-
-@dataclass(frozen=True)
-class HeroBanner(BlockData):
-    heading: str = spec(Text(120, required=True))
-    subheading: str = spec(Text(300))
-    button_label: str = spec(Text(40))
-    button_url: str = spec(Url())
-    image_url: str = spec(Url())
-    image_alt: str = spec(Text(200))
-    align: str = spec(Choice(ALIGN, default="center"))
-
-
-@dataclass(frozen=True)
-class FeaturedProducts(BlockData):
-    """Products of a collection, or the newest active products when no collection is named."""
-
-    heading: str = spec(Text(120))
-    collection: str = spec(Handle())
-    limit: int = spec(Integer(1, 24, default=8))
-
-
-@dataclass(frozen=True)
-class CategoriesGrid(BlockData):
-    """The top-level categories."""
-
-    heading: str = spec(Text(120))
-    limit: int = spec(Integer(1, 24, default=8))
-
-
-@dataclass(frozen=True)
-class ProductCarousel(BlockData):
-    heading: str = spec(Text(120))
-    collection: str = spec(Handle())
-    limit: int = spec(Integer(2, 24, default=12))
-
-
-@dataclass(frozen=True)
-class Testimonial(BlockData):
-    quote: str = spec(Text(500, required=True, multiline=True))
-    author: str = spec(Text(80, required=True))
-    role: str = spec(Text(80))
-
-
-@dataclass(frozen=True)
-class Testimonials(BlockData):
-    heading: str = spec(Text(120))
-    items: tuple[Testimonial, ...] = spec(Items(Testimonial, max_items=12, min_items=1))
-
-
-@dataclass(frozen=True)
-class CountdownTimer(BlockData):
-    """Counts down to `ends_at`; without script the end date is shown, and once it has passed
-    the `ended_text`."""
-
-    heading: str = spec(Text(120, required=True))
-    ends_at: datetime.datetime | None = spec(DateTime())  # noqa: RUF009 - spec() is a dataclasses.field
-    text: str = spec(Text(300))
-    ended_text: str = spec(Text(200))
-    button_label: str = spec(Text(40))
-    button_url: str = spec(Url())
-
-
-@dataclass(frozen=True)
-class VideoBanner(BlockData):
-    """A self-hosted video file (no third-party players), shown with its poster until played."""
-
-    video_url: str = spec(Url(required=True, extensions=VIDEO_EXTENSIONS))
-    poster_url: str = spec(Url(required=True))
-    heading: str = spec(Text(120))
-    caption: str = spec(Text(300))
-    autoplay: bool = spec(Boolean())
-
-
-TRUST_ICONS = ("shipping", "returns", "secure", "support", "quality", "eco")
-
-
-@dataclass(frozen=True)
-class TrustBadge(BlockData):
-    icon: str = spec(Choice(TRUST_ICONS, default="quality"))
-    title: str = spec(Text(60, required=True))
-    text: str = spec(Text(160))
-
-
-@dataclass(frozen=True)
-class TrustBadges(BlockData):
-    heading: str = spec(Text(120))
-    items: tuple[TrustBadge, ...] = spec(Items(TrustBadge, max_items=6, min_items=1))
-
-
-@dataclass(frozen=True)
-class ReviewQuote(BlockData):
-    author: str = spec(Text(80, required=True))
-    rating: int = spec(Integer(1, 5, default=5))
-    text: str = spec(Text(500, required=True, multiline=True))
-    product: str = spec(Text(120))
-
-
-@dataclass(frozen=True)
-class Reviews(BlockData):
-    """Reviews the merchant picked to show, with a star rating each."""
-
-    heading: str = spec(Text(120))
-    items: tuple[ReviewQuote, ...] = spec(Items(ReviewQuote, max_items=12, min_items=1))
-
-
-@dataclass(frozen=True)
-class Newsletter(BlockData):
-    heading: str = spec(Text(120, required=True))
-    text: str = spec(Text(300))
-    button_label: str = spec(Text(40))
-
-
-@dataclass(frozen=True)
-class CustomText(BlockData):
-    heading: str = spec(Text(120))
-    html: str = spec(Html(20_000))
-    align: str = spec(Choice(ALIGN, default="left"))
-
-
-@dataclass(frozen=True)
-class ImageBanner(BlockData):
-    image_url: str = spec(Url(required=True))
-    alt: str = spec(Text(200))
-    heading: str = spec(Text(120))
-    text: str = spec(Text(300))
-    link_url: str = spec(Url())
-    height: str = spec(Choice(SIZES, default="medium"))
-
-
-@dataclass(frozen=True)
-class Spacer(BlockData):
-    size: str = spec(Choice(SIZES, default="medium"))
-
-
-@dataclass(frozen=True)
-class BlockType:
-    key: str
-    label: str | Promise
-    schema: type[BlockData]
-
-
-BLOCK_TYPES: dict[str, BlockType] = {
-    kind.key: kind
-    for kind in (
-        BlockType("hero_banner", gettext_lazy("Hero banner"), HeroBanner),
-        BlockType("featured_products", gettext_lazy("Featured products"), FeaturedProducts),
-        BlockType("categories_grid", gettext_lazy("Categories grid"), CategoriesGrid),
-        BlockType("product_carousel", gettext_lazy("Product carousel"), ProductCarousel),
-        BlockType("testimonials", gettext_lazy("Testimonials"), Testimonials),
-        BlockType("countdown_timer", gettext_lazy("Countdown timer"), CountdownTimer),
-        BlockType("video_banner", gettext_lazy("Video banner"), VideoBanner),
-        BlockType("trust_badges", gettext_lazy("Trust badges"), TrustBadges),
-        BlockType("reviews", gettext_lazy("Reviews"), Reviews),
-        BlockType("newsletter", gettext_lazy("Newsletter sign-up"), Newsletter),
-        BlockType("custom_text", gettext_lazy("Custom text"), CustomText),
-        BlockType("image_banner", gettext_lazy("Image banner"), ImageBanner),
-        BlockType("spacer", gettext_lazy("Spacer"), Spacer),
-    )
-}
-
-
-@dataclass(frozen=True)
-class ThemeBlock:
-    id: str
-    type: str
-    data: BlockData
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "type": self.type, "data": self.data.to_data()}
-
-    @property
-    def template(self) -> str:
-        return f"storefront/home/{self.type}.html"
-
-
-def block_id_new() -> str:
-    return uuid.uuid4().hex[:8]
-
-
-def block_parse(raw: Any, *, path: str = "block", id_factory: Callable[[], str] = block_id_new) -> ThemeBlock:
-    """One stored or submitted block, checked; raises `ThemeInvalid` with every problem."""
-    errors: list[ThemeError] = []
-    if not isinstance(raw, Mapping):
-        raise ThemeInvalid(
-            [_error(path, ThemeErrorCode.NOT_AN_OBJECT, _("%(field)s must be an object.") % {"field": path})]
-        )
-    for unknown in sorted(set(raw) - {"id", "type", "data"}, key=str)[:5]:
-        errors.append(
-            _error(
-                f"{path}.{unknown}",
-                ThemeErrorCode.UNKNOWN_FIELD,
-                _("%(field)s is not part of a block (id, type, data).") % {"field": f"{path}.{unknown}"},
-            )
-        )
-    raw_type = raw.get("type")
-    kind = BLOCK_TYPES.get(raw_type) if isinstance(raw_type, str) else None
-    if kind is None:
-        errors.append(
-            _error(
-                f"{path}.type",
-                ThemeErrorCode.UNKNOWN_BLOCK_TYPE,
-                _("%(field)s must be one of %(choices)s.")
-                % {"field": f"{path}.type", "choices": ", ".join(BLOCK_TYPES)},
-                value=str(raw.get("type"))[:40],
-            )
-        )
-        raise ThemeInvalid(errors)
-    block_id = raw.get("id") or id_factory()
-    if not isinstance(block_id, str) or not BLOCK_ID_RE.match(block_id):
-        errors.append(
-            _error(
-                f"{path}.id",
-                ThemeErrorCode.INVALID_BLOCK_ID,
-                _("%(field)s must be 1 to 40 lower-case letters, digits or “-”.") % {"field": f"{path}.id"},
-            )
-        )
-        block_id = ""
-    data = _record_clean(kind.schema, raw.get("data", {}), f"{path}.data", errors)
-    if errors:
-        raise ThemeInvalid(errors)
-    return ThemeBlock(id=block_id, type=kind.key, data=data)
-
-
-def blocks_parse(raw: Any, *, path: str = "blocks") -> tuple[list[ThemeBlock], list[ThemeError]]:
-    """Every block of a page: the good ones, and the problems of the others."""
-    if not isinstance(raw, Sequence) or isinstance(raw, str):
-        return [], [_error(path, ThemeErrorCode.NOT_A_LIST, _("%(field)s must be a list.") % {"field": path})]
-    if len(raw) > MAX_BLOCKS:
-        return [], [
-            _error(
-                path,
-                ThemeErrorCode.TOO_MANY_BLOCKS,
-                _("A page holds at most %(limit)d blocks; this one has %(count)d.")
-                % {"limit": MAX_BLOCKS, "count": len(raw)},
-                limit=MAX_BLOCKS,
-                count=len(raw),
-            )
-        ]
-    blocks: list[ThemeBlock] = []
-    errors: list[ThemeError] = []
-    seen: set[str] = set()
-    for index, item in enumerate(raw):
-        try:
-            block = block_parse(item, path=f"{path}[{index}]")
-        except ThemeInvalid as invalid:
-            errors.extend(invalid.errors)
-            continue
-        if block.id in seen:
-            errors.append(
-                _error(
-                    f"{path}[{index}].id",
-                    ThemeErrorCode.DUPLICATE_BLOCK_ID,
-                    _("Two blocks have the id “%(id)s”; each needs its own.") % {"id": block.id},
-                    id=block.id,
-                )
-            )
-            continue
-        seen.add(block.id)
-        blocks.append(block)
-    return blocks, errors
