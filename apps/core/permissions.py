@@ -73,6 +73,18 @@ class Perm(StrEnum):
     ORDERS_VIEW = "orders.view"
     ORDERS_MANAGE = "orders.manage"
     REFUNDS_CREATE = "refunds.create"
+    CUSTOMERS_VIEW = "customers.view"
+    CUSTOMERS_MANAGE = "customers.manage"  # edit a customer record, grant store credit
+    DISCOUNTS_MANAGE = "discounts.manage"  # discount codes and automatic discounts
+    GIFT_CARDS_MANAGE = "gift_cards.manage"  # issue, top up, disable gift cards
+    # Shipping zones and rates, taxes and payment gateways: settings that change what a
+    # shopper pays, so they sit with settings.manage's holders (owner, admin).
+    SHIPPING_VIEW = "shipping.view"
+    SHIPPING_MANAGE = "shipping.manage"
+    TAXES_VIEW = "taxes.view"
+    TAXES_MANAGE = "taxes.manage"
+    PAYMENTS_VIEW = "payments.view"
+    PAYMENTS_MANAGE = "payments.manage"
     STORES_MANAGE = "stores.manage"  # open new stores, retry a failed provisioning (console)
     DOMAINS_VIEW = "domains.view"
     DOMAINS_MANAGE = "domains.manage"
@@ -112,6 +124,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.SOURCING_MANAGE,
             Perm.ORDERS_VIEW,
             Perm.ORDERS_MANAGE,
+            Perm.CUSTOMERS_VIEW,
+            Perm.CUSTOMERS_MANAGE,
+            Perm.DISCOUNTS_MANAGE,
+            Perm.GIFT_CARDS_MANAGE,
             Perm.ACTIVITY_VIEW,
             Perm.EXPORTS_DOWNLOAD,
         }
@@ -119,7 +135,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     # Reads everything except the audit trail, handles money, downloads exports; changes no
     # catalog, stock, supplier, domain or setting.
     Role.FINANCE: (_READ - {Perm.AUDIT_VIEW})
-    | {Perm.REFUNDS_CREATE, Perm.CATALOG_EXPORT, Perm.EXPORTS_DOWNLOAD},
+    | {Perm.REFUNDS_CREATE, Perm.GIFT_CARDS_MANAGE, Perm.CATALOG_EXPORT, Perm.EXPORTS_DOWNLOAD},
 }
 
 

@@ -132,6 +132,7 @@ SHARED_APPS = [
     "django_tenants",
     "apps.tenants",
     "apps.platform",
+    "apps.payments.platform",
     # Users, allauth and sessions live in the public schema (platform staff and merchants)
     # and again in every store schema (the store's staff and shoppers).
     "django.contrib.contenttypes",
@@ -171,6 +172,8 @@ TENANT_APPS = [
     "apps.inventory",
     "apps.sourcing",
     "apps.checkout",
+    "apps.payments",
+    "apps.orders",
     "apps.dashboard",
     "apps.storefront",
 ]
@@ -509,3 +512,15 @@ CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
 STOREFRONT_SITEMAP_MAX_URLS = env.int("STOREFRONT_SITEMAP_MAX_URLS", default=50_000)
 # Newsletter sign-ups accepted from one address per hour on one store.
 STOREFRONT_NEWSLETTER_RATE_PER_HOUR = env.int("STOREFRONT_NEWSLETTER_RATE_PER_HOUR", default=5)
+
+# ------------------------------------------------------------------------------
+# CHECKOUT: the checkout steps, shipping, taxes, discounts, gift cards (apps/checkout)
+# ------------------------------------------------------------------------------
+
+# ------------------------------------------------------------------------------
+# PAYMENTS: gateways and Stripe Connect (apps/payments, apps/payments/platform)
+# ------------------------------------------------------------------------------
+
+# ------------------------------------------------------------------------------
+# ORDERS: placement, stock holds and order numbers (apps/orders)
+# ------------------------------------------------------------------------------
