@@ -9,4 +9,21 @@ class CheckoutConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.checkout import checks, signals  # noqa: F401
+        from apps.checkout import checks, jobs, signals  # noqa: F401
+
+        jobs.register()
+
+        self._nav_register()
+
+    @staticmethod
+    def _nav_register() -> None:
+        from apps.core.navigation import NavItem, nav_register
+        from apps.core.permissions import Perm
+
+        for label, url_name, order, permission in (
+            (_("Discounts"), "dashboard:checkout:discount_list", 50, Perm.ORDERS_VIEW),
+            (_("Gift cards"), "dashboard:checkout:gift_card_list", 55, Perm.ORDERS_VIEW),
+            (_("Shipping"), "dashboard:checkout:shipping", 60, Perm.SHIPPING_VIEW),
+            (_("Taxes"), "dashboard:checkout:taxes", 65, Perm.TAXES_VIEW),
+        ):
+            nav_register(NavItem(label=label, url_name=url_name, order=order, permission=permission))

@@ -65,6 +65,9 @@ class StoreSettings(TimeStampedModel):
     dimension_unit = models.CharField(
         _("dimension unit"), max_length=2, choices=DimensionUnit.choices, default=DimensionUnit.CENTIMETRE
     )
+    # True: catalog prices include tax (the shopper's tax is worked out of them); False: tax is
+    # added on top at checkout (apps.checkout.pricing).
+    prices_include_tax = models.BooleanField(_("prices include tax"), default=False)
 
     # policies (sanitised HTML)
     refund_policy = models.TextField(_("refund policy"), blank=True)

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
@@ -26,7 +25,7 @@ from apps.core.tenancy import require_store
 from apps.stores.errors import StoreSettingsError, StoreSettingsErrorCode, StoreSettingsInvalid
 from apps.stores.models import STORE_SETTINGS_PK, DimensionUnit, StoreSettings, WeightUnit
 from apps.stores.regional import country_is_valid, language_codes, timezone_is_valid
-from apps.stores.selectors import STORE_SETTINGS_CACHE_KEY, store_settings_get
+from apps.stores.selectors import store_settings_cache_clear, store_settings_get
 
 SETTINGS_UPDATED = "store.settings_updated"
 
@@ -54,6 +53,7 @@ class StoreSettingsInput:
     country: str = ""
     weight_unit: str = WeightUnit.KILOGRAM
     dimension_unit: str = DimensionUnit.CENTIMETRE
+    prices_include_tax: bool = False
     refund_policy: str = ""
     privacy_policy: str = ""
     terms_of_service: str = ""
@@ -235,6 +235,7 @@ def store_settings_clean(data: StoreSettingsInput) -> tuple[StoreSettingsInput, 
         default_language=default_language,
         weight_unit=data.weight_unit,
         dimension_unit=data.dimension_unit,
+        prices_include_tax=data.prices_include_tax is True,
         **policies,
     )
     return clean, errors
@@ -244,7 +245,7 @@ def _cache_forget(schema: str) -> None:
     # The commit can happen after the caller left this store's context (an outer transaction),
     # so the schema is fixed now, as `event_emit` does.
     with schema_context(schema):
-        cache.delete(STORE_SETTINGS_CACHE_KEY)
+        store_settings_cache_clear()
 
 
 @transaction.atomic
@@ -268,7 +269,7 @@ def store_settings_update(*, data: StoreSettingsInput, actor: Any | None = None)
     row.save(update_fields=[*changed, "updated_at"])
     # Forget the cached copy now (later reads in this transaction see the new row) and again
     # after commit, in case a concurrent reader cached the old row in between.
-    cache.delete(STORE_SETTINGS_CACHE_KEY)
+    store_settings_cache_clear()
     transaction.on_commit(lambda: _cache_forget(schema))
     payload: dict[str, Any] = {"changed": changed}
     if "currency" in changed:

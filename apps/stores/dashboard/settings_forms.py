@@ -25,6 +25,7 @@ SECTIONS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
         _("Regional"),
         ("currency", "languages", "default_language", "timezone", "weight_unit", "dimension_unit"),
     ),
+    ("taxes", _("Taxes"), ("prices_include_tax",)),
     ("policies", _("Policies"), ("refund_policy", "privacy_policy", "terms_of_service", "shipping_policy")),
 )
 
@@ -69,6 +70,14 @@ class StoreSettingsForm(forms.Form):
     timezone = _text(_("Time zone"), widget=forms.Select)
     weight_unit = _text(_("Weight unit"), widget=forms.Select(choices=WeightUnit.choices))
     dimension_unit = _text(_("Dimension unit"), widget=forms.Select(choices=DimensionUnit.choices))
+    prices_include_tax = forms.BooleanField(
+        label=_("Prices include tax"),
+        required=False,
+        help_text=_(
+            "Tick when the prices you enter already contain tax (as shoppers in the EU expect); "
+            "the tax is then worked out of them at checkout. Otherwise tax is added on top."
+        ),
+    )
 
     refund_policy = _text(_("Refund policy"), widget=forms.Textarea(attrs={"rows": 6}), help_text=POLICY_HELP)
     privacy_policy = _text(
@@ -105,6 +114,11 @@ class StoreSettingsForm(forms.Form):
     def to_input(self) -> StoreSettingsInput:
         data = self.cleaned_data
         return StoreSettingsInput(
-            **{name: data.get(name) or "" for name in self.base_fields if name != "languages"},
+            **{
+                name: data.get(name) or ""
+                for name in self.base_fields
+                if name not in ("languages", "prices_include_tax")
+            },
             languages=tuple(data.get("languages") or ()),
+            prices_include_tax=bool(data.get("prices_include_tax")),
         )
