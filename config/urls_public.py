@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("stripe/connect/", include("apps.payments.platform.urls")),
     path("", include("apps.platform.urls")),
 ]
 

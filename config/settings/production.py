@@ -53,3 +53,8 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = CONN_MAX_AGE
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# ------------------------------------------------------------------------------
+# PAYMENTS: no test payments on a live platform unless explicitly allowed (a staging cluster)
+# ------------------------------------------------------------------------------
+PAYMENTS_DUMMY_ENABLED = env.bool("PAYMENTS_DUMMY_ENABLED", default=False)
