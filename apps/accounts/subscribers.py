@@ -13,7 +13,10 @@ from apps.tenants.links import store_base_url
 
 @subscribe("customer.created")
 def send_customer_welcome_email(event: Event) -> None:
-    """Welcome a new shopper to the store they signed up on."""
+    """Welcome a new shopper to the store they signed up on. A customer record made by a guest's
+    first order (no account, `user_uuid` empty) gets no welcome: there is no account to open."""
+    if not event.payload.get("user_uuid"):
+        return
     store = store_tenant()
     context = {"store_name": store.name, "store_url": store_base_url(store)}
     send_mail(

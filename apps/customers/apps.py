@@ -3,8 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CustomersConfig(AppConfig):
-    """A store's shoppers: their saved addresses and wishlist, and the store's social sign-in
-    settings (the Google and Facebook apps shoppers sign in with)."""
+    """A store's shoppers: their customer records (one per email, with order counters), saved
+    addresses and wishlist, and the store's social sign-in settings (the Google and Facebook apps
+    shoppers sign in with)."""
 
     name = "apps.customers"
     label = "customers"
@@ -14,7 +15,16 @@ class CustomersConfig(AppConfig):
     def ready(self) -> None:
         from apps.core.navigation import NavItem, nav_register
         from apps.core.permissions import Perm
+        from apps.customers import signals  # noqa: F401
 
+        nav_register(
+            NavItem(
+                label=_("Customers"),
+                url_name="dashboard:customers:customer_list",
+                order=35,
+                permission=Perm.CUSTOMERS_VIEW,
+            )
+        )
         nav_register(
             NavItem(
                 label=_("Social sign-in"),

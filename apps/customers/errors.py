@@ -18,11 +18,16 @@ class CustomerErrorCode(models.TextChoices):
     TOO_LONG = "too_long"
     INVALID_CHARACTERS = "invalid_characters"
     COUNTRY_INVALID = "invalid_country"
+    REGION_INVALID = "invalid_region"
+    CITY_INVALID = "invalid_city"
     POSTAL_CODE_REQUIRED = "postal_code_required"
     POSTAL_CODE_INVALID = "invalid_postal_code"
     PHONE_INVALID = "invalid_phone"
     ADDRESS_NOT_FOUND = "address_not_found"
     ADDRESS_LIMIT = "address_limit"
+    # customer records
+    EMAIL_INVALID = "invalid_email"
+    AMOUNT_INVALID = "invalid_amount"
     # wishlist
     PRODUCT_UNAVAILABLE = "product_unavailable"
     WISHLIST_FULL = "wishlist_full"

@@ -1,6 +1,6 @@
-"""Reads of the customers app: a shopper's addresses and wishlist (each page in a fixed number
-of queries, whatever the number of rows), and the state of the social sign-in apps, which never
-carries a secret."""
+"""Reads of the customers app: the store's customer records (the dashboard's list and detail),
+a shopper's addresses and wishlist (each page in a fixed number of queries, whatever the number
+of rows), and the state of the social sign-in apps, which never carries a secret."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from allauth.socialaccount.models import SocialApp
 from babel import Locale, UnknownLocaleError
 from django.conf import settings
-from django.db.models import Min, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 
 from apps.accounts.models import User
 from apps.catalog.models import Product, ProductImage, ProductVariant
-from apps.customers.models import Address, WishlistItem
+from apps.customers.models import Address, Customer, WishlistItem
 from apps.customers.social_providers import SOCIAL_PROVIDERS
 from apps.tenants.models import Domain, Tenant
 
@@ -30,6 +30,48 @@ def country_name(code: str) -> str:
     except (ValueError, UnknownLocaleError):
         locale = Locale.parse(settings.LANGUAGE_CODE)
     return str(locale.territories.get(code, code))
+
+
+# ------------------------------------------------------------------------------
+# Customer records
+# ------------------------------------------------------------------------------
+CUSTOMER_SEARCH_MAX_LENGTH = 100
+
+
+def customer_list(*, query: str = "") -> QuerySet[Customer]:
+    """The store's customers, newest first, with their account (one query per page); `query`
+    matches part of the name or the email, in any case."""
+    customers = Customer.objects.select_related("user").order_by("-created_at", "-id")
+    text = " ".join(str(query or "").split())[:CUSTOMER_SEARCH_MAX_LENGTH]
+    if text:
+        customers = customers.filter(Q(email__icontains=text) | Q(full_name__icontains=text))
+    return customers
+
+
+def customer_get(*, customer_uuid: uuid.UUID | str) -> Customer | None:
+    """One customer of this store by its public id, or None (a malformed id included)."""
+    try:
+        key = uuid.UUID(str(customer_uuid))
+    except ValueError:
+        return None
+    return Customer.objects.select_related("user").filter(uuid=key).first()
+
+
+def customer_for_user(*, user: User) -> Customer | None:
+    """The customer record linked to a shopper's account, if any (their order history is that
+    record's orders, guest orders of their verified email included)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Customer.objects.filter(user=user).first()
+
+
+def customer_addresses(*, customer: Customer) -> list[Address]:
+    """The saved addresses of the customer's account (a guest has none), default first."""
+    if customer.user_id is None:
+        return []
+    return list(
+        Address.objects.filter(user_id=customer.user_id).order_by("-is_default", "-created_at", "-id")
+    )
 
 
 # ------------------------------------------------------------------------------

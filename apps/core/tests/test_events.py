@@ -152,6 +152,20 @@ def test_shopper_signup_emits_customer_created_and_sends_a_welcome_email(
     assert f"http://{alpha.host}/accounts/confirm-email/" in confirm.body
 
 
+def test_a_guest_customer_record_gets_no_welcome_email(alpha, mailoutbox, django_capture_on_commit_callbacks):
+    """A guest's first order makes a customer record (customer.created without an account):
+    there is no account to welcome them to."""
+    from apps.customers.services import customer_for_order
+
+    with schema_context(alpha.tenant.schema_name):
+        with django_capture_on_commit_callbacks(execute=True):
+            customer_for_order(email="guest@example.com", user=None, name="Guest Shopper")
+        event = EventRecord.objects.get(name="customer.created")
+        assert event.payload["user_uuid"] == ""
+        assert event.deliveries.get().status == EventDelivery.Status.SUCCEEDED
+    assert mailoutbox == []
+
+
 def test_events_left_pending_are_dispatched_again(alpha):
     from datetime import timedelta
 

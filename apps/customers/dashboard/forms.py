@@ -35,3 +35,43 @@ class SocialAppForm(forms.Form):
             secret.help_text = _(
                 "Leave this empty to keep the secret you entered; type a new one to replace it."
             )
+
+
+class CustomerForm(forms.Form):
+    """What staff may change on a customer record. Only carries the values: the service checks
+    them and names each problem."""
+
+    full_name = forms.CharField(label=_("Full name"), required=False, strip=False, max_length=300)
+    phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        strip=False,
+        max_length=64,
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
+    accepts_marketing = forms.BooleanField(
+        label=_("Agreed to receive marketing email"),
+        required=False,
+        help_text=_("Change this only with the customer's consent, e.g. when they asked you by email."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        strip=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Only your team sees this."),
+    )
+
+
+class StoreCreditForm(forms.Form):
+    """Give store credit (a positive amount) or take some back (a negative one), with the reason
+    the ledger keeps. The service checks the amount against the currency and the balance."""
+
+    amount = forms.DecimalField(
+        label=_("Amount"),
+        max_digits=12,
+        decimal_places=3,
+        help_text=_("A negative amount takes credit back; the balance never goes below zero."),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=255)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from allauth.account.models import EmailAddress
+
 from apps.accounts.models import User
+from apps.customers.models import Customer
 from apps.customers.services import AddressInput
 
 BERLIN = AddressInput(
@@ -28,3 +31,15 @@ def address_input(**changes: Any) -> AddressInput:
 def make_shopper(email: str = "shopper@example.com") -> User:
     """A shopper in the schema the connection is on."""
     return User.objects.create_user(email, "not-used-1")
+
+
+def make_customer(email: str = "guest@example.com", **fields: Any) -> Customer:
+    """A customer record in the schema the connection is on."""
+    return Customer.objects.create(email=email.lower(), **fields)
+
+
+def make_verified_shopper(email: str = "shopper@example.com") -> User:
+    """A shopper whose email allauth has verified (the only kind linked to customer records)."""
+    user = make_shopper(email)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user

@@ -48,7 +48,7 @@ def test_a_bad_or_unknown_product_id_is_refused(in_alpha, bad):
 
 
 def test_the_wishlist_has_a_cap(in_alpha, monkeypatch):
-    monkeypatch.setattr("apps.customers.services.WISHLIST_MAX_ITEMS", 2)
+    monkeypatch.setattr("apps.customers.services.wishlist.WISHLIST_MAX_ITEMS", 2)
     shopper = make_shopper()
     products = [make_product(f"Cap {n}") for n in range(3)]
     wishlist_add(user=shopper, product_uuid=products[0].uuid)
