@@ -18,6 +18,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from apps.core.events import event_emit
@@ -27,6 +28,9 @@ from apps.tenants.models import Tenant
 from config.celery import app as celery_app
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow]
+
+# Loaded by the worker only (`--include`), so the test process never runs it inline.
+ORDER_PAID_SUBSCRIBER = "tests.worker_subscribers.order_paid_seen"
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,6 +71,8 @@ def worker(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen[str]
             "-Q", "default,events,provisioning", "-P", "solo", "-c", "1",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
             "-n", f"test-{uuid.uuid4().hex[:8]}@%h", "--loglevel", "INFO",
+            # subscribers that only this worker runs (they check where an event is handled)
+            "--include", "tests.worker_subscribers",
         ],
         cwd=ROOT,
         env=env,
@@ -186,3 +192,81 @@ def test_a_product_csv_import_runs_on_the_worker_in_its_store(worker):
                     stored.file.delete(save=False)
                 stored.delete()
             EventRecord.objects.filter(payload__handle=handle).delete()
+
+
+def test_an_order_paid_in_store_a_delivers_order_paid_on_the_worker_in_store_a_only(worker):
+    from apps.catalog.models import Product
+    from apps.checkout.models import Cart, ShippingZone
+    from apps.customers.models import Customer
+    from apps.inventory.models import Location
+    from apps.orders.models import Order, OrderNumberCounter
+    from apps.orders.tests.factories import (
+        checkout_ready,
+        location_make,
+        place,
+        shipping_rate_make,
+        variant_make,
+    )
+    from apps.payments.models import DummyPayment, PaymentSettings
+
+    alpha = Tenant.objects.get(slug="alpha")
+    beta = Tenant.objects.get(slug="beta")
+    suffix = uuid.uuid4().hex[:8]
+    email = f"worker-order-{suffix}@example.com"
+    since = timezone.now()
+    with schema_context(alpha.schema_name):
+        # committed rows, so the counter and the payment settings are put back as they were
+        counter = OrderNumberCounter.objects.first()
+        had_payment_settings = PaymentSettings.objects.exists()
+        location = location_make()
+        variant = variant_make(price="25.00", stock=3, location=location, title=f"Worker tee {suffix}")
+        rate = shipping_rate_make()
+        checkout = checkout_ready(items=[(variant, 2)], email=email, rate=rate)
+        # when the shopper pays with the dummy gateway's test card (the order commits paid)
+        placement = place(checkout)
+        order = placement.order
+        assert placement.paid and order.status == "paid"
+        order_uuid = str(order.uuid)
+
+    def delivered() -> bool:
+        with schema_context(alpha.schema_name):
+            return EventDelivery.objects.filter(
+                event__name="order.paid",
+                event__payload__order=order_uuid,
+                subscriber=ORDER_PAID_SUBSCRIBER,
+                status__in=[EventDelivery.Status.SUCCEEDED, EventDelivery.Status.FAILED],
+            ).exists()
+
+    try:
+        # then the worker ran the order.paid subscriber, in store A's schema, and it succeeded
+        # (it fails when the order it names is not paid in the schema it runs in)
+        assert _wait_for(delivered), (ROOT / ".local" / "test-worker.log").read_text()[-3000:]
+        with schema_context(alpha.schema_name):
+            delivery = EventDelivery.objects.select_related("event").get(
+                event__name="order.paid", event__payload__order=order_uuid, subscriber=ORDER_PAID_SUBSCRIBER
+            )
+            assert delivery.status == EventDelivery.Status.SUCCEEDED, delivery.last_error
+            assert delivery.event.status == EventRecord.Status.DISPATCHED
+            assert delivery.event.payload["number"] == order.number
+            assert EventRecord.objects.filter(name="order.paid", payload__order=order_uuid).count() == 1
+        # and store B neither logged nor handled it
+        with schema_context(beta.schema_name):
+            assert not EventRecord.objects.filter(payload__order=order_uuid).exists()
+            assert not EventDelivery.objects.filter(event__payload__order=order_uuid).exists()
+            assert not Order.objects.filter(uuid=order_uuid).exists()
+    finally:
+        with schema_context(alpha.schema_name):
+            DummyPayment.objects.filter(reference=order_uuid).delete()
+            Order.objects.filter(checkout_token=checkout.token).delete()
+            Cart.objects.filter(pk=checkout.cart_id).delete()
+            Customer.objects.filter(email=email).delete()
+            Product.objects.filter(title=f"Worker tee {suffix}").delete()
+            Location.objects.filter(pk=location.pk).delete()
+            ShippingZone.objects.filter(pk=rate.zone_id).delete()
+            EventRecord.objects.filter(created_at__gte=since).delete()
+            if counter is None:
+                OrderNumberCounter.objects.all().delete()
+            else:
+                OrderNumberCounter.objects.filter(pk=counter.pk).update(last_number=counter.last_number)
+            if not had_payment_settings:
+                PaymentSettings.objects.all().delete()

@@ -92,6 +92,7 @@ def _objects(world) -> dict[str, Any]:
     """One real object of store alpha for every kind of id a dashboard URL takes."""
     from apps.catalog.models import Category, Collection, ImportRun, ProductImage
     from apps.catalog.tests.factories import make_product, png_upload
+    from apps.customers.models import Customer
     from apps.inventory.models import Location
     from apps.sourcing.models import PricingRule, Supplier
 
@@ -107,6 +108,9 @@ def _objects(world) -> dict[str, Any]:
         location = Location.objects.create(name="Matrix warehouse", code="matrix")
         supplier = Supplier.objects.create(name="Matrix supplier", code="matrix")
         rule = PricingRule.objects.create(name="Matrix rule")
+        customer = Customer.objects.create(email="matrix-customer@example.com")
+        checkout_ids = _checkout_objects()
+        order = _order_object(variant)
         assert ProductImage.objects.filter(pk=image.pk).exists()
     domain = Domain.objects.create(tenant=world.tenant, domain="matrix.example.com", is_primary=False)
     return {
@@ -119,8 +123,63 @@ def _objects(world) -> dict[str, Any]:
         "location_id": location.pk,
         "supplier_id": supplier.pk,
         "rule_id": rule.pk,
+        "customer_uuid": customer.uuid,
+        **checkout_ids,
+        "order_number": order.number,
+        "order_uuid": order.uuid,
         "domain_id": domain.pk,
     }
+
+
+def _checkout_objects() -> dict[str, int]:
+    """A shipping zone with a rate, a tax rate, a discount and a gift card (checkout set-up pages)."""
+    from decimal import Decimal
+
+    from apps.checkout.admin_services import (
+        DiscountSaveInput,
+        ShippingRateInput,
+        ShippingZoneInput,
+        TaxRateInput,
+        discount_save,
+        shipping_rate_save,
+        shipping_zone_save,
+        tax_rate_save,
+    )
+    from apps.checkout.models import Discount, ShippingRate, ShippingZone, TaxRate
+    from apps.checkout.services import gift_card_issue
+
+    zone = shipping_zone_save(
+        zone=ShippingZone(), data=ShippingZoneInput(name="Matrix zone", countries=("DE",))
+    )
+    rate = shipping_rate_save(
+        rate=ShippingRate(),
+        zone=zone,
+        data=ShippingRateInput(name="Matrix rate", kind="flat", amount=Decimal(5)),
+    )
+    tax_rate = tax_rate_save(
+        tax_rate=TaxRate(), data=TaxRateInput(country="DE", rate=Decimal("0.19"), name="VAT")
+    )
+    discount = discount_save(
+        discount=Discount(),
+        data=DiscountSaveInput(name="Matrix", kind="percentage", value=Decimal(10), code="MATRIX"),
+    )
+    card = gift_card_issue(amount=Decimal(10))
+    return {
+        "zone_id": zone.pk,
+        "rate_id": rate.pk,
+        "tax_rate_id": tax_rate.pk,
+        "discount_id": discount.pk,
+        "gift_card_id": card.pk,
+    }
+
+
+def _order_object(variant: Any) -> Any:
+    """A draft order waiting for payment: every orders page and action applies to it."""
+    from apps.orders.drafts import DraftLine, draft_order_create
+
+    return draft_order_create(
+        email="matrix-order@example.com", lines=[DraftLine(variant_id=variant.pk, quantity=1)], actor=None
+    )
 
 
 def _url(route: Route, objects: dict[str, Any]) -> str:
@@ -195,6 +254,6 @@ def test_the_role_map_matches_the_documented_rules():
     assert {"catalog.edit", "catalog.delete", "inventory.adjust", "sourcing.manage"} <= staff
     assert {"sourcing.credentials", "settings.manage", "domains.manage", "team.manage"}.isdisjoint(staff)
     writes = {p for p in finance if not p.endswith(".view")}
-    assert writes == {"refunds.create", "catalog.export", "exports.download"}
+    assert writes == {"refunds.create", "gift_cards.manage", "catalog.export", "exports.download"}
     assert {p for p in owner if p.endswith(".view")} - {"audit.view"} <= finance
     assert role_permissions("") == frozenset() and role_permissions("intruder") == frozenset()

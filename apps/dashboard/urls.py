@@ -13,4 +13,8 @@ urlpatterns = [
     path("catalog/", include("apps.catalog.dashboard.urls")),
     path("inventory/", include("apps.inventory.dashboard.urls")),
     path("sourcing/", include("apps.sourcing.dashboard.urls")),
+    # shipping/, taxes/, discounts/, gift-cards/
+    path("", include("apps.checkout.dashboard.urls")),
+    path("payments/", include("apps.payments.dashboard.urls")),
+    path("orders/", include("apps.orders.dashboard.urls")),
 ]

@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("newsletter/", home.newsletter_subscribe, name="newsletter_subscribe"),
     path("", include("apps.storefront.urls_catalog")),
     path("", include("apps.storefront.urls_cart")),
+    path("", include("apps.storefront.urls_checkout")),
     path("", include("apps.storefront.urls_account")),
     path("", include("apps.storefront.urls_pages")),
 ]

@@ -501,7 +501,7 @@ CATALOG_IMPORT_CHUNK_ROWS = env.int("CATALOG_IMPORT_CHUNK_ROWS", default=500)
 # CHECKOUT: carts (apps/checkout)
 # ------------------------------------------------------------------------------
 # Most units of one variant a cart may hold (at most CART_LINE_QUANTITY_CEILING in
-# apps/checkout/models.py, the database's own bound), and most lines a cart may have.
+# apps/checkout/models/cart.py, the database's own bound), and most lines a cart may have.
 CART_LINE_MAX_QUANTITY = env.int("CART_LINE_MAX_QUANTITY", default=99)
 CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
 
@@ -516,11 +516,42 @@ STOREFRONT_NEWSLETTER_RATE_PER_HOUR = env.int("STOREFRONT_NEWSLETTER_RATE_PER_HO
 # ------------------------------------------------------------------------------
 # CHECKOUT: the checkout steps, shipping, taxes, discounts, gift cards (apps/checkout)
 # ------------------------------------------------------------------------------
+# Minutes after the last change of a checkout with an email before `cart.abandoned` is emitted
+# for it (once; the per-store job checkout.carts_abandoned looks every 10 minutes).
+CHECKOUT_ABANDONED_AFTER_MINUTES = env.int("CHECKOUT_ABANDONED_AFTER_MINUTES", default=60)
 
 # ------------------------------------------------------------------------------
 # PAYMENTS: gateways and Stripe Connect (apps/payments, apps/payments/platform)
 # ------------------------------------------------------------------------------
+# The dummy gateway (test cards) lets a new store sell locally; production settings turn it off
+# for every store, whatever a store's own payment settings say.
+PAYMENTS_DUMMY_ENABLED = env.bool("PAYMENTS_DUMMY_ENABLED", default=True)
+# The platform's share of each card payment on a store's connected account, in percent (read as
+# a Decimal from its text: "2", "1.5").
+PAYMENTS_STRIPE_APPLICATION_FEE_PERCENT = env.str("PAYMENTS_STRIPE_APPLICATION_FEE_PERCENT", default="2")
+# The platform's Stripe account (the Connect platform): empty keys leave card payments off.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+# Signing secret of the Connect webhook endpoint (/stripe/connect/webhook/ on the platform).
+STRIPE_CONNECT_WEBHOOK_SECRET = env("STRIPE_CONNECT_WEBHOOK_SECRET", default="")
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = env.int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# Where the API and Stripe.js are: tests and local development point both at the fake server
+# (apps/payments/testing/fake_stripe.py).
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_JS_URL = env("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
+STRIPE_HTTP_TIMEOUT_SECONDS = env.int("STRIPE_HTTP_TIMEOUT_SECONDS", default=20)
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+# Country of new Express accounts when the store has no country in its settings.
+STRIPE_CONNECT_DEFAULT_COUNTRY = env("STRIPE_CONNECT_DEFAULT_COUNTRY", default="DE")
 
 # ------------------------------------------------------------------------------
 # ORDERS: placement, stock holds and order numbers (apps/orders)
 # ------------------------------------------------------------------------------
+# How long an order's stock is held while its card payment is under way (authentication,
+# retries after a decline); an order still unpaid then is cancelled by `orders.expire_unpaid`.
+ORDER_STOCK_HOLD_MINUTES = env.int("ORDER_STOCK_HOLD_MINUTES", default=15)
+# The same for orders paid outside the shop (bank transfer, cash on delivery): staff mark them
+# paid within this many hours, or they are cancelled and their stock released.
+ORDER_MANUAL_PAYMENT_HOLD_HOURS = env.int("ORDER_MANUAL_PAYMENT_HOLD_HOURS", default=72)
+# How long a payment link (a draft order's, or an edited order's balance) stays valid.
+ORDER_PAYMENT_LINK_MAX_AGE_DAYS = env.int("ORDER_PAYMENT_LINK_MAX_AGE_DAYS", default=30)

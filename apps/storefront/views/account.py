@@ -1,5 +1,5 @@
-"""The shopper's account on a store: profile, saved addresses, wishlist (order history arrives
-with checkout).
+"""The shopper's account on a store: profile, saved addresses, wishlist, and the latest orders
+(the order history itself is in `account_orders`).
 
 Every page belongs to the signed-in shopper: visitors are sent to sign in, and the store's staff
 (whose accounts are for the dashboard) get a note with a link to it instead. An id that is not
@@ -36,12 +36,14 @@ from apps.catalog.models import Product
 from apps.core.permissions import no_permission_required
 from apps.customers import selectors, services
 from apps.customers.errors import AddressNotFound, CustomerError, CustomerInputInvalid
+from apps.orders.selectors import orders_for_customer
 from apps.storefront.views.account_forms import AddressForm, ProfileForm
 from apps.stores.selectors import store_settings_get
 
 WHY = "a shopper's own account: only the signed-in shopper's rows are read or changed"
 FRAGMENT_HEADER = "X-Requested-With"
 COUNT_HEADER = "X-Wishlist-Count"
+RECENT_ORDERS = 3
 
 View = Callable[..., HttpResponse]
 
@@ -123,6 +125,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "form": form,
         "default_address": default_address,
         "wishlist_count": selectors.wishlist_count(user=user),
+        "recent_orders": list(orders_for_customer(user=user)[:RECENT_ORDERS]),
         "has_usable_password": user.has_usable_password(),
         "social_signin": SocialApp.objects.exists(),
     }

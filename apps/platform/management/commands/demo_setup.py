@@ -17,6 +17,13 @@ from django_tenants.utils import schema_context
 from apps.accounts.models import User
 from apps.catalog.demo import demo_catalog_load
 from apps.catalog.models import ProductVariant
+from apps.checkout.demo import (
+    DEMO_DISCOUNT_CODE,
+    DEMO_FREE_SHIPPING_OVER,
+    DEMO_GIFT_CARD_AMOUNT,
+    DEMO_GIFT_CARD_CODE,
+    checkout_demo_load,
+)
 from apps.inventory.models import Location
 from apps.inventory.services import stock_set
 from apps.platform.models import Membership, Merchant
@@ -74,7 +81,9 @@ class Command(BaseCommand):
                 store = store_provision(tenant_id=store.pk)
             with schema_context(store.schema_name):
                 products = demo_catalog_load(theme=theme, stock=_demo_stock)
+                checkout = checkout_demo_load()
             self.stdout.write(f"store {slug}: {store.get_status_display()}, {products} demo products added")
+            self.stdout.write(f"store {slug}: checkout set-up added {checkout.summary()}")
         demo = Tenant.objects.get(slug=STORES[0][1])
         with schema_context(demo.schema_name):
             _user(*SHOPPER, full_name="Sam Shopper")
@@ -92,6 +101,12 @@ class Command(BaseCommand):
             f"  Platform admin: {ADMIN[0]} / {ADMIN[1]}",
             f"  Merchant:       {MERCHANT[0]} / {MERCHANT[1]}  (console -> Open dashboard)",
             f"  Shopper:        {SHOPPER[0]} / {SHOPPER[1]}  (on {STORES[0][1]}.{settings.PLATFORM_DOMAIN})",
+            "",
+            f"  Checkout (every demo store): discount code {DEMO_DISCOUNT_CODE} (10 %, once per customer),",
+            f"    gift card {DEMO_GIFT_CARD_CODE} ({DEMO_GIFT_CARD_AMOUNT} in the store's currency),",
+            f"    free shipping over {DEMO_FREE_SHIPPING_OVER} (automatic); pay by bank transfer or a test card:",
+            "    4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined,",
+            "    4000 0025 0000 3155 asks for authentication (Approve / Fail page)",
             "",
         ]
         self.stdout.write("\n".join(lines))

@@ -1,0 +1,154 @@
+"""An order's timeline (what happened to it, in words built at read time) and the domain events
+orders announce (`order.created`, `order.paid`, `order.cancelled`).
+
+Timeline entries store a kind and parameters, never a sentence, so they read in the language of
+whoever reads them; `order_event_message` builds the sentence.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext as _
+
+from apps.core.events import event_emit
+from apps.orders.enums import OrderEventKind, OrderStatus
+from apps.orders.models import Order, OrderEvent
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
+ORDER_CREATED = "order.created"
+ORDER_PAID = "order.paid"
+ORDER_CANCELLED = "order.cancelled"
+
+
+def order_event_add(
+    *, order: Order, kind: str, params: dict[str, Any] | None = None, actor: User | None = None
+) -> OrderEvent:
+    """Add an entry to the order's timeline (inside the caller's transaction)."""
+    return OrderEvent.objects.create(order=order, kind=OrderEventKind(kind), params=params or {}, actor=actor)
+
+
+def order_payload(order: Order) -> dict[str, Any]:
+    """What the order's domain events carry: enough to find the order and act on it without
+    a query for the common cases (emails, automations, analytics)."""
+    return {
+        "order": str(order.uuid),
+        "number": order.number,
+        "origin": order.origin,
+        "status": order.status,
+        "email": order.email,
+        "user_id": order.user_id,
+        "customer_id": order.customer_id,
+        "currency": order.currency,
+        "total": str(order.total),
+        "amount_paid": str(order.amount_paid),
+        "language": order.language,
+    }
+
+
+def order_emit(*, name: str, order: Order, **extra: Any) -> None:
+    event_emit(name=name, payload={**order_payload(order), **extra})
+
+
+def _status_label(value: object) -> str:
+    try:
+        return str(OrderStatus(str(value)).label)
+    except ValueError:
+        return str(value)
+
+
+class _Params(dict[str, Any]):
+    """Timeline parameters for `%` formatting: a key an older entry lacks reads as ""."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def order_event_message(event: OrderEvent) -> str:
+    """The timeline entry as a sentence in the active language."""
+    p = _Params(event.params or {})
+    kind = event.kind
+    K = OrderEventKind
+    if kind == K.STATUS_CHANGED:
+        return _("Status changed from %(from)s to %(to)s.") % {
+            "from": _status_label(p.get("from")),
+            "to": _status_label(p.get("to")),
+        }
+    if kind == K.PLACED:
+        return _("Order placed by %(email)s.") % {"email": p.get("email", "")}
+    if kind == K.DRAFT_CREATED:
+        return _("Draft order created for %(email)s.") % {"email": p.get("email", "")}
+    if kind == K.DRAFT_SENT:
+        return _("Payment link sent to %(email)s.") % {"email": p.get("email", "")}
+    if kind == K.PAYMENT_STARTED:
+        return _("Payment of %(amount)s %(currency)s started (%(gateway)s).") % p
+    if kind == K.PAYMENT_ACTION_REQUIRED:
+        return _("Payment of %(amount)s %(currency)s waits for the shopper to confirm it.") % p
+    if kind == K.PAYMENT_SUCCEEDED:
+        return _("Payment of %(amount)s %(currency)s received (%(gateway)s).") % p
+    if kind == K.PAYMENT_FAILED:
+        return _("Payment of %(amount)s %(currency)s failed: %(error)s") % {
+            **p,
+            "error": p.get("error_message") or p.get("error_code") or _("no reason given"),
+        }
+    if kind == K.PAYMENT_CANCELLED:
+        return _("Payment of %(amount)s %(currency)s cancelled.") % p
+    if kind == K.MARKED_PAID:
+        return _("Marked as paid: %(amount)s %(currency)s (%(gateway)s).") % p
+    if kind == K.REFUNDED:
+        return _("Refunded %(amount)s %(currency)s.") % p
+    if kind == K.REFUND_FAILED:
+        return _("Refund of %(amount)s %(currency)s failed: %(error)s") % {
+            **p,
+            "error": p.get("error_message") or _("no reason given"),
+        }
+    if kind == K.STOCK_RESERVED:
+        return _("%(units)s units reserved until the payment is done.") % p
+    if kind == K.STOCK_COMMITTED:
+        return _("%(units)s units left stock.") % p
+    if kind == K.STOCK_RELEASED:
+        return _("%(units)s reserved units released.") % p
+    if kind == K.STOCK_RESTOCKED:
+        return _("%(units)s units returned to stock.") % p
+    if kind == K.STOCK_SHORT:
+        return _("Paid, but %(units)s units of %(sku)s could not be taken from stock.") % p
+    if kind == K.REDEMPTION_FAILED:
+        return (
+            _("Paid after a failed attempt, but the discount or gift card %(code)s could not be used again.")
+            % p
+        )
+    if kind == K.HOLD_EXPIRED:
+        return _("Not paid in time: the stock held for the order was released.")
+    if kind == K.CANCELLED:
+        return _("Order cancelled: %(reason)s") % {"reason": p.get("reason") or _("no reason given")}
+    if kind == K.EDITED:
+        return _("%(change)s Total %(old_total)s → %(new_total)s %(currency)s.") % {
+            **p,
+            "change": _edit_change(p),
+        }
+    if kind == K.BALANCE_DUE:
+        return _("%(amount)s %(currency)s left to pay; a payment link was created.") % p
+    if kind == K.NOTE_ADDED:
+        return _("Note added.")
+    return str(OrderEventKind(kind).label) if kind in OrderEventKind.values else kind
+
+
+def _edit_change(p: _Params) -> str:
+    action = p.get("action")
+    if action == "line_added":
+        return _("Added %(quantity)s × %(sku)s.") % p
+    if action == "quantity_changed":
+        return _("Changed %(sku)s from %(from)s to %(to)s.") % p
+    if action == "line_removed":
+        return _("Removed %(quantity)s × %(sku)s.") % p
+    if action == "discount_set":
+        if p.get("kind") == "percentage":
+            return _("Discount of %(value)s %% given.") % p
+        return _("Discount of %(value)s given.") % p
+    if action == "discount_removed":
+        return _("Discount taken away.")
+    if action == "shipping_changed":
+        return _("Shipping changed from %(from)s to %(to)s.") % p
+    return _("Order edited.")
