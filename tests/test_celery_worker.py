@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -53,6 +53,28 @@ def _wait_for(check: Callable[[], bool], timeout: float = 60.0) -> bool:
             return True
         time.sleep(0.2)
     return False
+
+
+def _store_quiet(schema_name: str) -> bool:
+    """No event of the store is waiting to be dispatched or delivered."""
+    with schema_context(schema_name):
+        return (
+            not EventRecord.objects.filter(status=EventRecord.Status.PENDING).exists()
+            and not EventDelivery.objects.filter(status=EventDelivery.Status.PENDING).exists()
+        )
+
+
+def _schema_drop(schema_name: str, attempts: int = 3) -> None:
+    """DROP SCHEMA ... CASCADE, tried again if it deadlocks with a task still reading there."""
+    for attempt in range(attempts):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
+            return
+        except OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(1)
 
 
 @pytest.fixture(scope="module")
@@ -141,8 +163,11 @@ def test_provisioning_runs_on_the_worker(worker):
         with schema_context(store.schema_name):
             assert User.objects.get(platform_user_uuid=owner.uuid).is_staff
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP SCHEMA IF EXISTS "{store.schema_name}" CASCADE')
+        # The worker goes on after the store is active (the events provisioning emitted are
+        # dispatched and delivered in the new schema): let it finish before the schema goes,
+        # or the DROP and the worker's reads can deadlock.
+        _wait_for(lambda: _store_quiet(store.schema_name))
+        _schema_drop(store.schema_name)
         Tenant.objects.filter(pk=store.pk).delete()
         merchant.delete()
         owner.delete()
