@@ -3,8 +3,8 @@ cart each run the same number of queries with 10 or 1,000 products in the store 
 50 variants on the product concerned (a count that grows with the data is an N+1).
 
 Each page is requested once to warm what is cached per store (settings, theme, routing), the
-fragment cache is then retired (catalog version bump) so the count is that of a page rendered
-from the database, and the second request is counted. Another store's products never show.
+fragment and page caches are then retired (catalog version bump) so the count is that of a page
+rendered from the database, and the second request is counted. Another store's products never show.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 SIZES = [(10, 1), (1000, 1), (10, 50), (1000, 50)]
 
 # The pinned counts. A change here must be explained: a page that does more work, not more data.
-PINNED = {"home": 4, "collection": 8, "product": 7, "search": 8, "cart": 5}
+# Listings went from 8 to 7 when the storefront stopped counting category facets it never shows.
+PINNED = {"home": 4, "collection": 7, "product": 7, "search": 7, "cart": 5}
 
 
 def _store(world: StoreWorld, *, products: int, variants: int) -> tuple[Product, str]:

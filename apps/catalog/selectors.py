@@ -209,17 +209,22 @@ def product_facets(*, filters: ProductFilters | None = None) -> Facets:
     return facets_for(base)
 
 
-def facets_for(products: QuerySet[Product]) -> Facets:
-    """Counts by category and option value, and the price span, of `products` (three queries)."""
+def facets_for(products: QuerySet[Product], *, with_categories: bool = True) -> Facets:
+    """Counts by category and option value, and the price span, of `products` (three queries;
+    two without the category counts, which the storefront's filters do not show)."""
     ids = products.order_by().values("pk")
-    categories = [
-        FacetCount(key=str(row["category_id"]), label=row["category__name"], count=row["n"])
-        for row in Product.objects.filter(pk__in=ids, category__isnull=False)
-        .order_by()
-        .values("category_id", "category__name")
-        .annotate(n=Count("pk"))
-        .order_by("category__name")
-    ]
+    categories = (
+        [
+            FacetCount(key=str(row["category_id"]), label=row["category__name"], count=row["n"])
+            for row in Product.objects.filter(pk__in=ids, category__isnull=False)
+            .order_by()
+            .values("category_id", "category__name")
+            .annotate(n=Count("pk"))
+            .order_by("category__name")
+        ]
+        if with_categories
+        else []
+    )
     option_values: dict[str, list[FacetCount]] = {}
     # Option values are rows per product: the facet groups them by (option name, value).
     for row in (

@@ -38,7 +38,6 @@ from django.utils.translation import gettext_lazy as _
 from apps.catalog.models import (
     Category,
     Collection,
-    CollectionProduct,
     Product,
     ProductImage,
     ProductOption,
@@ -184,11 +183,11 @@ def _ordered(
     if sort == ProductSort.RELEVANCE and searched:
         return queryset.order_by(F("rank").desc(), "-created_at", "-id")
     if sort == ProductSort.FEATURED and collection is not None and collection.kind == Collection.Kind.MANUAL:
-        position = CollectionProduct.objects.filter(collection=collection, product=OuterRef("pk")).values(
-            "position"
-        )[:1]
-        return queryset.annotate(collection_position=Subquery(position)).order_by(
-            "collection_position", "-created_at", "-id"
+        # A join, not a subquery per product: the database sorts on the joined position
+        # instead of running one lookup for every product of the collection before the LIMIT.
+        # A product is in a collection at most once (a unique constraint), so no row doubles.
+        return queryset.filter(collectionproduct__collection=collection).order_by(
+            "collectionproduct__position", "-created_at", "-id"
         )
     return queryset.order_by("-created_at", "-id")
 
@@ -204,8 +203,8 @@ def storefront_listing(
     """Active products of a collection, a category (with its subcategories) or a search, with
     facets counted over that whole scope (so a shopper sees every value they can add), narrowed
     by `filters` and ordered by `sort`. A fixed number of queries: the search decides its
-    strategy up front (apps.catalog.selectors._search), facets take three, the page one and
-    its images one."""
+    strategy up front (apps.catalog.selectors._search), facets take two (option values and the
+    price span; category counts are not shown), the page one and its images one."""
     filters = filters or ShopperFilters()
     scope = Product.objects.filter(status=Product.Status.ACTIVE)
     if collection is not None and collection.pk is not None:
@@ -217,7 +216,7 @@ def storefront_listing(
     query = query.strip()
     if query:
         scope = _search(scope, query)
-    facets = facets_for(scope)
+    facets = facets_for(scope, with_categories=False)
     products = _apply_filters(
         scope,
         ProductFilters(options=filters.options, price_min=filters.price_min, price_max=filters.price_max),

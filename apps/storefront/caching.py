@@ -17,6 +17,9 @@ without crossing the low-stock line, which emits no event).
 The cache's KEY_FUNCTION (`django_tenants.cache.make_key`) prefixes every key with the schema
 of the current connection, so the same fragment name and vary values on two stores are two
 different entries: one store's fragment can never be served on another store.
+
+Whole pages for anonymous shoppers (`apps.storefront.page_cache`) are checked against the same
+two versions.
 """
 
 from __future__ import annotations
@@ -85,6 +88,12 @@ def store_cache_versions(request: HttpRequest | None = None) -> tuple[str, str]:
     if request is not None:
         setattr(request, _REQUEST_ATTR, versions)
     return versions
+
+
+def store_cache_versions_remember(request: HttpRequest, versions: tuple[str, str]) -> None:
+    """Keep `versions`, read together with other keys (the page cache's MGET), as this
+    request's: its fragments then read them no more."""
+    setattr(request, _REQUEST_ATTR, versions)
 
 
 def catalog_version_bump() -> str:

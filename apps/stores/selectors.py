@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from apps.core.request_memo import request_memo_forget, request_memo_get
 from apps.core.tenancy import current_tenant, require_store
 from apps.stores.errors import StoreSettingsError, StoreSettingsErrorCode
 from apps.stores.models import STORE_SETTINGS_PK, StoreSettings
@@ -70,8 +71,14 @@ def _load_or_create(schema: str) -> StoreSettings:
 
 def store_settings_get() -> StoreSettings:
     """This store's settings, created with defaults on the first read. Raises
-    `apps.core.tenancy.NotInStoreError` on the public schema."""
+    `apps.core.tenancy.NotInStoreError` on the public schema. Read once per request (a page
+    asks for them from half a dozen places; see apps.core.request_memo): treat the row as
+    read-only, as a write goes through `store_settings_update`, which forgets it."""
     schema = require_store()
+    return request_memo_get(STORE_SETTINGS_CACHE_KEY, lambda: _cached_or_load(schema))
+
+
+def _cached_or_load(schema: str) -> StoreSettings:
     cached = cache.get(STORE_SETTINGS_CACHE_KEY)
     if isinstance(cached, StoreSettings):
         return cached
@@ -89,3 +96,4 @@ def store_settings_cache_clear() -> None:
     """Forget the cached settings of the current store (the next read goes to the database)."""
     require_store()
     cache.delete(STORE_SETTINGS_CACHE_KEY)
+    request_memo_forget(STORE_SETTINGS_CACHE_KEY)

@@ -190,6 +190,8 @@ MIDDLEWARE = [
     "apps.core.middleware.RequestIdMiddleware",
     # Answers /healthz and /readyz for any Host (probes use the pod IP) before routing.
     "apps.core.middleware.HealthCheckMiddleware",
+    # Cached reads asked for many times per page (store settings) are read once per request.
+    "apps.core.request_memo.RequestMemoMiddleware",
     "apps.tenants.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -334,7 +336,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "apps.core.cache.RedisCache",  # one redis client per pool, not per call
             "LOCATION": REDIS_URL,
             # Every key carries the store's schema: "<schema>:<version>:<key>".
             "KEY_FUNCTION": "django_tenants.cache.make_key",
@@ -512,6 +514,9 @@ CART_MAX_LINES = env.int("CART_MAX_LINES", default=100)
 STOREFRONT_SITEMAP_MAX_URLS = env.int("STOREFRONT_SITEMAP_MAX_URLS", default=50_000)
 # Newsletter sign-ups accepted from one address per hour on one store.
 STOREFRONT_NEWSLETTER_RATE_PER_HOUR = env.int("STOREFRONT_NEWSLETTER_RATE_PER_HOUR", default=5)
+# Lifetime of a whole page cached for anonymous shoppers (apps/storefront/page_cache.py); short,
+# as stock can change without an event. 0 turns the page cache off.
+STOREFRONT_PAGE_CACHE_SECONDS = env.int("STOREFRONT_PAGE_CACHE_SECONDS", default=60)
 
 # ------------------------------------------------------------------------------
 # CHECKOUT: the checkout steps, shipping, taxes, discounts, gift cards (apps/checkout)

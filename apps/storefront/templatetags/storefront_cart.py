@@ -31,3 +31,9 @@ def cart_item_count(context: Any) -> int:
         cached = request_cart_item_count(request)
         setattr(request, _CACHE_ATTRIBUTE, cached)
     return int(cached)
+
+
+def cart_count_shown(request: Any) -> int:
+    """The cart count this request's page showed (0 when it showed none): the page cache
+    never keeps a page that showed a cart."""
+    return int(getattr(request, _CACHE_ATTRIBUTE, None) or 0)

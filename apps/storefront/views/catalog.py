@@ -51,6 +51,7 @@ from apps.core.html import html_sanitize
 from apps.core.money import money_format
 from apps.core.permissions import no_permission_required
 from apps.customers.selectors import wishlist_product_ids
+from apps.storefront.page_cache import storefront_page_cache
 from apps.storefront.presentment import shopper_locale
 from apps.storefront.seo import breadcrumbs_json_ld, page_meta
 from apps.storefront.views.catalog_present import (
@@ -334,6 +335,7 @@ def collection_list(request: HttpRequest) -> HttpResponse:
 
 
 @no_permission_required(WHY)
+@storefront_page_cache
 def collection_detail(request: HttpRequest, handle: str) -> HttpResponse:
     collection = storefront_collection_get(handle=handle)
     if collection is None:
@@ -360,6 +362,7 @@ def _category_url(category: Category) -> str:
 
 
 @no_permission_required(WHY)
+@storefront_page_cache
 def category_detail(request: HttpRequest, path: str) -> HttpResponse:
     category = storefront_category_get(path=path) if len(path) <= 1000 and _printable(path) else None
     if category is None:
@@ -373,6 +376,7 @@ def category_detail(request: HttpRequest, path: str) -> HttpResponse:
 
 
 @no_permission_required(WHY)
+@storefront_page_cache
 def search(request: HttpRequest) -> HttpResponse:
     query, shortened = search_text(request.GET.get("q", ""))
     crumbs = [_home_crumb(), (_("Search"), reverse("storefront:search"))]
@@ -402,6 +406,7 @@ def _store_today(timezone_name: str) -> date:
 
 
 @no_permission_required(WHY)
+@storefront_page_cache
 def product_detail(request: HttpRequest, handle: str) -> HttpResponse:
     product = storefront_product_get(handle=handle)
     if product is None:

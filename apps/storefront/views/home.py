@@ -42,6 +42,7 @@ from apps.catalog.selectors import (
 )
 from apps.catalog.storefront_selectors import storefront_collection_get
 from apps.core.permissions import no_permission_required
+from apps.storefront.page_cache import storefront_page_cache
 from apps.storefront.seo import default_description, organization_json_ld, page_meta, website_json_ld
 from apps.stores.blocks import (
     CategoriesGrid,
@@ -191,6 +192,7 @@ def _render_home(
 
 
 @no_permission_required("the storefront is public")
+@storefront_page_cache
 def home(request: HttpRequest) -> HttpResponse:
     return _render_home(request)
 

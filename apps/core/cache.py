@@ -1,0 +1,61 @@
+"""The Redis cache backend, with one client per connection pool instead of one per call.
+
+Django's `RedisCacheClient.get_client` builds a new `redis.Redis` for every cache operation.
+The connections come from a shared pool either way, but building the client copies its ~170
+response callbacks each time: measured at ~70 µs per call with redis-py 8, more than the GET
+itself on a local Redis (~60 µs), and a storefront page makes a dozen such calls. A
+`redis.Redis` is safe to share between threads (every command takes a connection from the
+pool and gives it back), and Django keeps one cache object per thread anyway, so one client
+per pool is kept and reused.
+
+It also skips Django's memcached key warnings (see `validate_key`). Configured as
+`CACHES["default"]["BACKEND"] = "apps.core.cache.RedisCache"`; everything else (serialiser, key
+function, options) is Django's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
+
+
+class PooledRedisCacheClient(RedisCacheClient):
+    # Django's own (private) attributes, which django-stubs does not declare.
+    _servers: list[str]
+    _pools: dict[int, Any]
+    _pool_class: Any
+    _pool_options: dict[str, Any]
+    _client: Any
+    _get_connection_pool_index: Callable[[bool], int]
+
+    def __init__(self, servers: list[str], **options: Any) -> None:
+        super().__init__(servers, **options)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            # Not `_get_connection_pool(write)`: with replicas it draws its own random index.
+            client = self._clients[index] = self._client(connection_pool=self._pool_for(index))
+        return client
+
+    def _pool_for(self, index: int) -> Any:
+        if index not in self._pools:
+            self._pools[index] = self._pool_class.from_url(self._servers[index], **self._pool_options)
+        return self._pools[index]
+
+
+class RedisCache(DjangoRedisCache):
+    def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = PooledRedisCacheClient
+
+    def validate_key(self, key: str) -> None:
+        # Django's check warns about keys memcached would refuse (spaces, control characters,
+        # over 250 characters), walking every character of every key in Python on each call.
+        # Redis takes any key, and our keys are made by code, not by visitors.
+        return None
