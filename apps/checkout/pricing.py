@@ -207,6 +207,12 @@ class Totals:
     def lines_total(self) -> Decimal:
         return self.total - self.shipping_total
 
+    @property
+    def shipping_shown(self) -> Decimal:
+        """Shipping as a totals row shows it: without its tax when prices exclude tax (the tax
+        row holds it), as charged when prices include it."""
+        return self.shipping_total if self.prices_include_tax else self.shipping_total - self.shipping_tax
+
 
 # ------------------------------------------------------------------------------
 # minor units

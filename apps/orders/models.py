@@ -215,6 +215,15 @@ class Order(TimeStampedModel):
         return f"order:{self.uuid}"
 
     @property
+    def shipping_shown(self) -> Decimal:
+        """Shipping as a totals row shows it: without its tax when prices exclude tax (the tax
+        row holds that tax), as charged when prices include it; either way subtotal - discounts
+        + shipping + tax (when excluded) adds up to the total."""
+        if self.prices_include_tax:
+            return self.shipping_total
+        return self.total - self.subtotal + self.discount_total - self.tax_total
+
+    @property
     def net_paid(self) -> Decimal:
         return self.amount_paid - self.amount_refunded
 

@@ -15,7 +15,7 @@ from apps.orders.enums import OrderEventKind
 from apps.orders.models import OrderNote
 from apps.orders.services import order_note_add
 from apps.orders.tests.dashboard_support import BASE, in_store, role_client, url
-from apps.orders.tests.factories import draft_make, order_placed, order_row, variant_make
+from apps.orders.tests.factories import draft_make, order_placed, order_row, tax_make, variant_make
 from apps.stores.models import StoreSettings
 from apps.stores.selectors import store_settings_get
 
@@ -186,6 +186,24 @@ def test_the_order_page_shows_lines_totals_addresses_payments_timeline(alpha, ow
     assert "Payment of 45.00 EUR received (dummy)." in text
     assert "Cancel order" in text and "Edit order" in text
     assert "Mark as paid" not in text and "Delete draft" not in text
+
+
+def test_the_totals_rows_add_up_when_prices_exclude_tax(alpha, owner):
+    """Shipping is listed without its tax when the tax row holds it (19 % on 40.00 of goods
+    and 5.00 of shipping): 40.00 + 5.00 + 8.55 = 53.55."""
+    with in_store(alpha):
+        tax_make(rate="0.19")
+        order = order_placed(price="20.00", quantity=2)
+    assert not order.prices_include_tax
+    assert (order.subtotal, order.shipping_total, order.tax_total, order.total) == (
+        Decimal("40.00"),
+        Decimal("5.95"),
+        Decimal("8.55"),
+        Decimal("53.55"),
+    )
+    assert order.shipping_shown == Decimal("5.00")
+    totals = owner.get(url(order)).text.split('id="order-totals-breakdown"')[1].split("</table>")[0]
+    assert "€5.00" in totals and "€5.95" not in totals and "€8.55" in totals and "€53.55" in totals
 
 
 def test_the_order_page_reads_the_same_queries_whatever_it_holds(alpha, owner, django_assert_max_num_queries):

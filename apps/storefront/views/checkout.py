@@ -40,7 +40,6 @@ from apps.accounts.models import User
 from apps.checkout import services as checkout_services
 from apps.checkout.errors import CheckoutError, CheckoutErrorCode, CheckoutInputInvalid
 from apps.checkout.models import Cart, Checkout
-from apps.checkout.pricing import Totals
 from apps.checkout.selectors import (
     CheckoutLine,
     CheckoutReview,
@@ -220,14 +219,6 @@ def step_redirect(request: HttpRequest, checkout: Checkout, step: str) -> HttpRe
     return None
 
 
-def shipping_shown(totals: Totals) -> Decimal:
-    """Shipping as the totals table lists it: with prices excluding tax, without its tax (the
-    tax row holds it), so the rows add up to the total; with prices including tax, as charged."""
-    if totals.prices_include_tax:
-        return totals.shipping_total
-    return totals.shipping_total - totals.shipping_tax
-
-
 @dataclass(frozen=True)
 class SummaryLine:
     line: CheckoutLine
@@ -267,7 +258,7 @@ def render_step(
         checkout=checkout,
         review=review,
         totals=review.totals,
-        shipping_shown=shipping_shown(review.totals),
+        shipping_shown=review.totals.shipping_shown,
         currency=review.currency,
         summary_lines=_summary_lines(review),
         step=step,

@@ -163,11 +163,7 @@ def order_totals_rows(order: Order, *, payment_method: str = "") -> list[TotalsR
         rows.append(TotalsRow("discount", label, discount.amount, negative=True))
     if not discounts and order.discount_total:
         rows.append(TotalsRow("discount", _("Discounts"), order.discount_total, negative=True))
-    shipping = (
-        order.shipping_total
-        if order.prices_include_tax
-        else order.total - order.subtotal + order.discount_total - order.tax_total
-    )
+    shipping = order.shipping_shown
     label = _("Shipping")
     if order.shipping_method_name:
         label = f"{label} ({order.shipping_method_name})"
