@@ -75,6 +75,22 @@ def _timed_parts(parts: dict[str, list[float]]) -> Iterator[None]:
         yield
 
 
+@contextmanager
+def _stores_unlimited(merchant: Any) -> Iterator[None]:
+    """Lift the merchant's plan limit on stores for the run (a staff override), then restore it."""
+    from apps.billing.limits import merchant_plan_for
+
+    merchant_plan = merchant_plan_for(merchant=merchant)
+    before = dict(merchant_plan.limit_overrides)
+    merchant_plan.limit_overrides = {**before, "max_stores": None}
+    merchant_plan.save(update_fields=["limit_overrides"])
+    try:
+        yield
+    finally:
+        merchant_plan.limit_overrides = before
+        merchant_plan.save(update_fields=["limit_overrides"])
+
+
 def provision_one(merchant: Any, user: Any, parts: dict[str, list[float]]) -> tuple[Any, float]:
     from apps.platform.services import store_create
     from apps.tenants.models import Tenant
@@ -137,8 +153,6 @@ def main() -> None:
     args = parser.parse_args()
 
     bootstrap()
-    from django.test.utils import override_settings
-
     from apps.tenants.migrations_state import store_schema_names
 
     leftovers_drop()
@@ -149,7 +163,7 @@ def main() -> None:
     created: list[Any] = []
     parts: dict[str, list[float]] = defaultdict(list)
     try:
-        with override_settings(DEFAULT_MAX_STORES_PER_MERCHANT=10_000):
+        with _stores_unlimited(merchant):
             # The first provisioning in a process also pays for imports and loading the
             # migration graph: reported, not counted.
             tenant, cold = provision_one(merchant, user, defaultdict(list))

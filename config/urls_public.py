@@ -14,6 +14,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("stripe/connect/", include("apps.payments.platform.urls")),
+    # Platform billing: Stripe's subscription webhooks and the console's billing pages.
+    path("billing/stripe/", include("apps.billing.stripe_urls")),
+    path("console/merchants/<uuid:merchant_uuid>/billing/", include("apps.billing.dashboard.stripe_urls")),
     path("", include("apps.platform.urls")),
 ]
 

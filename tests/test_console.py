@@ -173,8 +173,12 @@ def test_retry_is_refused_for_a_store_that_did_not_fail(alpha, platform_client):
     assert alpha.tenant.status == Tenant.Status.ACTIVE
 
 
-def test_creating_another_store_respects_the_store_limit(alpha, platform_client, settings):
-    settings.DEFAULT_MAX_STORES_PER_MERCHANT = 1
+def test_creating_another_store_respects_the_store_limit(alpha, platform_client):
+    from apps.billing.limits import merchant_plan_for
+
+    merchant_plan = merchant_plan_for(merchant=alpha.merchant)
+    merchant_plan.limit_overrides = {"max_stores": 1}
+    merchant_plan.save(update_fields=["limit_overrides"])
     platform_client.login(email=alpha.owner.email, password=PASSWORD)
     response = platform_client.post(
         "/console/stores/new/",

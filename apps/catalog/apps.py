@@ -13,6 +13,17 @@ def _search_settings(sender: Any, connection: Any, **kwargs: Any) -> None:
             cursor.execute("SET pg_trgm.word_similarity_threshold = %s", [settings.CATALOG_TYPO_THRESHOLD])
 
 
+def _plan_limits_register() -> None:
+    """Billing counts a store's products through catalog's selector, and an import row refused
+    by the plan is shown with billing's sentence."""
+    from apps.billing.limits import BillingErrorCode, Limit, limit_message, usage_counter_register
+    from apps.catalog.errors import error_messages_register
+    from apps.catalog.selectors import product_count_in_store
+
+    usage_counter_register(Limit.PRODUCTS_PER_STORE, product_count_in_store)
+    error_messages_register({BillingErrorCode.PLAN_LIMIT_REACHED: limit_message})
+
+
 class CatalogConfig(AppConfig):
     name = "apps.catalog"
     label = "catalog"
@@ -27,6 +38,7 @@ class CatalogConfig(AppConfig):
         from apps.core.permissions import Perm
 
         jobs.register()
+        _plan_limits_register()
         connection_created.connect(_search_settings, dispatch_uid="catalog.search_settings")
 
         for label, url_name, order in (

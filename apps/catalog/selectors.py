@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
@@ -25,6 +26,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Greatest, Upper
+from django_tenants.utils import schema_context
 
 from apps.catalog import spelling
 from apps.catalog.models import (
@@ -36,6 +38,10 @@ from apps.catalog.models import (
     ProductOptionValue,
     ProductVariant,
 )
+from apps.core.tenancy import current_schema
+
+if TYPE_CHECKING:
+    from apps.tenants.models import Tenant
 
 
 @dataclass(frozen=True)
@@ -320,3 +326,14 @@ def collection_handles() -> QuerySet[Collection, tuple[str, datetime]]:
 
 def category_paths() -> QuerySet[Category, tuple[str, datetime]]:
     return Category.objects.order_by("pk").values_list("path", "updated_at")
+
+
+def product_count_in_store(*, merchant: object, store: Tenant | None) -> int:
+    """How many products `store` holds (archived ones too): what billing's products-per-store
+    limit counts. Runs in the store's schema whichever schema the connection is on."""
+    if store is None:
+        raise ValueError("products are counted per store")
+    if current_schema() == store.schema_name:
+        return Product.objects.count()
+    with schema_context(store.schema_name):
+        return Product.objects.count()

@@ -1,4 +1,4 @@
-"""Merchant onboarding, opening stores within the plan's limit, and the console -> dashboard hand-off.
+"""Merchant onboarding, opening stores within the plan's limit (apps.billing.limits), and the console -> dashboard hand-off.
 
 A hand-off is a `HandoffToken` row (single use, expires after HANDOFF_TOKEN_TTL_SECONDS) whose
 id travels inside a value signed for one store's schema. Redeeming it is one conditional UPDATE,
@@ -17,11 +17,10 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
+from apps.billing.limits import Limit, limit_check
 from apps.core.errors import ApplicationError
 from apps.core.tenancy import current_schema
 from apps.platform.models import HandoffToken, Membership, Merchant
-from apps.platform.policies import store_limit_for
-from apps.tenants.errors import StoreError
 from apps.tenants.models import Tenant
 from apps.tenants.services import store_register
 
@@ -55,18 +54,14 @@ def merchant_onboard(*, owner: User, company_name: str, store_name: str, subdoma
 
 @transaction.atomic
 def store_create(*, merchant: Merchant, name: str, subdomain: str, created_by: User | None) -> Tenant:
-    """Open a new store for `merchant` within its plan's store limit, and queue its provisioning.
+    """Open a new store for `merchant` within its plan's store limit (`PlanLimitReached`), and
+    queue its provisioning.
 
-    The merchant's row stays locked until the transaction ends, so two requests at once cannot
-    both pass the limit check.
+    The merchant's row, then its plan's, stay locked until the transaction ends, so two requests
+    at once cannot both pass the limit check.
     """
     locked = Merchant.objects.select_for_update().get(pk=merchant.pk)
-    limit = store_limit_for(locked)
-    if Tenant.objects.filter(merchant=locked).count() >= limit:
-        raise StoreError(
-            _("Your plan allows %(limit)d stores; you have reached that limit.") % {"limit": limit},
-            code="store_limit_reached",
-        )
+    limit_check(merchant=locked, limit=Limit.STORES)
     return store_register(name=name, subdomain=subdomain, merchant_id=locked.pk, created_by=created_by)
 
 

@@ -43,3 +43,13 @@ def team_audit_entries(*, merchant: Merchant) -> QuerySet[TeamAuditEntry]:
 
 def invitation_is_expired(invitation: TeamInvitation) -> bool:
     return invitation.expires_at <= timezone.now()
+
+
+def team_seats_used(*, merchant: Merchant, store: object = None) -> int:
+    """Seats a merchant's team takes on its plan: members plus invitations still open (an
+    invitation holds its seat until it is accepted, revoked or runs out)."""
+    members = Membership.objects.filter(merchant_id=merchant.pk).count()
+    invited = TeamInvitation.objects.filter(
+        merchant_id=merchant.pk, status=TeamInvitation.Status.PENDING, expires_at__gt=timezone.now()
+    ).count()
+    return members + invited

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.billing.limits import PlanLimitReached
 from apps.core.permissions import Perm, no_permission_required
 from apps.platform.access import MerchantAccess, client_ip, merchant_permission_required
 from apps.platform.models import Membership
@@ -99,7 +100,7 @@ def team_invite(request: HttpRequest, access: MerchantAccess) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 ip_address=client_ip(request),
             )
-        except TeamError as error:
+        except (TeamError, PlanLimitReached) as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
@@ -217,7 +218,7 @@ def team_invitation_view(request: HttpRequest, token: str) -> HttpResponse:
             return redirect_to_login(request.path)
         try:
             membership = team_invitation_accept(token=token, user=user, ip_address=client_ip(request))  # type: ignore[arg-type]
-        except TeamError as error:
+        except (TeamError, PlanLimitReached) as error:
             context = {"invitation": invitation, "error": error.message}
             return render(request, "platform/team_invitation.html", context, status=400)
         messages.success(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.platform import team_views, views
+from apps.platform import billing_views, team_views, views
 
 app_name = "platform"
 
@@ -34,4 +34,7 @@ urlpatterns = [
     ),
     path("console/merchants/<uuid:merchant_uuid>/team/audit/", team_views.team_audit, name="team_audit"),
     path("console/invitations/<str:token>/", team_views.team_invitation_view, name="team_invitation"),
+    # Plan and usage (apps/platform/billing_views.py)
+    path("console/billing/", billing_views.billing_index, name="billing_index"),
+    path("console/merchants/<uuid:merchant_uuid>/billing/", billing_views.billing, name="billing"),
 ]

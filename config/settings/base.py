@@ -96,7 +96,7 @@ RESERVED_SUBDOMAINS = frozenset(
         ],
     )
 )
-DEFAULT_MAX_STORES_PER_MERCHANT = env.int("DEFAULT_MAX_STORES_PER_MERCHANT", default=3)
+# How many stores a merchant may open is its plan's limit (apps.billing, editable in the admin).
 HANDOFF_TOKEN_TTL_SECONDS = env.int("HANDOFF_TOKEN_TTL_SECONDS", default=60)
 # Seconds a resolved host -> store mapping is kept in each process; suspensions made in
 # another process take at most this long to reach this one.
@@ -132,7 +132,10 @@ SHARED_APPS = [
     "django_tenants",
     "apps.tenants",
     "apps.platform",
+    "apps.billing",
     "apps.payments.platform",
+    # Platform billing's Stripe mirror (customers, subscriptions, invoices): public schema only.
+    "djstripe",
     # Users, allauth and sessions live in the public schema (platform staff and merchants)
     # and again in every store schema (the store's staff and shoppers).
     "django.contrib.contenttypes",
@@ -560,3 +563,26 @@ ORDER_STOCK_HOLD_MINUTES = env.int("ORDER_STOCK_HOLD_MINUTES", default=15)
 ORDER_MANUAL_PAYMENT_HOLD_HOURS = env.int("ORDER_MANUAL_PAYMENT_HOLD_HOURS", default=72)
 # How long a payment link (a draft order's, or an edited order's balance) stays valid.
 ORDER_PAYMENT_LINK_MAX_AGE_DAYS = env.int("ORDER_PAYMENT_LINK_MAX_AGE_DAYS", default=30)
+
+# ------------------------------------------------------------------------------
+# BILLING: Stripe subscriptions of merchants (dj-stripe, apps/billing/stripe_*.py)
+# ------------------------------------------------------------------------------
+# The platform's own Stripe account (STRIPE_SECRET_KEY and STRIPE_API_BASE above) bills merchants;
+# dj-stripe mirrors it in the public schema. Test mode unless this is set.
+STRIPE_LIVE_MODE = env.bool("STRIPE_LIVE_MODE", default=False)
+# dj-stripe's foreign keys point at Stripe's ids ("cus_..."), the setting it requires since 2.x.
+DJSTRIPE_FOREIGN_KEY_TO_FIELD = "id"
+# dj-stripe 2.11 keeps webhook endpoint secrets in its WebhookEndpoint rows (there is no
+# DJSTRIPE_WEBHOOK_SECRET any more) and its endpoint re-fetches every object from the API. The
+# subscription lifecycle therefore lands on our own endpoint, /billing/stripe/webhook/ on the
+# platform domain (apps/billing/stripe_webhooks.py), verified with this endpoint's signing secret.
+STRIPE_BILLING_WEBHOOK_SECRET = env("STRIPE_BILLING_WEBHOOK_SECRET", default="")
+# Days a merchant whose payment failed keeps read-only stores (with a banner) before they are
+# suspended; paying within them restores everything.
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["billing-grace-expire"] = {
+    "task": "apps.billing.stripe_tasks.billing_grace_expire_task",
+    "schedule": 30 * 60,
+}
+# autodiscover_tasks finds only `tasks` modules; billing's Stripe job lives beside them.
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "apps.billing.stripe_tasks"]

@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from apps.accounts.models import User
+from apps.billing.limits import Limit, PlanLimitReached, store_limit_check
 from apps.catalog.bulk.checks import plan as plan_file
 from apps.catalog.bulk.checks import problems_sort, skip_notes
 from apps.catalog.bulk.parsing import (
@@ -33,6 +34,7 @@ from apps.catalog.bulk.writer import ProductWriter
 from apps.catalog.errors import CatalogError, CatalogErrorCode
 from apps.catalog.models import ImportRun
 from apps.catalog.services.imports import (
+    ImportProblem,
     import_run_claim,
     import_run_create,
     import_run_finish,
@@ -152,10 +154,26 @@ def _import(run: ImportRun) -> None:
         )
         return
 
+    if all_or_nothing:
+        # All or nothing includes the plan: a file with more new products than the plan has room
+        # for imports none of them. (Each chunk checks again below, under the plan's lock.)
+        with transaction.atomic():
+            refused = _beyond_plan(plan.products)
+        if refused:
+            import_run_problems_add(run=run, problems=refused)
+            import_run_finish(
+                run=run, status=ImportRun.Status.FAILED, code=refused[0].code, params=refused[0].params
+            )
+            return
+
     writer = ProductWriter(columns=plan.columns)
     chunk_rows = max(1, settings.CATALOG_IMPORT_CHUNK_ROWS)
     for chunk in _chunks(plan.products, chunk_rows):
         with transaction.atomic():
+            refused = _beyond_plan(chunk)
+            if refused:
+                import_run_problems_add(run=run, problems=refused)
+                plan.problems.extend(refused)
             created, updated = writer.write([item for item in chunk if not item.skipped])
             import_run_progress(
                 run=run,
@@ -170,6 +188,28 @@ def _import(run: ImportRun) -> None:
         import_run_finish(run=run, status=ImportRun.Status.PARTIAL)
     else:
         import_run_finish(run=run, status=ImportRun.Status.FAILED, code=CatalogErrorCode.IMPORT_NOTHING_VALID)
+
+
+def _beyond_plan(items: Sequence[PlannedProduct]) -> list[ImportProblem]:
+    """Skip the new products of `items` beyond the products-per-store limit of the merchant's
+    plan, one problem (on the product's first row) for each. Call it in the transaction that
+    writes `items`: the plan row stays locked until it commits, so parallel imports cannot both
+    use the same room."""
+    new = [item for item in items if not item.skipped and not item.exists]
+    if not new:
+        return []
+    try:
+        store_limit_check(limit=Limit.PRODUCTS_PER_STORE, adding=len(new))
+    except PlanLimitReached as exc:
+        room = max(0, int(exc.params["allowed"]) - int(exc.params["used"]))
+        refused = new[room:]
+        for item in refused:
+            item.skipped = True
+        return [
+            ImportProblem(row=item.rows[0].number, column="handle", code=exc.code, params=exc.params)
+            for item in refused
+        ]
+    return []
 
 
 def _read(run: ImportRun) -> bytes:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.accounts.models import User
+from apps.billing.limits import Limit, store_limit_check
 from apps.catalog import normalise
 from apps.catalog.errors import CatalogError, CatalogErrorCode
 from apps.catalog.models import (
@@ -277,6 +278,9 @@ def _product_save(product: Product, data: ProductInput, *, event: str | None) ->
 
 @transaction.atomic
 def product_create(*, data: ProductInput, actor: User | None = None, emit: bool = True) -> Product:
+    """Create a product within the products-per-store limit of the merchant's plan (raises
+    `PlanLimitReached`); the plan row stays locked until this transaction commits."""
+    store_limit_check(limit=Limit.PRODUCTS_PER_STORE)
     return _product_save(Product(), data, event="product.created" if emit else None)
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.billing.limits import Limit, limit_check
 from apps.platform.models import Membership, Merchant, TeamAuditEntry, TeamInvitation
 from apps.platform.team.errors import TeamError, TeamErrorCode
 from apps.platform.team.rules import (
@@ -112,6 +113,8 @@ def team_member_invite(
             field="email",
             params={"email": email},
         )
+    # An open invitation holds a seat (see team_seats_used); the plan's lock is held until commit.
+    limit_check(merchant=merchant, limit=Limit.STAFF_SEATS)
     token = secrets.token_urlsafe(32)
     invitation = TeamInvitation.objects.create(
         merchant=merchant,
@@ -229,6 +232,9 @@ def team_invitation_accept(*, token: str, user: User, ip_address: str | None) ->
             code=TeamErrorCode.ALREADY_MEMBER,
             params={"merchant": merchant.name},
         )
+    # The invitation already holds its seat (accepting turns it into a member): refused only if
+    # the plan has shrunk below the seats in use since it was sent.
+    limit_check(merchant=merchant, limit=Limit.STAFF_SEATS, adding=0)
     now = timezone.now()
     TeamInvitation.objects.filter(pk=invitation.pk).update(
         status=TeamInvitation.Status.ACCEPTED, accepted_by=user, closed_at=now

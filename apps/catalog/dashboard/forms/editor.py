@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.billing.limits import PlanLimitReached
 from apps.catalog.dashboard.forms.fields import CategoryTreeField, comma_split
 from apps.catalog.errors import CatalogError
 from apps.catalog.models import Category, Product
@@ -360,7 +361,7 @@ class ProductEditor:
             variants=tuple(variants),
         )
 
-    def apply_error(self, error: CatalogError) -> None:
+    def apply_error(self, error: CatalogError | PlanLimitReached) -> None:
         """Show a service's refusal next to what caused it (and always at the top of the form)."""
         if error.field in self.form.fields:
             self.form.add_error(error.field, error.message)

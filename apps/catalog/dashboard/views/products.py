@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from apps.billing.limits import PlanLimitReached
 from apps.catalog import bulk, selectors, services
 from apps.catalog.dashboard.forms import (
     ImageUploadForm,
@@ -100,7 +101,7 @@ def product_create(request: HttpRequest) -> HttpResponse:
         if editor.is_bound and "_matrix" not in request.POST and editor.is_valid():
             try:
                 product = services.product_create(data=editor.product_input(), actor=request.user)  # type: ignore[arg-type]
-            except CatalogError as error:
+            except (CatalogError, PlanLimitReached) as error:
                 editor.apply_error(error)
             else:
                 messages.success(request, _("Product “%(title)s” created.") % {"title": product.title})
