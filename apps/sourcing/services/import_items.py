@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.billing.limits import PlanLimitReached
 from apps.catalog.errors import CatalogError, CatalogErrorCode
 from apps.catalog.models import ImportRun, Product, ProductImage, ProductVariant
 from apps.catalog.services import (
@@ -299,7 +300,7 @@ def items_write(
                         now=now,
                         saved_images=saved_images,
                     )
-            except (CatalogError, InventoryError) as exc:
+            except (CatalogError, InventoryError, PlanLimitReached) as exc:
                 problems.append(
                     import_problem_from_error(row=entry.item.row, column=exc.field or "", error=exc)
                 )

@@ -265,6 +265,21 @@ def test_costs_in_another_currency_are_refused(in_alpha, fake, django_capture_on
     assert not Product.objects.exists()
 
 
+def test_products_beyond_the_plan_are_refused_as_row_problems(
+    in_alpha, fake, django_capture_on_commit_callbacks
+):
+    from apps.billing.tests.factories import make_plan, merchant_on_plan
+
+    merchant_on_plan(in_alpha.merchant, make_plan(name="Tiny", max_products_per_store=0))
+    supplier = make_feed_supplier(fake.feed("/feed.csv", f"{HEADER}\nP1,Shirt,,,S-1,,,7.00,EUR,1,true\n"))
+    run = run_import(django_capture_on_commit_callbacks, supplier)
+    assert run.status == ImportRun.Status.FAILED
+    error = run.row_errors.get()
+    assert error.code == "plan_limit_reached"
+    assert "Your Tiny plan allows 0 products per store; upgrade in Billing." in error.message
+    assert not Product.objects.exists()
+
+
 def test_unusable_images_are_skipped_and_reported(in_alpha, fake, django_capture_on_commit_callbacks):
     images = f"{fake.image_url('missing.png')}|{fake.image_url('text.png')}|{fake.image_url('ok.png')}"
     supplier = make_feed_supplier(fake.feed("/feed.csv", shirt_csv(fake, images=images)))
