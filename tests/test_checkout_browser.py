@@ -345,6 +345,18 @@ def _screenshot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
+def _fits_a_phone(page: Page, name: str) -> None:
+    """At 375 px wide the page scrolls only down: nothing sticks out sideways."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 375, "height": 812})
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        _screenshot(page, name)
+    finally:
+        if size is not None:
+            page.set_viewport_size(size)
+
+
 def _confirmed(page: Page) -> str:
     expect(page).to_have_url(re.compile(r"/checkout/complete/[0-9a-f-]{36}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your order!")
@@ -378,10 +390,12 @@ def test_a_guest_buys_with_a_discount_code_and_a_gift_card(shop, page_of):  # ty
     expect(page.locator("#checkout-totals [data-total='total']")).to_have_text("€91.63")
     expect(page.locator('[data-total="amount-due"]')).to_have_text("€71.63")
     _screenshot(page, "payment-step")
+    _fits_a_phone(page, "payment-step-phone")
     _pay_by_test_card(page, CARD_SUCCEEDS)
 
     number = _confirmed(page)
     _screenshot(page, "confirmation")
+    _fits_a_phone(page, "confirmation-phone")
     outcome = off_loop(_outcome, made, email)
     assert number == f"Order #{outcome.number}"
     assert outcome.status == "paid" and outcome.total == Decimal("91.63")
