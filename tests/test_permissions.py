@@ -254,6 +254,6 @@ def test_the_role_map_matches_the_documented_rules():
     assert {"catalog.edit", "catalog.delete", "inventory.adjust", "sourcing.manage"} <= staff
     assert {"sourcing.credentials", "settings.manage", "domains.manage", "team.manage"}.isdisjoint(staff)
     writes = {p for p in finance if not p.endswith(".view")}
-    assert writes == {"refunds.create", "gift_cards.manage", "catalog.export", "exports.download"}
+    assert writes == {"refunds.create", "fraud.review", "gift_cards.manage", "catalog.export", "exports.download"}
     assert {p for p in owner if p.endswith(".view")} - {"audit.view"} <= finance
     assert role_permissions("") == frozenset() and role_permissions("intruder") == frozenset()

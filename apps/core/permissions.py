@@ -20,6 +20,12 @@ place that says what each may do.
 | orders.view          |   x   |   x   |   x   |    x    |
 | orders.manage        |   x   |   x   |   x   |         |
 | refunds.create       |   x   |   x   |       |    x    |
+| purchase_orders.manage |   x   |   x   |   x   |         |
+| returns.manage       |   x   |   x   |   x   |         |
+| fraud.review         |   x   |   x   |       |    x    |
+| reviews.moderate     |   x   |   x   |   x   |         |
+| notifications.view   |   x   |   x   |       |    x    |
+| notifications.manage |   x   |   x   |       |         |
 | stores.manage        |   x   |   x   |       |         |
 | domains.view         |   x   |   x   |       |    x    |
 | domains.manage       |   x   |   x   |       |         |
@@ -73,6 +79,13 @@ class Perm(StrEnum):
     ORDERS_VIEW = "orders.view"
     ORDERS_MANAGE = "orders.manage"
     REFUNDS_CREATE = "refunds.create"
+    # Place, approve or retry orders with suppliers (dropshipping); reading them is orders.view.
+    PURCHASE_ORDERS_MANAGE = "purchase_orders.manage"
+    RETURNS_MANAGE = "returns.manage"  # approve or refuse a return, send its label or instructions
+    FRAUD_REVIEW = "fraud.review"  # release or cancel an order held as high risk
+    REVIEWS_MODERATE = "reviews.moderate"  # publish, hide or answer product reviews
+    NOTIFICATIONS_VIEW = "notifications.view"  # email templates and the delivery log
+    NOTIFICATIONS_MANAGE = "notifications.manage"  # edit the templates and the SMS settings
     CUSTOMERS_VIEW = "customers.view"
     CUSTOMERS_MANAGE = "customers.manage"  # edit a customer record, grant store credit
     DISCOUNTS_MANAGE = "discounts.manage"  # discount codes and automatic discounts
@@ -124,6 +137,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.SOURCING_MANAGE,
             Perm.ORDERS_VIEW,
             Perm.ORDERS_MANAGE,
+            Perm.PURCHASE_ORDERS_MANAGE,
+            Perm.RETURNS_MANAGE,
+            Perm.REVIEWS_MODERATE,
             Perm.CUSTOMERS_VIEW,
             Perm.CUSTOMERS_MANAGE,
             Perm.DISCOUNTS_MANAGE,
@@ -135,7 +151,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     # Reads everything except the audit trail, handles money, downloads exports; changes no
     # catalog, stock, supplier, domain or setting.
     Role.FINANCE: (_READ - {Perm.AUDIT_VIEW})
-    | {Perm.REFUNDS_CREATE, Perm.GIFT_CARDS_MANAGE, Perm.CATALOG_EXPORT, Perm.EXPORTS_DOWNLOAD},
+    | {
+        Perm.REFUNDS_CREATE,
+        Perm.FRAUD_REVIEW,
+        Perm.GIFT_CARDS_MANAGE,
+        Perm.CATALOG_EXPORT,
+        Perm.EXPORTS_DOWNLOAD,
+    },
 }
 
 

@@ -17,4 +17,11 @@ urlpatterns = [
     path("", include("apps.checkout.dashboard.urls")),
     path("payments/", include("apps.payments.dashboard.urls")),
     path("orders/", include("apps.orders.dashboard.urls")),
+    path("fulfilment/", include("apps.fulfilment.dashboard.urls")),
+    path("purchase-orders/", include("apps.purchasing.dashboard.urls")),
+    path("fraud/", include("apps.fraud.dashboard.urls")),
+    path("returns/", include("apps.returns.dashboard.urls")),
+    path("invoices/", include("apps.invoices.dashboard.urls")),
+    path("notifications/", include("apps.notifications.dashboard.urls")),
+    path("reviews/", include("apps.reviews.dashboard.urls")),
 ]

@@ -132,7 +132,36 @@ def order_event_message(event: OrderEvent) -> str:
         return _("%(amount)s %(currency)s left to pay; a payment link was created.") % p
     if kind == K.NOTE_ADDED:
         return _("Note added.")
+    message = _after_sale_message(kind)
+    if message is not None:
+        return message % p
     return str(OrderEventKind(kind).label) if kind in OrderEventKind.values else kind
+
+
+def _after_sale_message(kind: str) -> str | None:
+    """The sentences of the after-the-sale kinds; their params are named in the format."""
+    K = OrderEventKind
+    messages = {
+        K.FULFILMENT_CREATED: _("%(units)s units shipped with %(carrier)s, tracking %(tracking_number)s."),
+        K.FULFILMENT_CANCELLED: _("Shipment %(tracking_number)s cancelled."),
+        K.TRACKING_UPDATED: _("Tracking %(tracking_number)s: %(status)s."),
+        K.DELIVERED: _("Delivered (tracking %(tracking_number)s)."),
+        K.DELIVERY_AT_RISK: _("Delivery at risk: expected by %(estimated)s, promised by %(promised)s."),
+        K.PURCHASE_ORDER_PLACED: _("Ordered from %(supplier)s (supplier's order %(supplier_order_id)s)."),
+        K.PURCHASE_ORDER_FAILED: _("Order with %(supplier)s failed: %(error)s"),
+        K.PURCHASE_ORDER_HELD: _("Order with %(supplier)s held: %(reason)s"),
+        K.RISK_ASSESSED: _("Fraud risk %(level)s (score %(score)s)."),
+        K.RISK_APPROVED: _("Released after fraud review."),
+        K.RETURN_REQUESTED: _("Return of %(units)s units requested: %(reason)s"),
+        K.RETURN_APPROVED: _("Return approved."),
+        K.RETURN_REFUSED: _("Return refused: %(reason)s"),
+        K.RETURN_RECEIVED: _("Returned goods received."),
+        K.STORE_CREDIT_ISSUED: _("%(amount)s %(currency)s given as store credit."),
+        K.INVOICE_ISSUED: _("Invoice %(number)s issued."),
+        K.CREDIT_NOTE_ISSUED: _("Credit note %(number)s issued."),
+        K.EMAIL_SENT: _("Email “%(template)s” sent to %(to)s."),
+    }
+    return messages.get(kind)  # type: ignore[call-overload]
 
 
 def _edit_change(p: _Params) -> str:

@@ -177,6 +177,13 @@ TENANT_APPS = [
     "apps.checkout",
     "apps.payments",
     "apps.orders",
+    "apps.fulfilment",
+    "apps.purchasing",
+    "apps.fraud",
+    "apps.returns",
+    "apps.invoices",
+    "apps.notifications",
+    "apps.reviews",
     "apps.dashboard",
     "apps.storefront",
 ]

@@ -1,0 +1,5 @@
+"""Shopper-facing Invoices pages, mounted in apps.storefront.urls (namespace "storefront")."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
