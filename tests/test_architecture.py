@@ -1,7 +1,8 @@
 """The import graph of apps/: no cycles between apps, imports point down (ARCHITECTURE.md "Layers").
 
-Modules are grouped into units: `apps.<app>.dashboard.*` (an app's merchant pages) and
-`apps.<app>.api.*` (its REST endpoints) are faces of their own, apart from the app's domain
+Modules are grouped into units: `apps.<app>.dashboard.*` (an app's merchant pages),
+`apps.<app>.storefront.*` (its shopper pages) and `apps.<app>.api.*` (its REST endpoints) are
+faces of their own, apart from the app's domain
 modules, so a domain app may keep its pages beside it without its services depending on them.
 Tests, migrations and management commands are left out (they may reach anywhere).
 """
@@ -13,7 +14,7 @@ from collections import defaultdict
 import grimp
 import pytest
 
-FACE_SUFFIXES = (".dashboard", ".api")
+FACE_SUFFIXES = (".dashboard", ".api", ".storefront")
 FACE_APPS = {"dashboard", "storefront"}
 # Feature apps (trends, copywriting, seo, ...) talk to the core through services and events only.
 FEATURE_APPS = {

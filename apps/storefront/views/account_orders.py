@@ -18,10 +18,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from apps.core.page_slots import slots_render
 from apps.core.permissions import no_permission_required
 from apps.customers import selectors as customer_selectors
 from apps.orders.selectors import order_for_shopper, orders_for_customer
-from apps.storefront.order_sections import order_sections_render
 from apps.storefront.views.account import WHY, _render, _shopper, shopper_required
 from apps.storefront.views.orders import (
     latest_payment,
@@ -60,6 +60,6 @@ def order_detail(request: HttpRequest, order_uuid: uuid.UUID) -> HttpResponse:
         "totals_rows": order_totals_rows(order, payment_method=payment_method_name(latest_payment(order))),
         "timeline": shopper_timeline(order),
         "account_section": "orders",
-        "sections": order_sections_render(request, order),
+        "sections": slots_render("storefront.order", request, order),
     }
     return _render(request, "order_detail.html", context)

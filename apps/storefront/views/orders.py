@@ -25,7 +25,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,11 +35,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from apps.accounts.models import User
 from apps.checkout.errors import CheckoutError
 from apps.core.permissions import no_permission_required
-from apps.core.tenancy import current_schema
 from apps.customers import selectors as customer_selectors
 from apps.orders.drafts import draft_order_pay, order_for_payment_token
 from apps.orders.enums import OrderEventKind, OrderStatus
 from apps.orders.errors import OrderError
+from apps.orders.links import order_status_token, order_uuid_from_status_token
 from apps.orders.models import Order, Payment
 from apps.orders.payment_status import IN_FLIGHT
 from apps.orders.selectors import TimelineEntry, order_detail, order_timeline
@@ -59,7 +58,6 @@ from apps.storefront.views.checkout_payment import (
     settled_response,
 )
 
-ORDER_STATUS_SALT = "storefront.order-status"
 WHY_CONFIRMATION = (
     "the confirmation of an order: only the session that placed it or its signed-in shopper; 404 otherwise"
 )
@@ -84,23 +82,6 @@ SHOPPER_EVENTS = frozenset(
 # ------------------------------------------------------------------------------
 # the signed status link
 # ------------------------------------------------------------------------------
-def order_status_token(*, order: Order) -> str:
-    return signing.dumps({"o": str(order.uuid), "s": current_schema()}, salt=ORDER_STATUS_SALT, compress=True)
-
-
-def _order_uuid_from_status_token(token: str) -> uuid.UUID | None:
-    try:
-        data = signing.loads(token, salt=ORDER_STATUS_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or data.get("s") != current_schema():
-        return None
-    try:
-        return uuid.UUID(str(data.get("o")))
-    except ValueError:
-        return None
-
-
 def order_status_url(request: HttpRequest, order: Order) -> str:
     path = reverse("storefront:order_status", kwargs={"token": order_status_token(order=order)})
     return request.build_absolute_uri(path)
@@ -257,7 +238,7 @@ def checkout_complete(request: HttpRequest, order_uuid: uuid.UUID) -> HttpRespon
 @never_cache
 @require_GET
 def order_status(request: HttpRequest, token: str) -> HttpResponse:
-    order_uuid = _order_uuid_from_status_token(token)
+    order_uuid = order_uuid_from_status_token(token)
     order = order_detail(order_uuid=order_uuid) if order_uuid is not None else None
     if order is None:
         raise Http404(_("This order does not exist."))

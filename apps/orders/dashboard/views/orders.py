@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.core.page_slots import slots_render
 from apps.core.permissions import Perm, permission_required, user_has_permission
 from apps.customers.selectors import country_name
 from apps.orders.dashboard.forms import CancelForm, MarkPaidForm, NoteForm, OrderFilterForm
-from apps.orders.dashboard.panels import order_panels_render
 from apps.orders.dashboard.queries import (
     PAYMENT_STATE_CHOICES,
     FulfilmentState,
@@ -199,7 +199,7 @@ def _detail(
             "payment_link": payment_link_reveal(request, order=order),
             "is_draft": order.origin == OrderOrigin.DRAFT and order.status == OrderStatus.PENDING,
             "tax_percent": order_tax_percent(order),
-            "panels": order_panels_render(request, order),
+            "panels": slots_render("dashboard.order", request, order),
         }
         return render(request, "orders/dashboard/order_detail.html", context, status=status)
 
