@@ -242,7 +242,9 @@ def _settle(*, order: Order, actor: User | None) -> tuple[Payment | None, str, l
         return payment, order_payment_link(order=order), []
     refunds: list[Refund] = []
     if settlement == Settlement.REFUND:
-        refunds = order_refund(order=order, amount=amount, reason=_("Order edited."), actor=actor)
+        refunds = order_refund(
+            order=order, amount=amount, reason=_("Order edited."), actor=actor, keeps_total=False
+        )
     order_money_status_sync(order=order, actor=actor)
     return None, "", refunds
 

@@ -98,6 +98,10 @@ class Order(TimeStampedModel):
     # What gateways took and gave back (not counting gift cards and store credit).
     amount_paid = _money(_("paid"))
     amount_refunded = _money(_("refunded"))
+    # The part of `amount_refunded` given back while the order kept its total (a return, a
+    # goodwill refund, a refund made at the provider), as opposed to an edit's refund, which
+    # lowered the total: the shopper owes nothing for it.
+    amount_refunded_kept_total = _money(_("refunded without changing the order"))
 
     # what the order was priced with, kept to price it again when staff edit it
     shipping_address = models.JSONField(_("shipping address"), default=dict, blank=True)
@@ -230,7 +234,13 @@ class Order(TimeStampedModel):
     @property
     def balance_due(self) -> Decimal:
         """What the shopper still owes through a gateway (negative: owed back to them)."""
-        return self.total - self.gift_card_total - self.store_credit_total - self.net_paid
+        return (
+            self.total
+            - self.gift_card_total
+            - self.store_credit_total
+            - self.net_paid
+            - self.amount_refunded_kept_total
+        )
 
     @property
     def is_paid(self) -> bool:
@@ -437,6 +447,8 @@ class Refund(TimeStampedModel):
     external_id = models.CharField(_("gateway's refund id"), max_length=255, blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=255, unique=True)
     error_message = models.CharField(_("error message"), max_length=500, blank=True)
+    # False for an edit's refund (the order's total went down by it); True for the others.
+    keeps_total = models.BooleanField(default=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

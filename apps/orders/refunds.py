@@ -20,7 +20,7 @@ from apps.orders.enums import OrderEventKind
 from apps.orders.errors import OrderError, OrderErrorCode
 from apps.orders.models import Order, Payment, Refund
 from apps.orders.payment_status import P, rank
-from apps.orders.timeline import order_event_add
+from apps.orders.timeline import order_emit, order_event_add
 from apps.payments.enums import RefundStatus
 from apps.payments.gateways.base import gateway_get
 
@@ -28,6 +28,18 @@ if TYPE_CHECKING:
     from apps.accounts.models import User
 
 ZERO = Decimal(0)
+ORDER_REFUNDED = "order.refunded"
+
+
+def order_refunded_emit(
+    *, order: Order, amount: Decimal, currency: str, reason: str, store_credit: bool = False
+) -> None:
+    """Announce money given back (after commit): `refund={amount, currency, store_credit, reason}`."""
+    order_emit(
+        name=ORDER_REFUNDED,
+        order=order,
+        refund={"amount": str(amount), "currency": currency, "store_credit": store_credit, "reason": reason},
+    )
 
 
 def refunded_at_gateway(*, order: Order, payment: Payment, new_total: Decimal, actor: User | None) -> None:
@@ -43,8 +55,11 @@ def refunded_at_gateway(*, order: Order, payment: Payment, new_total: Decimal, a
             break
         refund.status = RefundStatus.SUCCEEDED
         refund.save(update_fields=["status", "updated_at"])
+        if refund.keeps_total:
+            order.amount_refunded_kept_total += refund.amount
         left -= refund.amount
     if left > 0:
+        order.amount_refunded_kept_total += left  # made at the provider: the order is unchanged
         Refund.objects.create(
             order=order,
             payment=payment,
@@ -70,13 +85,16 @@ def refund_create(
     reason: str,
     actor: User | None = None,
     raise_on_failure: bool = True,
+    keeps_total: bool = True,
 ) -> Refund:
     """Give `amount` of `payment` back through its gateway (the caller holds the order's lock).
 
     The idempotency key is the order's refund sequence (`order:<uuid>:refund:<n>`), so a
     refund retried after a rolled-back attempt is the same refund at the gateway. A refused
     refund raises `OrderError(REFUND_FAILED)` (rolling the caller back) unless
-    `raise_on_failure` is False, when it is kept on the timeline for staff."""
+    `raise_on_failure` is False, when it is kept on the timeline for staff. `keeps_total` is
+    False for an edit's refund (the order's total went down by the amount); the others count
+    in `Order.amount_refunded_kept_total`, so the shopper owes nothing for them."""
     amount = money_quantize(amount, payment.currency)
     refundable = payment.amount - payment.amount_refunded
     if amount <= 0 or not payment.captured or amount > refundable:
@@ -96,6 +114,7 @@ def refund_create(
         reason=reason[:255],
         status=RefundStatus.PENDING,
         idempotency_key=f"order:{order.uuid}:refund:{sequence}",
+        keeps_total=keeps_total,
         actor=actor,
     )
     result = gateway_get(payment.gateway, enabled_only=False).refund(
@@ -114,6 +133,8 @@ def refund_create(
         if rank(target) > rank(payment.status):
             payment.status = target
         order.amount_refunded += amount
+        if keeps_total:
+            order.amount_refunded_kept_total += amount
         order_event_add(
             order=order, kind=OrderEventKind.REFUNDED, params={**money, "reason": reason}, actor=actor
         )
@@ -148,9 +169,12 @@ def refund_create(
     return refund
 
 
-def order_refund(*, order: Order, amount: Decimal, reason: str, actor: User | None = None) -> list[Refund]:
+def order_refund(
+    *, order: Order, amount: Decimal, reason: str, actor: User | None = None, keeps_total: bool = True
+) -> list[Refund]:
     """Refund `amount` of the order's gateway payments, newest payment first (the caller holds
-    the order's lock and re-syncs the status)."""
+    the order's lock and re-syncs the status). An edit that lowered the total passes
+    `keeps_total=False`; returns, goodwill refunds and cancellations keep it."""
     left = money_quantize(amount, order.currency)
     payments = list(order.payments.filter(captured=True).order_by("-attempt"))
     refundable = sum((p.amount - p.amount_refunded for p in payments), ZERO)
@@ -170,6 +194,14 @@ def order_refund(*, order: Order, amount: Decimal, reason: str, actor: User | No
         take = min(left, payment.amount - payment.amount_refunded)
         if take <= 0:
             continue
-        refunds.append(refund_create(order=order, payment=payment, amount=take, reason=reason, actor=actor))
+        refunds.append(
+            refund_create(
+                order=order, payment=payment, amount=take, reason=reason, actor=actor, keeps_total=keeps_total
+            )
+        )
         left -= take
+    if refunds:
+        order_refunded_emit(
+            order=order, amount=sum((r.amount for r in refunds), ZERO), currency=order.currency, reason=reason
+        )
     return refunds

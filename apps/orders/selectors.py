@@ -65,9 +65,13 @@ def _payment_condition(state: str) -> Q | None:
     if state == PaymentState.REFUNDED:
         return paid & Q(amount_paid__gt=0, amount_refunded__gte=F("amount_paid"))
     if state == PaymentState.BALANCE_DUE:
-        # Owed by the shopper (an edit added to a paid order), not money the shop gave back.
-        settled = PAID_STATUSES - {OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED}
-        return Q(status__in=settled, amount_paid__lt=owed + F("amount_refunded"))
+        # Owed by the shopper (an edit added to a paid order), not money the shop gave back
+        # (`Order.balance_due` > 0: refunds that kept the order's total owe nothing).
+        settled = PAID_STATUSES - {OrderStatus.REFUNDED}
+        return Q(
+            status__in=settled,
+            amount_paid__lt=owed + F("amount_refunded") - F("amount_refunded_kept_total"),
+        )
     return None
 
 

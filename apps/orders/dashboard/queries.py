@@ -194,10 +194,9 @@ def order_payment_state(order: Order) -> str:
         return PaymentState.AWAITING
     if order.status not in PAID_STATUSES:
         return PaymentState.REFUNDED if order.amount_refunded > 0 else ""
-    owed = order.total - order.gift_card_total - order.store_credit_total
     if order.amount_paid > 0 and order.amount_refunded >= order.amount_paid:
         return PaymentState.REFUNDED
-    if order.amount_paid < owed + order.amount_refunded:
+    if order.balance_due > 0:
         return PaymentState.BALANCE_DUE
     if order.amount_refunded > 0:
         return PaymentState.PARTIALLY_REFUNDED

@@ -41,8 +41,15 @@ def _numbers(page) -> list[int]:
 def test_filters_by_status_payment_origin_and_date(in_alpha):
     pending = order_row(status="pending")
     paid = order_row(status="paid", origin="checkout", checkout_token="11111111-1111-1111-1111-111111111111")
-    refunded = order_row(status="refunded", amount_refunded=Decimal("10.00"))
-    partly = order_row(status="partially_refunded", amount_refunded=Decimal("4.00"))
+    refunded = order_row(
+        status="refunded", amount_refunded=Decimal("10.00"), amount_refunded_kept_total=Decimal("10.00")
+    )
+    # refunds that kept the order's total (a return, goodwill): the shopper owes nothing
+    partly = order_row(
+        status="partially_refunded",
+        amount_refunded=Decimal("4.00"),
+        amount_refunded_kept_total=Decimal("4.00"),
+    )
     owing = order_row(status="paid", total=Decimal("15.00"))
     old = order_row(status="paid")
     Order.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40))
