@@ -53,6 +53,7 @@ class SourcingErrorCode(models.TextChoices):
     API_BAD_RESPONSE = "api_bad_response", _("Unexpected API response")
     API_ERROR = "api_error", _("API refused the request")
     API_NO_PRODUCTS = "api_no_products", _("API returned no products")
+    ORDER_REJECTED = "order_rejected", _("Supplier refused the order")
 
 
 def _feed_malformed(params: Mapping[str, Any]) -> str:
@@ -198,6 +199,7 @@ MESSAGES: dict[str, Message] = {
     C.API_BAD_RESPONSE: _api_bad_response,
     C.API_ERROR: _api_error,
     C.API_NO_PRODUCTS: _("No product ids are set for %(supplier)s; add the ids or product URLs to import."),
+    C.ORDER_REJECTED: _("%(supplier)s refused the order: %(message)s (code %(error_code)s)."),
 }
 del C
 

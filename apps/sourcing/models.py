@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,11 @@ class Supplier(TimeStampedModel):
     website = models.URLField(_("website"), blank=True)
     lead_time_days = models.PositiveSmallIntegerField(_("lead time (days)"), default=7)
     ships_from_country = models.CharField(_("ships from (ISO country)"), max_length=2, blank=True)
+    # Where the supplier delivers (ISO codes); empty means everywhere. Purchasing prefers a
+    # supplier that ships to the order's country.
+    ships_to_countries = ArrayField(
+        models.CharField(max_length=2), verbose_name=_("ships to (ISO countries)"), default=list, blank=True
+    )
     connector = models.CharField(
         _("connector"), max_length=20, choices=Connector.choices, default=Connector.MANUAL
     )

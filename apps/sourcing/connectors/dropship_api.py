@@ -39,27 +39,81 @@ Platform errors (bad signature, expired token, rate limit, unknown method) answe
     {"error_response": {"code": "IncompleteSignature", "msg": "The request signature does not conform to platform standards", "request_id": "..."}}
 
 and become a `SourcingError` that names the supplier and quotes its message.
+
+Placing an order (POST ``{base_url}/sync``, form-encoded, signed the same way; the two JSON
+parameters are signed as the exact strings sent)::
+
+    method=aliexpress.ds.order.create
+    param_place_order_request4_open_api_d_t_o={
+        "out_order_id": "PO-42",
+        "logistics_address": {"full_name": "Ada Lovelace", "contact_person": "Ada Lovelace",
+                              "address": "1 Main St", "address2": "Flat 2", "city": "Berlin",
+                              "province": "Berlin", "zip": "10115", "country": "DE",
+                              "mobile_no": "+49301234567", "phone_country": "", "locale": "en_US"},
+        "product_items": [{"product_id": 1005001234567890, "sku_attr": "12000001",
+                           "product_count": 2, "logistics_service_name": "CAINIAO_STANDARD",
+                           "order_memo": "PO-42"}]}
+    ds_extend_request={"payment": {"pay_currency": "EUR"}}
+
+``out_order_id`` is our purchase order's reference: the platform answers a repeated
+``out_order_id`` with the order it already created, so a retry after a lost answer never orders
+twice. ``sku_attr`` is the supplier SKU we imported (its ``sku_id``). Answer::
+
+    {"aliexpress_ds_order_create_response": {"request_id": "...",
+        "result": {"is_success": true, "order_list": {"number": [8181234567890]},
+                   "error_code": "", "error_msg": ""}}}
+
+``is_success: false`` carries the platform's reason in ``error_code`` / ``error_msg`` (e.g.
+``B_DROPSHIPPER_DELIVERY_ADDRESS_VALIDATE_FAIL``, ``INVENTORY_HOLD_ERROR``, ``SKU_NOT_EXIST``);
+it becomes `SupplierOrderRejected` with ``permanent`` set unless the code is one the platform
+uses for a passing condition (``SYSTEM_BUSY``, ``ISP_ERROR``, rate limits). The cost we record is
+what our synced offers say; the answer does not carry amounts.
+
+Tracking of a placed order (GET ``{base_url}/sync``, signed)::
+
+    method=aliexpress.ds.order.tracking.get   ae_order_id=8181234567890   language=en_US
+
+    {"aliexpress_ds_order_tracking_get_response": {"request_id": "...",
+        "result": {"ret": true, "code": "200", "msg": "",
+            "data": {"tracking_detail_line_list": {"tracking_detail": [
+                {"mail_no": "LP00123456789CN", "carrier_name": "AliExpress Standard Shipping",
+                 "logistics_service_name": "CAINIAO_STANDARD",
+                 "detail_node_list": {"detail_node": [
+                     {"time_stamp": 1764500000000, "tracking_name": "Shipped",
+                      "tracking_detail_desc": "Departed from sorting center",
+                      "tracking_node_code": "SHIPPED", "tracking_location": "Shenzhen"}]}}]}}}}}
+
+``ret: false`` (or no ``tracking_detail``) means no parcel yet. A parcel is delivered when one of
+its nodes has the code ``DELIVERED`` or ``SIGNIN``. Times are Unix milliseconds (UTC).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from apps.catalog.models import ImportRun
-from apps.core.http import OutboundHttpError, safe_get
+from apps.core.http import OutboundHttpError, safe_get, safe_post
 from apps.sourcing.connectors import SupplierItem, SupplierItemVariant
 from apps.sourcing.connectors.feeds import parse_cost, parse_currency, parse_stock
-from apps.sourcing.errors import FeedInvalid, FeedProblem, SourcingError
+from apps.sourcing.errors import FeedInvalid, FeedProblem, SourcingError, SourcingErrorCode
 
 PRODUCT_GET = "aliexpress.ds.product.get"
+ORDER_CREATE = "aliexpress.ds.order.create"
+ORDER_TRACKING_GET = "aliexpress.ds.order.tracking.get"
+# Order rejections that pass by themselves: the same order may be sent again later.
+TRANSIENT_ORDER_ERRORS = frozenset({"SYSTEM_BUSY", "ISP_ERROR", "ApiCallLimit", "SERVICE_UNAVAILABLE"})
+DELIVERED_NODES = frozenset({"DELIVERED", "SIGNIN"})
 ON_SALE = "onSelling"
 GONE_MESSAGES = ("not found", "not exist", "off shelf", "offline", "no longer")
 PRODUCT_ID = re.compile(r"(\d{6,20})")
@@ -95,6 +149,59 @@ def _as_list(value: Any, key: str) -> list[Any]:
     if not isinstance(value, list):
         raise TypeError(key)
     return value
+
+
+@dataclass(frozen=True)
+class SupplierOrderItem:
+    product_id: str  # the supplier's product id
+    sku_attr: str  # the supplier's SKU id
+    quantity: int
+    logistics_service_name: str = ""
+
+
+@dataclass(frozen=True)
+class SupplierOrderAddress:
+    full_name: str
+    address: str
+    city: str
+    country: str  # ISO 3166-1 alpha-2
+    zip: str = ""
+    address2: str = ""
+    province: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class SupplierTrackingEvent:
+    occurred_at: datetime
+    status: str
+    description: str
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class SupplierTracking:
+    """One parcel of a supplier order as the supplier's carrier reports it."""
+
+    tracking_number: str
+    carrier: str  # the carrier's or logistics service's name, as the supplier words it
+    logistics_service: str
+    events: tuple[SupplierTrackingEvent, ...]
+    delivered: bool
+
+
+class SupplierOrderRejected(SourcingError):
+    """The supplier answered and refused the order; `permanent` says whether sending the same
+    order again may succeed. Params: supplier, error_code, message."""
+
+    code = SourcingErrorCode.ORDER_REJECTED
+
+    def __init__(self, *, supplier: str, error_code: str, message: str, permanent: bool) -> None:
+        super().__init__(
+            params={"supplier": supplier, "error_code": error_code[:100], "message": message[:500]}
+        )
+        self.error_code = error_code
+        self.permanent = permanent
 
 
 class DropshipApiClient:
@@ -148,12 +255,15 @@ class DropshipApiClient:
         signed["sign"] = api_sign(signed, secret=self.app_secret)
         return signed
 
-    def call(self, method: str, **params: Any) -> dict[str, Any]:
-        """The body of ``<method>_response``; raises SourcingError on any platform error."""
+    def call(self, method: str, *, post: bool = False, **params: Any) -> dict[str, Any]:
+        """The body of ``<method>_response``; raises SourcingError on any platform error.
+        `post` sends the signed parameters as a form body (orders), else as the query."""
         try:
-            response = safe_get(
-                f"{self.base_url}/sync", params=self.signed_params(method, params), timeout=self.timeout
-            )
+            signed = self.signed_params(method, params)
+            if post:
+                response = safe_post(f"{self.base_url}/sync", data=signed, timeout=self.timeout)
+            else:
+                response = safe_get(f"{self.base_url}/sync", params=signed, timeout=self.timeout)
         except OutboundHttpError as exc:
             raise SourcingError(
                 _("%(supplier)s could not be reached: %(reason)s")
@@ -326,3 +436,115 @@ class DropshipApiClient:
             if item is not None:
                 items.append(item)
         return items
+
+    # -- orders ----------------------------------------------------------------
+    def order_create(
+        self,
+        *,
+        out_order_id: str,
+        address: SupplierOrderAddress,
+        items: Sequence[SupplierOrderItem],
+        pay_currency: str = "",
+    ) -> str:
+        """Place an order and return the supplier's order id (the first when the platform splits
+        it). Raises `SupplierOrderRejected` when the supplier refuses it and `SourcingError`
+        when the call fails or the answer cannot be read (then nothing is known to be placed;
+        sending the same `out_order_id` again is safe)."""
+        request = {
+            "out_order_id": out_order_id,
+            "logistics_address": {
+                "full_name": address.full_name,
+                "contact_person": address.full_name,
+                "address": address.address,
+                "address2": address.address2,
+                "city": address.city,
+                "province": address.province,
+                "zip": address.zip,
+                "country": address.country.upper(),
+                "mobile_no": address.phone,
+                "phone_country": "",
+                "locale": self.target_language,
+            },
+            "product_items": [
+                {
+                    "product_id": int(item.product_id) if item.product_id.isdigit() else item.product_id,
+                    "sku_attr": item.sku_attr,
+                    "product_count": item.quantity,
+                    "logistics_service_name": item.logistics_service_name,
+                    "order_memo": out_order_id,
+                }
+                for item in items
+            ],
+        }
+        answer = self.call(
+            ORDER_CREATE,
+            post=True,
+            param_place_order_request4_open_api_d_t_o=json.dumps(request, separators=(",", ":")),
+            ds_extend_request=json.dumps(
+                {"payment": {"pay_currency": pay_currency or self.target_currency}}, separators=(",", ":")
+            ),
+        )
+        result = answer.get("result")
+        if not isinstance(result, dict) or not isinstance(result.get("is_success"), bool):
+            raise self._bad_answer(ORDER_CREATE, "result.is_success")
+        if not result["is_success"]:
+            error_code = str(result.get("error_code") or "UNKNOWN")
+            raise SupplierOrderRejected(
+                supplier=self.supplier_name,
+                error_code=error_code,
+                message=str(result.get("error_msg") or error_code),
+                permanent=error_code not in TRANSIENT_ORDER_ERRORS,
+            )
+        try:
+            numbers = _as_list(result.get("order_list"), "number")
+        except TypeError:
+            numbers = []
+        order_ids = [str(number).strip() for number in numbers if str(number).strip()]
+        if not order_ids:
+            raise self._bad_answer(ORDER_CREATE, "result.order_list")
+        return order_ids[0]
+
+    def order_tracking(self, supplier_order_id: str) -> list[SupplierTracking]:
+        """The parcels of a placed order (empty while nothing has shipped)."""
+        answer = self.call(ORDER_TRACKING_GET, ae_order_id=supplier_order_id, language=self.target_language)
+        result = answer.get("result")
+        if not isinstance(result, dict):
+            raise self._bad_answer(ORDER_TRACKING_GET, "result")
+        if result.get("ret") is not True:
+            return []
+        try:
+            details = _as_list((result.get("data") or {}).get("tracking_detail_line_list"), "tracking_detail")
+            return [self._parcel(detail) for detail in details if str(detail.get("mail_no") or "").strip()]
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise self._bad_answer(ORDER_TRACKING_GET, str(exc).strip("'") or "tracking_detail") from exc
+
+    def _parcel(self, detail: Mapping[str, Any]) -> SupplierTracking:
+        events = []
+        delivered = False
+        for node in _as_list(detail.get("detail_node_list"), "detail_node"):
+            stamp = int(node["time_stamp"])
+            code = str(node.get("tracking_node_code") or "").upper()
+            delivered = delivered or code in DELIVERED_NODES
+            events.append(
+                SupplierTrackingEvent(
+                    occurred_at=datetime.fromtimestamp(stamp / 1000, tz=UTC),
+                    # the node's code in lower case ("in_transit", "delivered"), else its name
+                    status=(code.lower() or str(node.get("tracking_name") or ""))[:40],
+                    description=str(node.get("tracking_detail_desc") or "")[:500],
+                    location=str(node.get("tracking_location") or "")[:200],
+                )
+            )
+        events.sort(key=lambda event: event.occurred_at)
+        return SupplierTracking(
+            tracking_number=str(detail["mail_no"]).strip()[:100],
+            carrier=str(detail.get("carrier_name") or "")[:100],
+            logistics_service=str(detail.get("logistics_service_name") or "")[:100],
+            events=tuple(events),
+            delivered=delivered,
+        )
+
+    def _bad_answer(self, method: str, key: str) -> SourcingError:
+        return SourcingError(
+            params={"supplier": self.supplier_name, "status": 200, "key": f"{method}: {key}"},
+            code="api_bad_response",
+        )

@@ -78,6 +78,12 @@ class SupplierForm(forms.Form):
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     lead_time_days = forms.IntegerField(label=_("Lead time (days)"), min_value=0, max_value=365, initial=7)
     ships_from_country = forms.CharField(label=_("Ships from (ISO country)"), required=False, max_length=2)
+    ships_to_countries = forms.CharField(
+        label=_("Ships to (ISO countries)"),
+        required=False,
+        max_length=1000,
+        help_text=_("Two-letter codes separated by commas, such as DE, AT, FR. Empty: ships everywhere."),
+    )
     sync_enabled = forms.BooleanField(label=_("Sync cost and stock every hour"), required=False, initial=True)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -107,6 +113,7 @@ class SupplierForm(forms.Form):
                 "website": self.supplier.website,
                 "lead_time_days": self.supplier.lead_time_days,
                 "ships_from_country": self.supplier.ships_from_country,
+                "ships_to_countries": ", ".join(self.supplier.ships_to_countries or []),
                 "sync_enabled": self.supplier.sync_enabled,
                 "is_active": self.supplier.is_active,
                 "notes": self.supplier.notes,
@@ -154,6 +161,17 @@ class SupplierForm(forms.Form):
             raise forms.ValidationError(_("Use a two-letter country code such as CN or DE."))
         return value
 
+    def clean_ships_to_countries(self) -> tuple[str, ...]:
+        raw = str(self.cleaned_data.get("ships_to_countries") or "")
+        codes = [chunk.strip().upper() for chunk in raw.replace(";", ",").replace(" ", ",").split(",")]
+        codes = [code for code in codes if code]
+        for code in codes:
+            if len(code) != 2 or not code.isalpha():
+                raise forms.ValidationError(
+                    _("“%(value)s” is not a two-letter country code such as DE.") % {"value": code[:10]}
+                )
+        return tuple(dict.fromkeys(codes))
+
     def _credential(self, key: str) -> str:
         """A credential as posted by someone allowed to set it, else the stored one; an
         empty secret keeps the stored value."""
@@ -187,6 +205,7 @@ class SupplierForm(forms.Form):
             website=data.get("website") or "",
             lead_time_days=data["lead_time_days"],
             ships_from_country=data.get("ships_from_country") or "",
+            ships_to_countries=tuple(data.get("ships_to_countries") or ()),
             sync_enabled=bool(data.get("sync_enabled")),
             is_active=bool(data.get("is_active")),
             notes=data.get("notes") or "",

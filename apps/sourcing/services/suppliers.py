@@ -43,6 +43,7 @@ class SupplierInput:
     website: str = ""
     lead_time_days: int = 7
     ships_from_country: str = ""
+    ships_to_countries: tuple[str, ...] = ()  # empty: ships everywhere
     sync_enabled: bool = True
     is_active: bool = True
     notes: str = ""
@@ -118,6 +119,14 @@ def supplier_save(*, supplier: Supplier, data: SupplierInput, actor: User | None
     supplier.website = data.website.strip()
     supplier.lead_time_days = data.lead_time_days
     supplier.ships_from_country = data.ships_from_country.strip().upper()[:2]
+    countries = [code.strip().upper() for code in data.ships_to_countries if code.strip()]
+    bad = [code for code in countries if len(code) != 2 or not code.isalpha()]
+    if bad:
+        raise SupplierInvalid(
+            _("“%(value)s” is not a two-letter country code.") % {"value": bad[0][:10]},
+            field="ships_to_countries",
+        )
+    supplier.ships_to_countries = sorted(set(countries))
     supplier.sync_enabled = data.sync_enabled
     supplier.is_active = data.is_active
     supplier.notes = data.notes

@@ -113,6 +113,21 @@ def test_bad_supplier_input_names_the_problem(alpha, settings, overrides, field,
         assert not Supplier.objects.exists()
 
 
+def test_a_supplier_names_the_countries_it_ships_to(alpha):
+    client = staff_client(alpha)
+    refused = client.post(f"{BASE}/suppliers/new/", supplier_post(ships_to_countries="DE, Germany"))
+    assert "not a two-letter country code" in " ".join(refused.context["form"].errors["ships_to_countries"])
+
+    response = client.post(f"{BASE}/suppliers/new/", supplier_post(ships_to_countries="de, at;FR de"))
+
+    assert response.status_code == 302
+    with tenant_context(alpha.tenant):
+        supplier = Supplier.objects.get(code="acme")
+    assert supplier.ships_to_countries == ["AT", "DE", "FR"]
+    edit = client.get(f"{BASE}/suppliers/{supplier.pk}/edit/")
+    assert edit.context["form"].initial["ships_to_countries"] == "AT, DE, FR"
+
+
 def test_a_taken_code_is_refused_on_the_code_field(alpha):
     with tenant_context(alpha.tenant):
         make_supplier(code="acme")
