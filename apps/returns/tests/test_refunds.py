@@ -1,0 +1,316 @@
+"""Refunds from the dashboard's refund page and `order_refund_issue`: partial and full refunds
+through the gateways (dummy and the fake Stripe server), once per form token, never more than
+is left, units back in stock once, store credit instead of money."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from apps.checkout.services import store_credit_balance
+from apps.core.models import EventRecord
+from apps.orders.enums import OrderEventKind, OrderStatus
+from apps.orders.models import Order, Refund
+from apps.orders.tests.factories import checkout_ready, place, variant_make
+from apps.payments.enums import PaymentStatus
+from apps.payments.models import DummyRefund
+from apps.payments.testing.fake_stripe import FakeStripe
+from apps.payments.tests.factories import stripe_connected
+from apps.returns.enums import ReturnErrorCode
+from apps.returns.errors import ReturnError
+from apps.returns.models import RefundRequest
+from apps.returns.services import RefundInput, RefundLineInput, order_refund_issue, return_receive
+from apps.returns.tests.factories import on_hand, paid_order, return_make, shopper_make, staff_client
+from tests.fixtures import StoreWorld
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(order: Order) -> str:
+    return f"/dashboard/returns/orders/{order.number}/refund/"
+
+
+def _fresh(world: StoreWorld, order: Order) -> Order:
+    with schema_context(world.tenant.schema_name):
+        return Order.objects.get(pk=order.pk)
+
+
+def _units(order: Order) -> int:
+    return sum(on_hand(order).values())
+
+
+def _events(order: Order, name: str) -> list[dict]:
+    return list(
+        EventRecord.objects.filter(name=name, payload__order=str(order.uuid)).values_list(
+            "payload", flat=True
+        )
+    )
+
+
+def test_a_partial_refund_posted_twice_refunds_the_right_amount_once(alpha):
+    # given a paid order of 3 x 20.00 + 5.00 shipping (65.00)
+    with schema_context(alpha.tenant.schema_name):
+        order = paid_order(quantity=3)
+        line = order.lines.get()
+    client, _staff = staff_client(alpha, "admin")
+    token = str(uuid.uuid4())
+    form = {"token": token, f"quantity_{line.pk}": "2", "reason": "Two were too small", "amount": ""}
+
+    # when the same form is posted twice (a double click)
+    first = client.post(_url(order), form)
+    second = client.post(_url(order), form)
+
+    # then 40.00 went back once, at the gateway too
+    assert first.status_code == 302 and second.status_code == 302
+    fresh = _fresh(alpha, order)
+    assert fresh.amount_refunded == Decimal("40.00")
+    assert fresh.status == OrderStatus.PARTIALLY_REFUNDED
+    # and the shopper owes nothing for it: the order page shows no balance due
+    assert fresh.balance_due == 0
+    page = client.get(f"/dashboard/orders/{order.number}/").text
+    assert 'id="balance-due"' not in page
+    with schema_context(alpha.tenant.schema_name):
+        assert RefundRequest.objects.filter(order=order).count() == 1
+        assert Refund.objects.filter(order=order).count() == 1
+        assert DummyRefund.objects.filter(payment__reference=str(order.uuid)).count() == 1
+        [payload] = _events(order, "order.refunded")
+        assert payload["refund"] == {
+            "amount": "40.00",
+            "currency": order.currency,
+            "store_credit": False,
+            "reason": "Two were too small",
+        }
+        assert fresh.events.filter(kind=OrderEventKind.REFUNDED).count() == 1
+
+
+def test_the_amount_may_be_lowered_and_a_full_refund_refunds_the_rest(in_alpha):
+    order = paid_order(quantity=2)  # 45.00
+    line = order.lines.get()
+    order_refund_issue(
+        order_id=order.pk,
+        data=RefundInput(token=uuid.uuid4(), lines=(RefundLineInput(line.pk, 1),), amount=Decimal("15.00")),
+    )
+    # more than the chosen item costs is refused
+    with pytest.raises(ReturnError) as refused:
+        order_refund_issue(
+            order_id=order.pk,
+            data=RefundInput(
+                token=uuid.uuid4(), lines=(RefundLineInput(line.pk, 1),), amount=Decimal("20.01")
+            ),
+        )
+    assert refused.value.code == ReturnErrorCode.AMOUNT_ABOVE_ITEMS
+    # the rest, as a free amount
+    order_refund_issue(order_id=order.pk, data=RefundInput(token=uuid.uuid4(), amount=Decimal("30.00")))
+    order.refresh_from_db()
+    assert order.amount_refunded == Decimal("45.00") and order.status == OrderStatus.REFUNDED
+
+
+def test_refunding_more_than_is_left_is_refused_with_the_most_and_nothing_written(alpha):
+    with schema_context(alpha.tenant.schema_name):
+        order = paid_order(quantity=1)  # 25.00
+        order_refund_issue(order_id=order.pk, data=RefundInput(token=uuid.uuid4(), amount=Decimal("10.00")))
+        events_before = order.events.count()
+        records_before = EventRecord.objects.count()
+    client, _staff = staff_client(alpha, "owner")
+
+    response = client.post(_url(order), {"token": str(uuid.uuid4()), "amount": "15.01", "reason": "too much"})
+
+    assert response.status_code == 400
+    assert "At most 15.00 " in response.text
+    fresh = _fresh(alpha, order)
+    assert fresh.amount_refunded == Decimal("10.00")
+    with schema_context(alpha.tenant.schema_name):
+        assert RefundRequest.objects.filter(order=order).count() == 1
+        assert Refund.objects.filter(order=order).count() == 1
+        assert fresh.events.count() == events_before
+        assert EventRecord.objects.count() == records_before
+
+
+def test_restocking_puts_units_back_once(in_alpha):
+    # given 3 units sold
+    order = paid_order(quantity=3)
+    line = order.lines.get()
+    before = _units(order)
+    # when a return of 2 is received and put back in stock, then refunded with "restock" ticked
+    request = return_make(order, units=2)
+    from apps.returns.services import return_approve
+
+    return_approve(return_request=request, actor=None, instructions="Send it back")
+    return_receive(return_request=request, actor=None, restock=True)
+    assert _units(order) == before + 2
+    order_refund_issue(
+        order_id=order.pk,
+        data=RefundInput(
+            token=uuid.uuid4(),
+            lines=(RefundLineInput(line.pk, 2),),
+            restock=True,
+            return_request_id=request.pk,
+        ),
+    )
+    # then the refund puts nothing more back; the last unit goes back with its own refund, once
+    assert _units(order) == before + 2
+    order_refund_issue(
+        order_id=order.pk,
+        data=RefundInput(token=uuid.uuid4(), lines=(RefundLineInput(line.pk, 1),), restock=True),
+    )
+    assert _units(order) == before + 3
+    request.refresh_from_db()
+    assert request.status == "refunded"
+    # every unit refunded: no line is left to refund
+    with pytest.raises(ReturnError) as refused:
+        order_refund_issue(
+            order_id=order.pk,
+            data=RefundInput(token=uuid.uuid4(), lines=(RefundLineInput(line.pk, 1),), restock=True),
+        )
+    assert refused.value.code == ReturnErrorCode.QUANTITY_TOO_LARGE
+    assert _units(order) == before + 3
+
+
+def test_store_credit_instead_credits_the_account_and_refunds_nothing_at_the_gateway(alpha):
+    shopper = shopper_make(alpha)
+    with schema_context(alpha.tenant.schema_name):
+        order = paid_order(user=shopper, quantity=1)  # 25.00
+    client, _staff = staff_client(alpha, "finance")
+
+    response = client.post(
+        _url(order),
+        {"token": str(uuid.uuid4()), "amount": "25.00", "store_credit": "on", "reason": "Goodwill"},
+    )
+
+    assert response.status_code == 302
+    fresh = _fresh(alpha, order)
+    with schema_context(alpha.tenant.schema_name):
+        assert store_credit_balance(user=shopper) == Decimal("25.00")
+        assert fresh.amount_refunded == Decimal(0)
+        assert not Refund.objects.filter(order=order).exists()
+        assert not DummyRefund.objects.filter(payment__reference=str(order.uuid)).exists()
+        assert fresh.events.filter(kind=OrderEventKind.STORE_CREDIT_ISSUED).count() == 1
+        [payload] = _events(order, "order.refunded")
+        assert payload["refund"]["store_credit"] is True and payload["refund"]["amount"] == "25.00"
+        # and it counts: nothing more may be refunded
+        with pytest.raises(ReturnError) as refused:
+            order_refund_issue(
+                order_id=order.pk, data=RefundInput(token=uuid.uuid4(), amount=Decimal("0.01"))
+            )
+        assert refused.value.code == ReturnErrorCode.REFUND_TOO_LARGE
+
+
+def test_store_credit_for_a_guest_order_is_a_form_error(alpha):
+    with schema_context(alpha.tenant.schema_name):
+        order = paid_order(quantity=1)
+    client, _staff = staff_client(alpha, "owner")
+
+    response = client.post(_url(order), {"token": str(uuid.uuid4()), "amount": "5.00", "store_credit": "on"})
+
+    assert response.status_code == 400
+    assert "Store credit needs a shopper account" in response.text
+    with schema_context(alpha.tenant.schema_name):
+        assert not RefundRequest.objects.filter(order=order).exists()
+
+
+def test_a_stripe_refund_goes_through_the_fake_stripe_server(alpha, fake_stripe: FakeStripe):
+    from apps.orders.settlement import payment_apply
+    from apps.payments.gateways.base import gateway_get
+
+    with schema_context(alpha.tenant.schema_name):
+        stripe_connected(fake_stripe)
+        variant = variant_make(price="20.00", stock=5)
+        placement = place(checkout_ready(items=[(variant, 2)]), gateway="stripe")
+        payment = placement.order.payments.get()
+        fake_stripe.payment_intent_confirm(payment.external_id, payment_method="pm_card_visa")
+        result = gateway_get("stripe", enabled_only=False).retrieve(external_id=payment.external_id)
+        from django.db import transaction
+
+        from apps.orders.locks import order_lock
+
+        with transaction.atomic():
+            order = order_lock(order_id=placement.order.pk)
+            payment.refresh_from_db()
+            payment_apply(order=order, payment=payment, status=result.status, result=result)
+        order.refresh_from_db()
+        assert order.status == OrderStatus.PAID and order.amount_paid == Decimal("45.00")
+
+        order_refund_issue(order_id=order.pk, data=RefundInput(token=uuid.uuid4(), amount=Decimal("12.50")))
+
+        order.refresh_from_db()
+        [refund] = Refund.objects.filter(order=order)
+        assert refund.external_id.startswith("re_") and refund.status == "succeeded"
+        assert fake_stripe.refunds[refund.external_id]["amount"] == 1250
+        assert order.amount_refunded == Decimal("12.50")
+        payment.refresh_from_db()
+        assert payment.status == PaymentStatus.PARTIALLY_REFUNDED
+
+
+def test_finance_can_refund_but_not_decide_on_returns(alpha):
+    shopper = shopper_make(alpha)
+    with schema_context(alpha.tenant.schema_name):
+        order = paid_order(user=shopper, quantity=2)
+        request = return_make(order)
+    finance, _user = staff_client(alpha, "finance")
+
+    assert finance.get(f"/dashboard/returns/{request.uuid}/").status_code == 200
+    assert finance.get(f"/dashboard/returns/{request.uuid}/approve/").status_code == 403
+    assert finance.post(f"/dashboard/returns/{request.uuid}/approve/", {}).status_code == 403
+    assert finance.post(f"/dashboard/returns/{request.uuid}/refuse/", {"reason": "no"}).status_code == 403
+    refund = finance.post(_url(order), {"token": str(uuid.uuid4()), "amount": "5.00", "reason": "sorry"})
+    assert refund.status_code == 302
+    assert _fresh(alpha, order).amount_refunded == Decimal("5.00")
+    # and staff may decide but not refund
+    staff, _user = staff_client(alpha, "staff")
+    assert staff.get(f"/dashboard/returns/{request.uuid}/approve/").status_code == 200
+    assert staff.post(_url(order), {"token": str(uuid.uuid4()), "amount": "5.00"}).status_code == 403
+
+
+def test_store_beta_cannot_see_alphas_returns_or_refund_alphas_orders(alpha, beta):
+    shopper = shopper_make(alpha)
+    with schema_context(alpha.tenant.schema_name):
+        order = paid_order(user=shopper, quantity=2)
+        request = return_make(order)
+    beta_owner, _user = staff_client(beta, "owner")
+
+    assert beta_owner.get(f"/dashboard/returns/{request.uuid}/").status_code == 404
+    assert beta_owner.post(f"/dashboard/returns/{request.uuid}/approve/", {}).status_code == 404
+    assert beta_owner.get(_url(order)).status_code == 404
+    assert beta_owner.post(_url(order), {"token": str(uuid.uuid4()), "amount": "5.00"}).status_code == 404
+    listing = beta_owner.get("/dashboard/returns/")
+    assert listing.status_code == 200 and str(request.uuid) not in listing.text
+    assert _fresh(alpha, order).amount_refunded == Decimal(0)
+
+
+def test_the_refund_page_prefills_the_returned_lines_and_the_order_page_shows_the_panel(alpha):
+    shopper = shopper_make(alpha)
+    with schema_context(alpha.tenant.schema_name):
+        order = paid_order(user=shopper, quantity=3)
+        line = order.lines.get()
+        request = return_make(order, units=2)
+    client, _staff = staff_client(alpha, "owner")
+
+    page = client.get(f"{_url(order)}?return={request.uuid}")
+    assert page.status_code == 200
+    assert f'name="quantity_{line.pk}" value="2"' in page.text
+    detail = client.get(f"/dashboard/orders/{order.number}/").text
+    assert 'id="returns-panel"' in detail and str(request.uuid) in detail and _url(order) in detail
+    assert timezone.now()
+
+
+def test_a_refund_the_gateway_has_not_confirmed_yet_is_not_refundable_again(in_alpha):
+    from apps.returns.selectors import order_refundable
+
+    order = paid_order(quantity=1)  # 25.00
+    payment = order.payments.get()
+    Refund.objects.create(
+        order=order,
+        payment=payment,
+        amount=Decimal("20.00"),
+        currency=order.currency,
+        status="pending",
+        idempotency_key=f"pending-{uuid.uuid4()}",
+    )
+    assert order_refundable(order).gateway == Decimal("5.00")
+    with pytest.raises(ReturnError) as refused:
+        order_refund_issue(order_id=order.pk, data=RefundInput(token=uuid.uuid4(), amount=Decimal("5.01")))
+    assert refused.value.code == ReturnErrorCode.REFUND_TOO_LARGE and refused.value.params["most"] == "5.00"
