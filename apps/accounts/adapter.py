@@ -14,6 +14,7 @@ app this schema does not have answers 404 instead of an error page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -41,11 +42,29 @@ def _rebase(url: str) -> str:
     return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))
 
 
+# Who sends a shopper's password-reset email on a store (apps.notifications registers its
+# branded, translated one in its ready()); each answers True when it sent the email, so
+# allauth's plain email goes only when none could. Accounts imports none of them.
+PasswordResetSender = Callable[[str, dict[str, Any]], bool]
+_store_password_reset_senders: list[PasswordResetSender] = []
+
+
+def store_password_reset_sender_register(sender: PasswordResetSender) -> None:
+    if sender not in _store_password_reset_senders:
+        _store_password_reset_senders.append(sender)
+
+
+def _store_password_reset_send(email: str, context: dict[str, Any]) -> bool:
+    return any(sender(email, context) for sender in _store_password_reset_senders)
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def send_password_reset_mail(self, user: AbstractBaseUser, email: str, context: dict[str, Any]) -> None:
         if in_store() and getattr(user, "platform_user_uuid", None) is not None:
             # A team member's store account has no password to reset; the page still says
             # "check your inbox", exactly as for an address nobody uses.
+            return
+        if in_store() and _store_password_reset_send(email, context):
             return
         super().send_password_reset_mail(user, email, context)
 

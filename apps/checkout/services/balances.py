@@ -35,6 +35,7 @@ from apps.accounts.models import User
 from apps.checkout.errors import BalanceError, CheckoutErrorCode, RedemptionFailed
 from apps.checkout.models import Discount, GiftCard, GiftCardTransaction, StoreCreditEntry
 from apps.checkout.selectors.codes import gift_card_code_normalise, store_credit_balance
+from apps.core.events import event_emit
 from apps.core.money import currency_is_valid, money_quantize
 from apps.stores.selectors import store_settings_get
 
@@ -109,6 +110,9 @@ def _gift_card_code(code: str) -> str:
     return typed
 
 
+GIFT_CARD_ISSUED = "gift_card.issued"
+
+
 @transaction.atomic
 def gift_card_issue(
     *,
@@ -179,6 +183,19 @@ def gift_card_issue(
             note=_note(note),
             actor=_actor(actor),
         )
+        if email:
+            # apps.notifications emails the code to the recipient; the event carries the card's
+            # id, never its code (events also go out through webhooks).
+            event_emit(
+                name=GIFT_CARD_ISSUED,
+                payload={
+                    "gift_card_id": card.pk,
+                    "email": email,
+                    "amount": str(value),
+                    "currency": currency,
+                    "expires_at": expires_at.isoformat() if expires_at else "",
+                },
+            )
         return card
     raise RuntimeError("could not draw an unused gift card code")
 
