@@ -57,6 +57,7 @@ CATALOG_EVENTS = (
     "category.updated",
     "category.deleted",
     "inventory.low",
+    "product.reviews_changed",  # a review published, hidden, answered or deleted (apps.reviews)
 )
 # Events whose data shows in every fragment (theme tokens and blocks, store name, currency).
 THEME_EVENTS = ("store.theme_published", "store.settings_updated")

@@ -51,6 +51,7 @@ from apps.core.html import html_sanitize
 from apps.core.money import money_format
 from apps.core.permissions import no_permission_required
 from apps.customers.selectors import wishlist_product_ids
+from apps.reviews.selectors import product_reviews, review_purchase_line
 from apps.storefront.page_cache import storefront_page_cache
 from apps.storefront.presentment import shopper_locale
 from apps.storefront.seo import breadcrumbs_json_ld, page_meta
@@ -58,6 +59,7 @@ from apps.storefront.views.catalog_present import (
     gallery,
     image_view,
     product_json_ld,
+    reviews_json_ld,
     selected_variant,
     variant_matrix,
     variant_views,
@@ -441,13 +443,23 @@ def product_detail(request: HttpRequest, handle: str) -> HttpResponse:
         and not user.is_staff
         and wishlist_product_ids(user=user, product_ids=[product.pk])  # type: ignore[arg-type]
     )
+    # Reviews: the rating summary (cached) and one query for a page of published reviews; a
+    # signed-in shopper who bought the product gets the link to review it (one query more).
+    reviews = product_reviews(product_id=product.pk, page=request.GET.get("reviews_page"))
+    can_review = bool(
+        user.is_authenticated and not user.is_staff and review_purchase_line(user=user, product_id=product.pk)  # type: ignore[arg-type]
+    )
+    product_data = {
+        **product_json_ld(request, product, views, images),
+        **reviews_json_ld(reviews.summary, reviews.reviews),
+    }
     meta = page_meta(
         request,
         title=product.seo_title or product.title,
         description=product.seo_description or product.description,
         og_type="product",
         image_url=images[0].full_url if images else "",
-        json_ld=[product_json_ld(request, product, views, images), breadcrumbs_json_ld(request, crumbs)],
+        json_ld=[product_data, breadcrumbs_json_ld(request, crumbs)],
     )
     context = {
         "meta": meta,
@@ -466,5 +478,7 @@ def product_detail(request: HttpRequest, handle: str) -> HttpResponse:
         ),
         "in_wishlist": in_wishlist,
         "max_quantity": settings.CART_LINE_MAX_QUANTITY,
+        "reviews": reviews,
+        "can_review": can_review,
     }
     return render(request, "storefront/catalog/product.html", context)

@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from apps.catalog.models import Product, ProductImage, ProductVariant
 from apps.catalog.storefront_selectors import DeliveryEstimate, delivery_estimate, product_options
 from apps.core.money import money_quantize
+from apps.reviews.selectors import RatingSummary, ReviewView
 from apps.storefront.presentment import price_display_text, request_presentment, shopper_locale
 from apps.storefront.seo import absolute_url, description_clean
 
@@ -286,3 +287,33 @@ def product_json_ld(
     if product.category_id and product.category is not None:
         data["category"] = product.category.name
     return data
+
+
+REVIEWS_IN_JSON_LD = 3
+
+
+def reviews_json_ld(summary: RatingSummary, reviews: Sequence[ReviewView]) -> dict[str, Any]:
+    """The product's AggregateRating and its latest few Reviews, to merge into its Product data;
+    empty without a published review (search engines refuse a rating of nothing)."""
+    if not summary.count or summary.average is None:
+        return {}
+    rating = {"bestRating": 5, "worstRating": 1}
+    return {
+        "aggregateRating": {
+            "@type": "AggregateRating",
+            "ratingValue": float(summary.average),
+            "reviewCount": summary.count,
+            **rating,
+        },
+        "review": [
+            {
+                "@type": "Review",
+                "reviewRating": {"@type": "Rating", "ratingValue": review.rating, **rating},
+                "author": {"@type": "Person", "name": review.author_name},
+                "datePublished": review.created_at.date().isoformat(),
+                **({"name": review.title} if review.title else {}),
+                **({"reviewBody": review.body} if review.body else {}),
+            }
+            for review in reviews[:REVIEWS_IN_JSON_LD]
+        ],
+    }
