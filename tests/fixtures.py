@@ -8,7 +8,9 @@ worker, a browser) create uniquely named rows and remove them.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -136,3 +138,83 @@ def make_store_user(
         )
         EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
         return user
+
+
+# ------------------------------------------------------------------------------
+# tests that commit orders (browser and worker tests) and must leave no trace
+# ------------------------------------------------------------------------------
+def store_counters() -> dict[str, int | None]:
+    """The current store's order and invoice counters, to put back after a test that commits
+    orders, so later tests still see order #1001 and the first invoice numbers."""
+    from apps.invoices.models import InvoiceCounter
+    from apps.orders.models import OrderNumberCounter
+
+    counters: dict[str, int | None] = {
+        "order": OrderNumberCounter.objects.values_list("last_number", flat=True).first()
+    }
+    counters.update(
+        {f"invoice:{kind}": last for kind, last in InvoiceCounter.objects.values_list("kind", "last_number")}
+    )
+    return counters
+
+
+def store_counters_restore(counters: dict[str, int | None]) -> None:
+    from apps.invoices.models import InvoiceCounter
+    from apps.orders.models import OrderNumberCounter
+
+    if counters.get("order") is None:
+        OrderNumberCounter.objects.all().delete()
+    else:
+        OrderNumberCounter.objects.update(last_number=counters["order"])
+    kept = {key.split(":", 1)[1]: value for key, value in counters.items() if key.startswith("invoice:")}
+    InvoiceCounter.objects.exclude(kind__in=list(kept)).delete()
+    for kind, last_number in kept.items():
+        InvoiceCounter.objects.filter(kind=kind).update(last_number=last_number)
+
+
+def committed_orders_remove(order_ids: list[int]) -> None:
+    """Delete orders a test committed in the current store, with the rows the after-the-sale
+    apps keep for them on purpose (invoices and credit notes are protected, and so are supplier
+    orders and refunds' payments) and the files of their invoices."""
+    from apps.invoices.models import Invoice
+    from apps.notifications.models import Delivery
+    from apps.orders.models import Order, Refund
+    from apps.purchasing.models import PurchaseOrder
+
+    orders = Order.objects.filter(pk__in=order_ids)
+    invoices = Invoice.objects.filter(order_id__in=order_ids)
+    for invoice in invoices:
+        if invoice.file:
+            invoice.file.delete(save=False)
+    invoices.filter(credited__isnull=False).delete()
+    invoices.delete()
+    PurchaseOrder.objects.filter(order_id__in=order_ids).delete()
+    Refund.objects.filter(order_id__in=order_ids).delete()
+    Delivery.objects.filter(order_uuid__in=list(orders.values_list("uuid", flat=True))).delete()
+    orders.delete()
+
+
+@contextmanager
+def throwaway_store(name: str) -> Iterator[str]:
+    """A store of its own for tests whose threads need committed rows (each thread has its own
+    connection): provisioned as in production (cloned from the template), yielded by schema
+    name, and its schema and row dropped at the end. Wrap it in a module-scoped fixture that
+    holds `django_db_blocker.unblock()`."""
+    from django.db import connection
+
+    from apps.tenants.services import store_provision, store_register
+
+    merchant = Merchant.objects.get(name="Merchant alpha")
+    tenant = store_register(
+        name=name, subdomain=f"race{uuid.uuid4().hex[:8]}", merchant_id=merchant.pk, created_by=None
+    )
+    store_provision(tenant_id=tenant.pk)
+    tenant.refresh_from_db()
+    assert tenant.status == Tenant.Status.ACTIVE
+    try:
+        yield tenant.schema_name
+    finally:
+        connection.set_schema_to_public()  # type: ignore[attr-defined]
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
+        Tenant.objects.filter(pk=tenant.pk).delete()

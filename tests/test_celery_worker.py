@@ -26,6 +26,7 @@ from apps.core.models import EventDelivery, EventRecord
 from apps.core.tenancy import tenant_connection
 from apps.tenants.models import Tenant
 from config.celery import app as celery_app
+from tests.fixtures import committed_orders_remove, store_counters, store_counters_restore
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow]
 
@@ -224,7 +225,7 @@ def test_an_order_paid_in_store_a_delivers_order_paid_on_the_worker_in_store_a_o
     from apps.checkout.models import Cart, ShippingZone
     from apps.customers.models import Customer
     from apps.inventory.models import Location
-    from apps.orders.models import Order, OrderNumberCounter
+    from apps.orders.models import Order
     from apps.orders.tests.factories import (
         checkout_ready,
         location_make,
@@ -241,7 +242,7 @@ def test_an_order_paid_in_store_a_delivers_order_paid_on_the_worker_in_store_a_o
     since = timezone.now()
     with schema_context(alpha.schema_name):
         # committed rows, so the counter and the payment settings are put back as they were
-        counter = OrderNumberCounter.objects.first()
+        counters = store_counters()
         had_payment_settings = PaymentSettings.objects.exists()
         location = location_make()
         variant = variant_make(price="25.00", stock=3, location=location, title=f"Worker tee {suffix}")
@@ -280,18 +281,27 @@ def test_an_order_paid_in_store_a_delivers_order_paid_on_the_worker_in_store_a_o
             assert not EventDelivery.objects.filter(event__payload__order=order_uuid).exists()
             assert not Order.objects.filter(uuid=order_uuid).exists()
     finally:
+
+        def settled() -> bool:
+            # The order's other subscribers (invoice, fraud, emails, supplier orders) run on the
+            # worker too: the rows they write go with the order, so let them finish first.
+            with schema_context(alpha.schema_name):
+                return not EventDelivery.objects.filter(
+                    event__payload__order=order_uuid, status=EventDelivery.Status.PENDING
+                ).exists()
+
+        _wait_for(settled)
         with schema_context(alpha.schema_name):
             DummyPayment.objects.filter(reference=order_uuid).delete()
-            Order.objects.filter(checkout_token=checkout.token).delete()
+            committed_orders_remove(
+                list(Order.objects.filter(checkout_token=checkout.token).values_list("pk", flat=True))
+            )
             Cart.objects.filter(pk=checkout.cart_id).delete()
             Customer.objects.filter(email=email).delete()
             Product.objects.filter(title=f"Worker tee {suffix}").delete()
             Location.objects.filter(pk=location.pk).delete()
             ShippingZone.objects.filter(pk=rate.zone_id).delete()
             EventRecord.objects.filter(created_at__gte=since).delete()
-            if counter is None:
-                OrderNumberCounter.objects.all().delete()
-            else:
-                OrderNumberCounter.objects.filter(pk=counter.pk).update(last_number=counter.last_number)
+            store_counters_restore(counters)
             if not had_payment_settings:
                 PaymentSettings.objects.all().delete()

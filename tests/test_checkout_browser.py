@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from apps.payments.testing.fixtures import fake_stripe  # noqa: F401 (a fixture)
 from apps.tenants.models import Tenant
 from apps.tenants.routing import routing_cache_clear
 from tests.browser_support import TIMEOUT_MS, off_loop
-from tests.fixtures import PASSWORD
+from tests.fixtures import PASSWORD, committed_orders_remove, store_counters, store_counters_restore
 
 pytestmark = pytest.mark.browser
 
@@ -72,9 +72,9 @@ class Shop:
     payment_settings: dict[str, Any]
     tax_rate_id: int | None  # the DE rate this test added (None: the store had one)
     since: Any
-    # The store's last order number before the test: put back afterwards, so the orders this
-    # test commits leave no trace in the numbers later tests expect (#1001 ...).
-    order_counter: int | None = None
+    # The store's order and invoice counters before the test: put back afterwards, so the
+    # orders this test commits leave no trace in the numbers later tests expect (#1001 ...).
+    counters: dict[str, int | None] = field(default_factory=dict)
 
 
 PAYMENT_FIELDS = (
@@ -97,13 +97,12 @@ def _shop_make(suffix: str) -> Shop:
     from apps.checkout.models import Discount, ShippingRate, ShippingZone, TaxRate
     from apps.checkout.services import gift_card_issue
     from apps.inventory.models import Location, StockLevel
-    from apps.orders.models import OrderNumberCounter
     from apps.payments.models import PAYMENT_SETTINGS_PK, PaymentSettings
     from apps.payments.selectors import payment_settings_get
 
     with schema_context(_alpha_schema()):
         since = timezone.now()
-        counter = OrderNumberCounter.objects.first()
+        counters = store_counters()
         product = product_create(
             data=ProductInput(
                 title=f"Canvas Tote {suffix}",
@@ -136,7 +135,7 @@ def _shop_make(suffix: str) -> Shop:
             payment_settings=before,
             tax_rate_id=tax.pk if tax is not None else None,
             since=since,
-            order_counter=counter.last_number if counter is not None else None,
+            counters=counters,
         )
 
 
@@ -149,7 +148,7 @@ def _shop_remove(shop: Shop, emails: list[str]) -> None:
     from apps.core.models import EventRecord
     from apps.customers.models import Customer
     from apps.inventory.models import Location
-    from apps.orders.models import Order, OrderNumberCounter
+    from apps.orders.models import Order
     from apps.payments.models import PAYMENT_SETTINGS_PK, DummyPayment, PaymentSettings
     from apps.payments.platform.models import ConnectedAccountRoute
 
@@ -157,7 +156,7 @@ def _shop_remove(shop: Shop, emails: list[str]) -> None:
         orders = Order.objects.filter(lines__sku=f"TOTE-{shop.suffix}")
         references = [str(order.uuid) for order in orders]
         DummyPayment.objects.filter(reference__in=references).delete()
-        orders.delete()
+        committed_orders_remove(list(orders.values_list("pk", flat=True)))
         DiscountRedemption.objects.filter(discount__code=shop.discount_code).delete()
         Discount.objects.filter(code=shop.discount_code).delete()
         GiftCard.objects.filter(code=shop.gift_card_code).delete()
@@ -173,10 +172,7 @@ def _shop_remove(shop: Shop, emails: list[str]) -> None:
         account = PaymentSettings.objects.get(pk=PAYMENT_SETTINGS_PK).stripe_account_id
         PaymentSettings.objects.filter(pk=PAYMENT_SETTINGS_PK).update(**shop.payment_settings)
         EventRecord.objects.filter(created_at__gte=shop.since).delete()
-        if shop.order_counter is None:
-            OrderNumberCounter.objects.all().delete()
-        else:
-            OrderNumberCounter.objects.update(last_number=shop.order_counter)
+        store_counters_restore(shop.counters)
         cache.clear()
     if account and account != shop.payment_settings["stripe_account_id"]:
         ConnectedAccountRoute.objects.filter(account_id=account).delete()

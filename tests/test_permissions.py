@@ -128,6 +128,12 @@ def _objects(world) -> dict[str, Any]:
         "order_number": order.number,
         "order_uuid": order.uuid,
         "domain_id": domain.pk,
+        **_purchase_order_objects(world),
+        **_notification_objects(world),
+        **_invoice_objects(world),
+        **_return_objects(world),
+        **_review_objects(world),
+        **_fulfilment_objects(world),
     }
 
 
@@ -180,6 +186,76 @@ def _order_object(variant: Any) -> Any:
     return draft_order_create(
         email="matrix-order@example.com", lines=[DraftLine(variant_id=variant.pk, quantity=1)], actor=None
     )
+
+
+def _notification_objects(world) -> dict[str, Any]:
+    """An email template name and language, and a failed delivery (the notifications pages)."""
+    from apps.notifications.models import Delivery
+
+    with schema_context(world.tenant.schema_name):
+        delivery = Delivery.objects.create(
+            template="welcome", to="matrix-delivery@example.com", key="matrix", status="failed"
+        )
+    return {"name": "welcome", "language": "en", "delivery_id": delivery.pk}
+
+
+def _invoice_objects(world) -> dict[str, Any]:
+    """An issued invoice of a paid order (the invoices pages)."""
+    from apps.invoices.services import invoice_issue
+    from apps.orders.tests.factories import order_row
+
+    with schema_context(world.tenant.schema_name):
+        invoice = invoice_issue(order_id=order_row(status="paid", email="matrix-invoice@example.com").pk)
+    return {"invoice_uuid": invoice.uuid}
+
+
+def _return_objects(world) -> dict[str, Any]:
+    """A return request of a paid order with one photo (the returns pages)."""
+    from apps.orders.tests.factories import order_row
+    from apps.returns.models import ReturnPhoto, ReturnRequest
+
+    with schema_context(world.tenant.schema_name):
+        request = ReturnRequest.objects.create(order=order_row(status="paid"), reason="size")
+        photo = ReturnPhoto.objects.create(return_request=request, image="returns/photos/matrix.png")
+    return {"return_uuid": request.uuid, "photo_id": photo.pk}
+
+
+def _review_objects(world) -> dict[str, Any]:
+    """A review waiting for moderation (the reviews pages)."""
+    from apps.catalog.tests.factories import make_product
+    from apps.reviews.models import Review
+
+    with schema_context(world.tenant.schema_name):
+        product = make_product("Matrix Reviewed", sku_prefix="MATRIXREV")
+        review = Review.objects.create(product=product, author_name="Matrix", rating=4)
+    return {"review_uuid": review.uuid}
+
+
+def _fulfilment_objects(world) -> dict[str, Any]:
+    """A shipment on its way of a paid order (the fulfilment pages)."""
+    from django.utils import timezone
+
+    from apps.fulfilment.models import Fulfilment
+    from apps.orders.tests.factories import order_row
+
+    with schema_context(world.tenant.schema_name):
+        fulfilment = Fulfilment.objects.create(
+            order=order_row(status="fulfilled", email="matrix-fulfilment@example.com"),
+            carrier="dhl",
+            carrier_name="DHL Express",
+            tracking_number="1234567890",
+            shipped_at=timezone.now(),
+        )
+    return {"fulfilment_id": fulfilment.pk}
+
+
+def _purchase_order_objects(world) -> dict[str, Any]:
+    """A supplier order that needs attention (the purchase order pages)."""
+    from apps.purchasing.tests.factories import po_row
+
+    with schema_context(world.tenant.schema_name):
+        purchase_order = po_row(status="needs_attention")
+    return {"purchase_order_id": purchase_order.pk}
 
 
 def _url(route: Route, objects: dict[str, Any]) -> str:
@@ -254,6 +330,12 @@ def test_the_role_map_matches_the_documented_rules():
     assert {"catalog.edit", "catalog.delete", "inventory.adjust", "sourcing.manage"} <= staff
     assert {"sourcing.credentials", "settings.manage", "domains.manage", "team.manage"}.isdisjoint(staff)
     writes = {p for p in finance if not p.endswith(".view")}
-    assert writes == {"refunds.create", "fraud.review", "gift_cards.manage", "catalog.export", "exports.download"}
+    assert writes == {
+        "refunds.create",
+        "fraud.review",
+        "gift_cards.manage",
+        "catalog.export",
+        "exports.download",
+    }
     assert {p for p in owner if p.endswith(".view")} - {"audit.view"} <= finance
     assert role_permissions("") == frozenset() and role_permissions("intruder") == frozenset()

@@ -247,6 +247,9 @@ def test_a_shopper_browses_searches_fills_a_cart_and_keeps_it_on_sign_up(
         result.click()
         expect(page).to_have_url(f"{store_url}/products/{shop.product_handle}/")
         expect(page.get_by_role("heading", level=1)).to_have_text(shop.product_title)
+        # the picker's script (deferred) has run once the page has loaded: it decides which
+        # control shows, so ask only then (is_visible does not wait)
+        page.wait_for_load_state("load")
         size_m = page.locator(".sf-variant-picker input[type=radio][value='M']")
         if size_m.is_visible():
             size_m.check(force=True)

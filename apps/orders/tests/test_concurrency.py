@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -32,9 +31,7 @@ from apps.orders.models import Order, Payment
 from apps.orders.numbering import order_number_next
 from apps.orders.tests.factories import checkout_ready, place, shipping_rate_make, variant_make
 from apps.payments.models import DummyPayment
-from apps.platform.models import Merchant
-from apps.tenants.models import Tenant
-from apps.tenants.services import store_provision, store_register
+from tests.fixtures import throwaway_store
 
 pytestmark = pytest.mark.slow
 
@@ -47,24 +44,8 @@ SAME_CHECKOUT = 20
 @pytest.fixture(scope="module")
 def race_store(django_db_setup, django_db_blocker) -> Iterator[str]:
     """A provisioned store of its own (committed); its schema and row are removed after."""
-    with django_db_blocker.unblock():
-        merchant = Merchant.objects.get(name="Merchant alpha")
-        tenant = store_register(
-            name="Order race",
-            subdomain=f"race{uuid.uuid4().hex[:8]}",
-            merchant_id=merchant.pk,
-            created_by=None,
-        )
-        store_provision(tenant_id=tenant.pk)
-        tenant.refresh_from_db()
-        assert tenant.status == Tenant.Status.ACTIVE
-        try:
-            yield tenant.schema_name
-        finally:
-            connection.set_schema_to_public()  # type: ignore[attr-defined]
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
-            Tenant.objects.filter(pk=tenant.pk).delete()
+    with django_db_blocker.unblock(), throwaway_store("Order race") as schema:
+        yield schema
 
 
 def _outcome(func: Callable[[], str]) -> str:

@@ -119,7 +119,7 @@ def test_a_forged_or_altered_status_link_is_a_404(alpha: StoreWorld):
     from django.core import signing
     from django_tenants.utils import schema_context
 
-    from apps.storefront.views.orders import order_status_token
+    from apps.orders.links import order_status_token
 
     with schema_context(alpha.tenant.schema_name):
         token = order_status_token(order=order)
