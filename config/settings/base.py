@@ -593,3 +593,17 @@ CELERY_BEAT_SCHEDULE["billing-grace-expire"] = {
 }
 # autodiscover_tasks finds only `tasks` modules; billing's Stripe job lives beside them.
 CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "apps.billing.stripe_tasks"]
+
+# ------------------------------------------------------------------------------
+# AFTER THE SALE (fulfilment, purchasing, fraud, returns, invoices, notifications, reviews)
+# ------------------------------------------------------------------------------
+# The request header a proxy in front sets to the client's country (e.g. "HTTP_CF_IPCOUNTRY"
+# behind Cloudflare); empty = no IP country, and the fraud signal "IP country differs from the
+# shipping country" never fires.
+FRAUD_IP_COUNTRY_HEADER = env.str("FRAUD_IP_COUNTRY_HEADER", default="")
+# Twilio's API for stores that switch SMS on (tests point it at a local fake).
+NOTIFICATIONS_TWILIO_BASE_URL = env.str("NOTIFICATIONS_TWILIO_BASE_URL", default="https://api.twilio.com")
+# Reviews a shopper may send per window, and the size of each photo.
+REVIEW_RATE_LIMIT = env.int("REVIEW_RATE_LIMIT", default=10)
+REVIEW_RATE_WINDOW = env.int("REVIEW_RATE_WINDOW", default=60 * 60)
+REVIEW_PHOTO_MAX_BYTES = env.int("REVIEW_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
