@@ -148,6 +148,7 @@ def _shop_remove(shop: Shop, emails: list[str]) -> None:
     from apps.core.models import EventRecord
     from apps.customers.models import Customer
     from apps.inventory.models import Location
+    from apps.notifications.models import Delivery
     from apps.orders.models import Order
     from apps.payments.models import PAYMENT_SETTINGS_PK, DummyPayment, PaymentSettings
     from apps.payments.platform.models import ConnectedAccountRoute
@@ -172,6 +173,7 @@ def _shop_remove(shop: Shop, emails: list[str]) -> None:
         account = PaymentSettings.objects.get(pk=PAYMENT_SETTINGS_PK).stripe_account_id
         PaymentSettings.objects.filter(pk=PAYMENT_SETTINGS_PK).update(**shop.payment_settings)
         EventRecord.objects.filter(created_at__gte=shop.since).delete()
+        Delivery.objects.filter(created_at__gte=shop.since).delete()  # welcome, gift card emails
         store_counters_restore(shop.counters)
         cache.clear()
     if account and account != shop.payment_settings["stripe_account_id"]:

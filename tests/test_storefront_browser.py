@@ -192,6 +192,7 @@ def _shop_remove(shop: Shop, email: str) -> None:
     from apps.catalog.models import Collection, Product
     from apps.checkout.models import Cart
     from apps.inventory.models import Location
+    from apps.notifications.models import Delivery
     from apps.stores.exchange_rates import exchange_rate_delete
     from apps.stores.models import StoreSettings
     from apps.stores.selectors import store_settings_cache_clear
@@ -200,6 +201,7 @@ def _shop_remove(shop: Shop, email: str) -> None:
         Cart.objects.filter(lines__variant__sku__contains=shop.suffix).delete()
         Cart.objects.filter(user__email=email).delete()
         User.objects.filter(email=email).delete()
+        Delivery.objects.filter(to=email).delete()  # the welcome email of the new account
         Product.objects.filter(title__endswith=shop.suffix).delete()
         Collection.objects.filter(handle=shop.collection_handle).delete()
         Location.objects.filter(code=f"br-{shop.suffix}").delete()
