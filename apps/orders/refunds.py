@@ -60,6 +60,13 @@ def refunded_at_gateway(*, order: Order, payment: Payment, new_total: Decimal, a
         left -= refund.amount
     if left > 0:
         order.amount_refunded_kept_total += left  # made at the provider: the order is unchanged
+        # Announced like ours (a credit note, the shopper's email); ours were announced when made.
+        order_refunded_emit(
+            order=order,
+            amount=money_quantize(left, payment.currency),
+            currency=payment.currency,
+            reason=_("Refunded at the payment provider."),
+        )
         Refund.objects.create(
             order=order,
             payment=payment,

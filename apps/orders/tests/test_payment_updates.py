@@ -216,3 +216,19 @@ def test_money_arriving_for_a_cancelled_order_is_refunded(in_alpha):
     assert order.amount_paid == order.amount_refunded == Decimal("25.00")
     assert order.refunds.get().status == "succeeded"
     assert StockLevel.objects.get(variant=variant).reserved == 0
+
+
+def test_a_refund_made_at_the_provider_is_counted_once_and_announced(in_alpha):
+    from apps.core.models import EventRecord
+
+    order, payment, _variant = _pending_order()
+    payment_update_dispatch(_update(payment, "succeeded", minute=1))
+    # the merchant refunds 5.00 in the provider's dashboard; its webhook arrives twice
+    payment_update_dispatch(_update(payment, "partially_refunded", refunded="5.00", minute=2))
+    payment_update_dispatch(_update(payment, "partially_refunded", refunded="5.00", minute=2))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PARTIALLY_REFUNDED
+    assert order.amount_refunded == Decimal("5.00") and order.balance_due == 0
+    [announced] = EventRecord.objects.filter(name="order.refunded", payload__order=str(order.uuid))
+    assert announced.payload["refund"]["amount"] == "5.00"
+    assert announced.payload["refund"]["store_credit"] is False
