@@ -11,3 +11,6 @@ class BillingConfig(AppConfig):
     label = "billing"
     verbose_name = _("Billing")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from apps.billing import signals  # noqa: F401

@@ -25,7 +25,13 @@ def tenant_for_host(hostname: str) -> Tenant | None:
     hit = _cache.get(hostname)
     if hit is not None and hit[0] > now:
         return hit[1]
-    domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
+    # The merchant's billing row rides along (a LEFT JOIN), so the dashboard's read-only check
+    # (apps.billing.selectors.store_billing_state) costs no query on a cached host.
+    domain = (
+        Domain.objects.select_related("tenant", "tenant__merchant__billing_plan")
+        .filter(domain=hostname)
+        .first()
+    )
     if domain is None or not domain.routes:
         # A custom domain that is pending or lost answers like an unknown host: claiming a
         # hostname shows nothing until its DNS record proves control (apps.tenants.domains).

@@ -214,6 +214,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Past-due merchants' dashboards refuse writes during billing's grace period (403).
+    "apps.dashboard.middleware.BillingReadOnlyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
