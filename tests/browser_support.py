@@ -102,3 +102,34 @@ def browser(chromium_path, django_db_setup) -> Iterator[Any]:  # type: ignore[no
             yield instance
         finally:
             instance.close()
+
+
+def watched_page(
+    browser: Any, base_url: str, *, broken: list[str], width: int = 1280, height: int = 900, csp: bool = False
+) -> Any:
+    """A page in a fresh browser context on `base_url` whose script errors and failed static
+    files (and, with `csp`, resources the Content Security Policy blocked) are appended to
+    `broken`, for the test to require none."""
+    context = browser.new_context(base_url=base_url, viewport={"width": width, "height": height})
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.on("pageerror", lambda error: broken.append(f"JS error: {error}"))
+    if csp:
+        page.on(
+            "console",
+            lambda message: (
+                broken.append(f"console: {message.text}")
+                if message.type == "error" and "Content Security Policy" in message.text
+                else None
+            ),
+        )
+    page.on(
+        "response",
+        lambda response: (
+            broken.append(f"{response.status} {response.url}")
+            if "/static/" in response.url and response.status >= 400
+            else None
+        ),
+    )
+    return page

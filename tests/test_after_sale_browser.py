@@ -37,7 +37,7 @@ from apps.core.tenancy import tenant_connection
 from apps.fulfilment.carriers import carrier_tracking_url
 from apps.tenants.models import Tenant
 from apps.tenants.routing import routing_cache_clear
-from tests.browser_support import TIMEOUT_MS, off_loop
+from tests.browser_support import off_loop, watched_page
 from tests.fixtures import PASSWORD, committed_orders_remove, store_counters, store_counters_restore
 
 pytestmark = pytest.mark.browser
@@ -253,27 +253,10 @@ def owner_page(browser: Browser, store_url: str, shop: tuple[Shop, list[str]]) -
     its script errors, CSP refusals and missing static files are collected and must be none."""
     made, session_keys = shop
     broken: list[str] = []
-    context = browser.new_context(base_url=store_url, viewport=DESKTOP)
-    context.set_default_timeout(TIMEOUT_MS)
-    context.set_default_navigation_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.on("pageerror", lambda error: broken.append(f"JS error: {error}"))
-    page.on(
-        "console",
-        lambda message: (
-            broken.append(f"console: {message.text}")
-            if message.type == "error" and "Content Security Policy" in message.text
-            else None
-        ),
+    page = watched_page(
+        browser, store_url, broken=broken, width=DESKTOP["width"], height=DESKTOP["height"], csp=True
     )
-    page.on(
-        "response",
-        lambda response: (
-            broken.append(f"{response.status} {response.url}")
-            if "/static/" in response.url and response.status >= 400
-            else None
-        ),
-    )
+    context = page.context
     try:
         platform_url = django_settings.PLATFORM_URL
         page.goto(f"{platform_url}/accounts/login/")

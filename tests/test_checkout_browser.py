@@ -31,7 +31,7 @@ from apps.core.tenancy import tenant_connection
 from apps.payments.testing.fixtures import fake_stripe  # noqa: F401 (a fixture)
 from apps.tenants.models import Tenant
 from apps.tenants.routing import routing_cache_clear
-from tests.browser_support import TIMEOUT_MS, off_loop
+from tests.browser_support import off_loop, watched_page
 from tests.fixtures import PASSWORD, committed_orders_remove, store_counters, store_counters_restore
 
 pytestmark = pytest.mark.browser
@@ -257,27 +257,7 @@ def page_of(browser: Browser, store_url: str) -> Iterator[Any]:
     broken: list[str] = []
 
     def make() -> Page:
-        context = browser.new_context(base_url=store_url, viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(TIMEOUT_MS)
-        context.set_default_navigation_timeout(TIMEOUT_MS)
-        page = context.new_page()
-        page.on("pageerror", lambda error: broken.append(f"JS error: {error}"))
-        page.on(
-            "console",
-            lambda message: (
-                broken.append(f"console: {message.text}")
-                if message.type == "error" and "Content Security Policy" in message.text
-                else None
-            ),
-        )
-        page.on(
-            "response",
-            lambda response: (
-                broken.append(f"{response.status} {response.url}")
-                if "/static/" in response.url and response.status >= 400
-                else None
-            ),
-        )
+        page = watched_page(browser, store_url, broken=broken, csp=True)
         pages.append(page)
         return page
 

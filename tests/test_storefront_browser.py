@@ -31,7 +31,7 @@ from playwright.sync_api import Browser, Page, expect
 from apps.core.tenancy import tenant_connection
 from apps.tenants.models import Tenant
 from apps.tenants.routing import routing_cache_clear
-from tests.browser_support import TIMEOUT_MS, off_loop
+from tests.browser_support import off_loop, watched_page
 from tests.fixtures import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -95,20 +95,7 @@ def _close(page: Page, session_keys: list[str]) -> None:
 
 
 def _new_page(browser: Browser, store_url: str, *, width: int, broken: list[str]) -> Page:
-    context = browser.new_context(base_url=store_url, viewport={"width": width, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    context.set_default_navigation_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.on("pageerror", lambda error: broken.append(f"JS error: {error}"))
-    page.on(
-        "response",
-        lambda response: (
-            broken.append(f"{response.status} {response.url}")
-            if "/static/" in response.url and response.status >= 400
-            else None
-        ),
-    )
-    return page
+    return watched_page(browser, store_url, broken=broken, width=width)
 
 
 # ------------------------------------------------------------------------------

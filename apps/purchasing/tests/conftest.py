@@ -1,43 +1,6 @@
-from __future__ import annotations
+"""Purchasing's tests use sourcing's fixtures: the fake dropshipping supplier (`fake`, whose "ds"
+API also takes orders and serves tracking), `in_alpha` and `role_client`."""
 
-import uuid
-from collections.abc import Callable, Iterator
+from apps.sourcing.tests.conftest import fake, in_alpha, role_client
 
-import pytest
-from django.test import Client
-from django_tenants.utils import tenant_context
-
-from apps.sourcing.tests.fakes import FakeSupplier, fake_supplier_server
-from tests.fixtures import StoreWorld, make_store_user, store_client
-
-RoleClient = Callable[..., Client]
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSupplier]:
-    """A fake dropshipping supplier (its "ds" API takes orders and serves tracking) on 127.0.0.1."""
-    with fake_supplier_server() as server:
-        yield server
-
-
-@pytest.fixture
-def in_alpha(alpha: StoreWorld) -> Iterator[StoreWorld]:
-    """The test body runs in store alpha (rolled back like any `db` test)."""
-    with tenant_context(alpha.tenant):
-        yield alpha
-
-
-@pytest.fixture
-def role_client(alpha: StoreWorld) -> RoleClient:
-    """`role_client("finance")`: a client signed in to store alpha (or `world`) as a new team
-    member with that role."""
-
-    def make(role: str, world: StoreWorld | None = None) -> Client:
-        world = world or alpha
-        user = make_store_user(world, f"{role}-{uuid.uuid4().hex[:8]}@example.com", role=role)
-        client = store_client(world)
-        with tenant_context(world.tenant):
-            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        return client
-
-    return make
+__all__ = ["fake", "in_alpha", "role_client"]
