@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from apps.core.permissions import Perm, user_has_permission
+from apps.fraud.enums import RiskLevel
 from apps.fraud.selectors import order_risk_assessment
 from apps.fraud.signals import signals_explained
 from apps.orders.enums import OrderStatus
@@ -22,7 +23,12 @@ def risk_panel_context(request: HttpRequest, order: Order) -> dict[str, Any] | N
     assessment = order_risk_assessment(order)
     if assessment is None:
         return None
-    undecided = not assessment.decision and order.status != OrderStatus.CANCELLED
+    # What the review queue lists is what may be decided: held, or medium/high and undecided.
+    undecided = (
+        not assessment.decision
+        and order.status != OrderStatus.CANCELLED
+        and (assessment.held or assessment.level != RiskLevel.LOW)
+    )
     return {
         "assessment": assessment,
         "signals": signals_explained(list(assessment.signals)),

@@ -226,3 +226,12 @@ def test_beta_cannot_see_or_decide_alphas_assessments(alpha, beta, role_client):
 def test_the_menu_links_the_queue_for_readers_of_orders(alpha, role_client):
     home = role_client("staff").get("/dashboard/")
     assert home.status_code == 200 and f'href="{QUEUE}"' in home.text
+
+
+def test_a_low_risk_orders_panel_offers_no_decision(alpha, role_client):
+    with schema_context(alpha.tenant.schema_name):
+        order = paid_order()
+        assert order_risk_assess(order).level == RiskLevel.LOW
+    page = role_client("finance").get(f"/dashboard/orders/{order.number}/").text
+    assert 'id="fraud-risk"' in page
+    assert approve_url(order) not in page and cancel_url(order) not in page
