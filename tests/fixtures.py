@@ -71,6 +71,33 @@ def _ensure_store(slug: str) -> None:
         store_provision(tenant_id=tenant.pk)
 
 
+def _singletons_create() -> None:
+    """The settings rows apps create on first read exist before any test, so that no test that
+    commits rows (browser, worker) is the one that made them."""
+    from apps.fraud.selectors import fraud_settings_get
+    from apps.invoices.selectors import invoice_settings_get
+    from apps.notifications.sms import sms_settings_get
+    from apps.payments.selectors import payment_settings_get
+    from apps.purchasing.selectors import purchasing_settings_get
+    from apps.returns.selectors import return_settings_get
+    from apps.reviews.selectors import review_settings_get
+    from apps.stores.selectors import store_settings_get
+    from apps.stores.theme_selectors import store_theme_get
+
+    for read in (
+        store_settings_get,
+        payment_settings_get,
+        invoice_settings_get,
+        fraud_settings_get,
+        purchasing_settings_get,
+        return_settings_get,
+        review_settings_get,
+        sms_settings_get,
+        store_theme_get,
+    ):
+        read()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, django_db_createdb):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
@@ -86,6 +113,9 @@ def django_db_setup(django_db_setup, django_db_blocker, django_db_createdb):  # 
         call_command("migrate_all", verbosity=0)
         for slug in ("alpha", "beta"):
             _ensure_store(slug)
+        for tenant in Tenant.objects.filter(slug__in=("alpha", "beta")):
+            with schema_context(tenant.schema_name):
+                _singletons_create()
         cache.clear()
 
 
@@ -115,6 +145,64 @@ def _public_schema_between_tests() -> Iterator[None]:
     yield
     tenant_connection().set_schema_to_public()
     routing_cache_clear()
+
+
+# Tests that commit rows (browser, worker, races) must leave the shared stores as they found
+# them: a row left behind in alpha breaks some later test that counts rows, far from its cause.
+# Each module holding such tests is bracketed by a count of every table of both stores, and a
+# module that changes a count fails here, naming the tables.
+# Sessions are swept by expiry; the search vocabulary is derived from product titles and rebuilt
+# by a periodic job (words of a removed test product are harmless). Neither is counted by a test.
+_LEAK_EXEMPT = {"django_session", "catalog_searchterm"}
+
+
+def _commits_rows(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    return not names & {"db", "transactional_db"} and (
+        "django_db_blocker" in names
+        or any(item.iter_markers(name="browser"))
+        or any(item.iter_markers(name="worker"))
+    )
+
+
+def _store_row_counts() -> dict[str, int]:
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_schema IN (SELECT schema_name FROM public.tenants_tenant WHERE slug IN ('alpha', 'beta')) "
+            "AND table_type = 'BASE TABLE' ORDER BY 1, 2"
+        )
+        tables = [(schema, name) for schema, name in cursor.fetchall() if name not in _LEAK_EXEMPT]
+        if not tables:
+            return {}
+        cursor.execute(
+            " UNION ALL ".join(
+                f'SELECT \'{schema}.{name}\', count(*) FROM "{schema}"."{name}"' for schema, name in tables
+            )
+        )
+        return dict(cursor.fetchall())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _committed_rows_are_removed(request: pytest.FixtureRequest) -> Iterator[None]:
+    module = request.module
+    if not any(
+        _commits_rows(item) for item in request.session.items if getattr(item, "module", None) is module
+    ):
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    django_db_blocker = request.getfixturevalue("django_db_blocker")
+    with django_db_blocker.unblock():
+        before = _store_row_counts()
+    yield
+    with django_db_blocker.unblock():
+        after = _store_row_counts()
+    left = {
+        table: after.get(table, 0) - count for table, count in before.items() if after.get(table, 0) != count
+    }
+    if left:
+        pytest.fail(f"{module.__name__} left committed rows behind (table: rows added): {left}")
 
 
 def store_client(world: StoreWorld) -> Client:
@@ -176,6 +264,7 @@ def committed_orders_remove(order_ids: list[int]) -> None:
     """Delete orders a test committed in the current store, with the rows the after-the-sale
     apps keep for them on purpose (invoices and credit notes are protected, and so are supplier
     orders and refunds' payments) and the files of their invoices."""
+    from apps.fraud.models import OrderRiskContext
     from apps.invoices.models import Invoice
     from apps.notifications.models import Delivery
     from apps.orders.models import Order, Refund
@@ -191,6 +280,9 @@ def committed_orders_remove(order_ids: list[int]) -> None:
     PurchaseOrder.objects.filter(order_id__in=order_ids).delete()
     Refund.objects.filter(order_id__in=order_ids).delete()
     Delivery.objects.filter(order_uuid__in=list(orders.values_list("uuid", flat=True))).delete()
+    OrderRiskContext.objects.filter(
+        checkout_token__in=list(orders.values_list("checkout_token", flat=True))
+    ).delete()
     orders.delete()
 
 

@@ -87,6 +87,7 @@ def worker(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen[str]
         "CELERY_TASK_ALWAYS_EAGER": "0",
     }
     celery_app.control.purge()
+    (ROOT / ".local").mkdir(exist_ok=True)
     log = open(ROOT / ".local" / "test-worker.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [

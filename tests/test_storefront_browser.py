@@ -178,6 +178,7 @@ def _shop_remove(shop: Shop, email: str) -> None:
     from apps.accounts.models import User
     from apps.catalog.models import Collection, Product
     from apps.checkout.models import Cart
+    from apps.customers.models import Customer
     from apps.inventory.models import Location
     from apps.notifications.models import Delivery
     from apps.stores.exchange_rates import exchange_rate_delete
@@ -187,6 +188,7 @@ def _shop_remove(shop: Shop, email: str) -> None:
     with schema_context(_alpha_schema()):
         Cart.objects.filter(lines__variant__sku__contains=shop.suffix).delete()
         Cart.objects.filter(user__email=email).delete()
+        Customer.objects.filter(email=email).delete()  # made for the new account on sign-up
         User.objects.filter(email=email).delete()
         Delivery.objects.filter(to=email).delete()  # the welcome email of the new account
         Product.objects.filter(title__endswith=shop.suffix).delete()
