@@ -21,6 +21,7 @@ def store_urlpatterns(default_language: str) -> list[URLPattern | URLResolver]:
         path("i18n/", include("django.conf.urls.i18n")),
         path("dashboard/", include("apps.dashboard.urls")),
         path("payments/", include("apps.payments.urls")),
+        path("api/v1/", include("apps.api.urls")),
         path("robots.txt", seo.robots_txt, name="robots_txt"),
         path("sitemap.xml", seo.sitemap_index, name="sitemap_index"),
         path("sitemap-<slug:section>-<int:page>.xml", seo.sitemap_section, name="sitemap_section"),

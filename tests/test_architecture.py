@@ -15,7 +15,7 @@ import grimp
 import pytest
 
 FACE_SUFFIXES = (".dashboard", ".api", ".storefront")
-FACE_APPS = {"dashboard", "storefront"}
+FACE_APPS = {"dashboard", "storefront", "api"}
 # Feature apps (trends, copywriting, seo, ...) talk to the core through services and events only.
 FEATURE_APPS = {
     "trends",

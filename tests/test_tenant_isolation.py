@@ -126,6 +126,18 @@ def test_a_suspended_store_serves_no_data(alpha):
         assert alpha.tenant.name.encode() not in response.content
     login = client.post("/accounts/login/", {"login": "shopper-s@example.com", "password": PASSWORD})
     assert login.status_code == 503
+    # API clients get the API's error envelope, with no store data either
+    for path in ["/api/v1/products", "/api/v1/storefront/products"]:
+        api = client.get(path, HTTP_AUTHORIZATION="Bearer sk_0123456789ab_x")
+        assert api.status_code == 503 and api["Retry-After"] == "120"
+        assert api.json() == {
+            "data": None,
+            "error": {
+                "code": "store_unavailable",
+                "message": "This store is not available right now.",
+                "params": {"status": "suspended"},
+            },
+        }
 
     store_reactivate(tenant=alpha.tenant, actor=None)
     assert client.get("/").status_code == 200

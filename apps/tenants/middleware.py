@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.core.exceptions import DisallowedHost
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from apps.core.tenancy import tenant_connection
@@ -26,10 +27,25 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
         if tenant is None:
             return render(request, "errors/unknown_host.html", {"hostname": hostname}, status=404)
         if not (tenant.is_platform or tenant.is_serving):
-            # Never route into a store that is not serving: no schema switch, no data.
-            response = render(
-                request, "errors/store_unavailable.html", {"store_status": tenant.status}, status=503
-            )
+            # Never route into a store that is not serving: no schema switch, no data. API
+            # clients get the API's error envelope instead of the page.
+            response: HttpResponse
+            if request.path.startswith("/api/"):
+                response = JsonResponse(
+                    {
+                        "data": None,
+                        "error": {
+                            "code": "store_unavailable",
+                            "message": gettext("This store is not available right now."),
+                            "params": {"status": str(tenant.status)},
+                        },
+                    },
+                    status=503,
+                )
+            else:
+                response = render(
+                    request, "errors/store_unavailable.html", {"store_status": tenant.status}, status=503
+                )
             response["Retry-After"] = "120"
             return response
         tenant.domain_url = hostname

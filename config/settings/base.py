@@ -184,8 +184,15 @@ TENANT_APPS = [
     "apps.invoices",
     "apps.notifications",
     "apps.reviews",
+    "apps.integrations",
     "apps.dashboard",
     "apps.storefront",
+    # The REST API (apps/api: keys, conventions; each app's endpoints in apps/<app>/api/).
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "apps.api",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -595,6 +602,23 @@ CELERY_BEAT_SCHEDULE["billing-grace-expire"] = {
 }
 # autodiscover_tasks finds only `tasks` modules; billing's Stripe job lives beside them.
 CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "apps.billing.stripe_tasks"]
+# Metered usage (AI credits) reported to Stripe as Billing Meter events (apps.billing.metering).
+CELERY_BEAT_SCHEDULE["billing-usage-report"] = {
+    "task": "apps.billing.metering_tasks.usage_report_pending_task",
+    "schedule": 10 * 60,
+}
+CELERY_IMPORTS = [*CELERY_IMPORTS, "apps.billing.metering_tasks"]
+# Lifecycle emails, dunning and retention (apps/billing/lifecycle.py, docs/billing-lifecycle.md).
+BILLING_TRIAL_ENDING_NOTICE_DAYS = env.int("BILLING_TRIAL_ENDING_NOTICE_DAYS", default=3)
+BILLING_DUNNING_REMINDER_DAYS = env.list("BILLING_DUNNING_REMINDER_DAYS", cast=int, default=[3, 14, 21])
+BILLING_RETENTION_DAYS = env.int("BILLING_RETENTION_DAYS", default=90)
+BILLING_RETENTION_WARNING_DAYS = env.list("BILLING_RETENTION_WARNING_DAYS", cast=int, default=[30, 7])
+BILLING_RETENTION_FINAL_NOTICE_DAYS = env.int("BILLING_RETENTION_FINAL_NOTICE_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["billing-lifecycle"] = {
+    "task": "apps.billing.lifecycle_tasks.billing_lifecycle_run_task",
+    "schedule": 30 * 60,
+}
+CELERY_IMPORTS = [*CELERY_IMPORTS, "apps.billing.lifecycle_tasks"]
 
 # ------------------------------------------------------------------------------
 # AFTER THE SALE (fulfilment, purchasing, fraud, returns, invoices, notifications, reviews)
@@ -609,3 +633,57 @@ NOTIFICATIONS_TWILIO_BASE_URL = env.str("NOTIFICATIONS_TWILIO_BASE_URL", default
 REVIEW_RATE_LIMIT = env.int("REVIEW_RATE_LIMIT", default=10)
 REVIEW_RATE_WINDOW = env.int("REVIEW_RATE_WINDOW", default=60 * 60)
 REVIEW_PHOTO_MAX_BYTES = env.int("REVIEW_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+
+
+# ------------------------------------------------------------------------------
+# REST API (apps/api): envelope, pagination, keys, throttling, OpenAPI
+# ------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["apps.api.conventions.EnvelopeRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["apps.api.conventions.LimitedJSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.api.access.ApiKeyAuthentication",
+        "apps.storefront.api.authentication.ShopperTokenAuthentication",
+        "apps.api.access.ShopperSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.api.access.DeclaredAccess"],
+    "DEFAULT_THROTTLE_CLASSES": ["apps.api.access.PlanRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "apps.api.conventions.PagePagination",
+    "DEFAULT_FILTER_BACKENDS": ["apps.api.filters.StrictFilterBackend", "apps.api.filters.StrictOrderingFilter"],
+    "EXCEPTION_HANDLER": "apps.api.conventions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "apps.api.schema.ApiAutoSchema",
+    "ORDERING_PARAM": "ordering",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+API_IDEMPOTENCY_TTL_HOURS = 24
+# Requests per minute when the plan says nothing (no merchant) and for anonymous callers per address.
+API_DEFAULT_RATE_PER_MINUTE = 600
+API_ANONYMOUS_RATE_PER_MINUTE = env.int("API_ANONYMOUS_RATE_PER_MINUTE", default=300)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Store API",
+    "DESCRIPTION": (
+        "The REST API of one store, at https://<store-host>/api/v1/. Admin endpoints take a Bearer "
+        "API key created in the store's dashboard (Settings > API keys); storefront endpoints serve "
+        "headless shops. Every response is an envelope {data, error}; lists are paginated with page "
+        "and per_page and carry meta.total."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",  # the envelope's `error: null` is `type: "null"` (JSON Schema 2020-12)
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name ("status", "kind") across endpoints, named once each.
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "apps.orders.enums.OrderStatus",
+        "FulfilmentStatusEnum": "apps.fulfilment.enums.FulfilmentStatus",
+        "DiscountKindEnum": "apps.checkout.models.discounts.DiscountKind",
+        "GiftCardStatusEnum": "apps.checkout.admin_selectors.GiftCardStatus",
+        "ProductStatusEnum": "apps.catalog.models.Product.Status",
+        "CollectionKindEnum": "apps.catalog.models.Collection.Kind",
+    },
+}
