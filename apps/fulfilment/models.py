@@ -8,7 +8,10 @@ one unit per line; a delivered shipment says when; one risk row per order.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
+from django.contrib.postgres.functions import RandomUUID
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +23,8 @@ from apps.fulfilment.enums import FulfilmentSource, FulfilmentStatus, RiskReason
 class Fulfilment(TimeStampedModel):
     """One parcel sent to the shopper: some units of some of the order's lines."""
 
+    # The public id (the REST API's); the database fills it for rows made before it existed.
+    uuid = models.UUIDField(default=uuid.uuid4, db_default=RandomUUID(), unique=True, editable=False)
     order = models.ForeignKey(
         "orders.Order", on_delete=models.CASCADE, related_name="fulfilments", verbose_name=_("order")
     )

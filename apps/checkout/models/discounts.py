@@ -10,6 +10,8 @@ once-per-customer discount, so two shoppers racing for the last use cannot both 
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -29,6 +31,8 @@ class DiscountKind(models.TextChoices):
 class Discount(TimeStampedModel):
     Kind = DiscountKind
 
+    # The public id (the admin API's); the code is not one, since automatic discounts have none.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # "" for an automatic discount; a code is matched without regard to case.
     code = models.CharField(_("code"), max_length=64, blank=True)
     name = models.CharField(_("name"), max_length=120, help_text=_("Shown to shoppers in the order summary."))

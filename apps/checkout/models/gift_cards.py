@@ -13,6 +13,8 @@ cannot both spend the same credit, and the database refuses any entry leaving a 
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -23,6 +25,8 @@ from apps.core.models import TimeStampedModel
 
 
 class GiftCard(TimeStampedModel):
+    # The public id (the admin API's): the code is a secret that spends the balance.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     code = models.CharField(_("code"), max_length=32, unique=True)
     initial_balance = models.DecimalField(_("initial balance"), max_digits=12, decimal_places=3)
     # The initial balance plus every top-up: the most the card can ever hold.

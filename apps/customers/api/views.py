@@ -1,0 +1,128 @@
+"""Customer endpoints: the list with search and filters, one customer, staff edits through
+`customer_update`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.api.views import ListApiView, RetrieveApiView
+from apps.customers.api.serializers import AdminCustomerSerializer, CustomerUpdateSerializer
+from apps.customers.errors import CustomerInputInvalid
+from apps.customers.models import Customer
+from apps.customers.selectors import CUSTOMER_SEARCH_MAX_LENGTH, customer_list
+from apps.customers.services import customer_update
+from apps.stores.selectors import store_currency_get
+
+
+def _yes_no(**kwargs: Any) -> django_filters.TypedChoiceFilter:
+    """`true` or `false`; anything else is a 400 (django-filter's BooleanFilter ignores it)."""
+    return django_filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true", **kwargs
+    )
+
+
+class CustomerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="_search", max_length=CUSTOMER_SEARCH_MAX_LENGTH)
+    accepts_marketing = _yes_no()
+    has_account = _yes_no(method="_has_account")
+    has_orders = _yes_no(method="_has_orders")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Customer
+        fields: list[str] = []
+
+    def _search(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
+        # The dashboard's search (part of the name or the email), as one subquery.
+        return queryset.filter(pk__in=customer_list(query=value).order_by().values("pk"))
+
+    def _has_account(self, queryset: QuerySet[Customer], name: str, value: bool) -> QuerySet[Customer]:
+        return queryset.filter(user__isnull=not value)
+
+    def _has_orders(self, queryset: QuerySet[Customer], name: str, value: bool) -> QuerySet[Customer]:
+        return queryset.filter(orders_count__gt=0) if value else queryset.filter(orders_count=0)
+
+
+class CurrencyContextMixin:
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()  # type: ignore[misc]
+        context["currency"] = store_currency_get()
+        return context  # type: ignore[no-any-return]
+
+
+class CustomerList(CurrencyContextMixin, ListApiView):
+    """The store's customers, newest first."""
+
+    api_resource = "customers"
+    serializer_class = AdminCustomerSerializer
+    filterset_class = CustomerFilter
+    ordering_fields = ["created_at", "orders_count", "total_spent", "last_order_at", "email"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self) -> QuerySet[Customer]:
+        return Customer.objects.all()
+
+    @extend_schema(
+        summary="List customers",
+        description=(
+            "The store's customers, newest first. `q` matches part of the name or the email; filter by "
+            "`accepts_marketing`, `has_account`, `has_orders` and a created range. Scope `customers:read`."
+        ),
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+class CustomerDetail(CurrencyContextMixin, RetrieveApiView):
+    api_resource = "customers"
+    serializer_class = AdminCustomerSerializer
+    lookup_field = "uuid"
+
+    def get_queryset(self) -> QuerySet[Customer]:
+        return Customer.objects.all()
+
+    @extend_schema(
+        summary="Get a customer",
+        description="One customer with their order count and total spent. Scope `customers:read`.",
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Update a customer",
+        description=(
+            "Change the name, phone, note or marketing consent; fields left out stay as they are. "
+            "The email and the order counters cannot be changed. Scope `customers:write`."
+        ),
+        request=CustomerUpdateSerializer,
+        responses={200: AdminCustomerSerializer},
+        examples=[
+            OpenApiExample(
+                "Update",
+                value={"full_name": "Erika Mustermann", "accepts_marketing": True},
+                request_only=True,
+            )
+        ],
+    )
+    def patch(self, request: Request, uuid: Any) -> Response:
+        customer = get_object_or_404(Customer, uuid=uuid)
+        serializer = CustomerUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            updated = customer_update(
+                customer=customer, actor=request.user.key.created_by, **serializer.validated_data
+            )  # type: ignore[union-attr]
+        except CustomerInputInvalid as invalid:
+            raise exceptions.ValidationError(
+                {error.field: [error.message] for error in invalid.errors}
+            ) from None
+        return Response(self.get_serializer(updated).data)
