@@ -134,6 +134,8 @@ def _objects(world) -> dict[str, Any]:
         **_return_objects(world),
         **_review_objects(world),
         **_fulfilment_objects(world),
+        **_api_key_objects(world),
+        **_webhook_objects(world),
     }
 
 
@@ -247,6 +249,34 @@ def _fulfilment_objects(world) -> dict[str, Any]:
             shipped_at=timezone.now(),
         )
     return {"fulfilment_id": fulfilment.pk}
+
+
+def _api_key_objects(world) -> dict[str, Any]:
+    """An API key of an owner (the API key pages)."""
+    from apps.api.keys import api_key_create
+
+    owner = make_store_user(world, "matrix-api-key-owner@example.com", role="owner")
+    with schema_context(world.tenant.schema_name):
+        created = api_key_create(name="Matrix key", scopes=["products:read"], created_by=owner)
+    return {"api_key_uuid": created.key.uuid}
+
+
+def _webhook_objects(world) -> dict[str, Any]:
+    """A webhook endpoint with a dead delivery (the webhook pages)."""
+    from apps.integrations.models import WebhookDelivery, WebhookEndpoint, WebhookSecret
+
+    with schema_context(world.tenant.schema_name):
+        endpoint = WebhookEndpoint.objects.create(url="https://hooks.example.com/matrix")
+        WebhookSecret.objects.create(endpoint=endpoint, secret="whsec_" + "A" * 43 + "=")
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            event_id="00000000-0000-4000-8000-000000000001",
+            message_id="msg_matrix",
+            event_type="order.paid",
+            body="{}",
+            status="dead",
+        )
+    return {"endpoint_uuid": endpoint.uuid, "delivery_uuid": delivery.uuid}
 
 
 def _purchase_order_objects(world) -> dict[str, Any]:

@@ -375,7 +375,7 @@ def _request(
         if len(history) >= max_redirects:
             raise OutboundHttpError(
                 _("%(url)s redirected more than %(n)d times.")
-                % {"url": _display(history[0]), "n": max_redirects},
+                % {"url": _display(history[0] if history else url), "n": max_redirects},
                 code="too_many_redirects",
             )
         history.append(url)

@@ -38,6 +38,8 @@ place that says what each may do.
 | billing.manage       |   x   |       |       |         |
 | api_keys.view        |   x   |   x   |       |    x    |
 | api_keys.manage      |   x   |   x   |       |         |
+| webhooks.view        |   x   |   x   |       |    x    |
+| webhooks.manage      |   x   |   x   |       |         |
 | activity.view        |   x   |   x   |   x   |    x    |
 | audit.view           |   x   |   x   |       |         |
 | exports.download     |   x   |   x   |   x   |    x    |
@@ -110,6 +112,8 @@ class Perm(StrEnum):
     BILLING_MANAGE = "billing.manage"
     API_KEYS_VIEW = "api_keys.view"
     API_KEYS_MANAGE = "api_keys.manage"
+    WEBHOOKS_VIEW = "webhooks.view"  # outbound webhook endpoints and their delivery log
+    WEBHOOKS_MANAGE = "webhooks.manage"  # add, change, rotate secrets, resend deliveries
     ACTIVITY_VIEW = "activity.view"
     AUDIT_VIEW = "audit.view"
     EXPORTS_DOWNLOAD = "exports.download"

@@ -24,4 +24,6 @@ urlpatterns = [
     path("invoices/", include("apps.invoices.dashboard.urls")),
     path("notifications/", include("apps.notifications.dashboard.urls")),
     path("reviews/", include("apps.reviews.dashboard.urls")),
+    path("webhooks/", include("apps.integrations.dashboard.urls")),
+    path("api-keys/", include("apps.api.dashboard.urls")),
 ]

@@ -43,6 +43,8 @@ WHITENOISE_AUTOREFRESH = True
 
 # Local fake servers (feeds, supplier API, images) run on loopback in tests.
 OUTBOUND_HTTP_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1", "localhost"]
+# Webhook endpoints (apps.integrations) may use http:// here, for the loopback receiver of the tests.
+WEBHOOKS_ALLOW_HTTP = True
 
 # No test reaches real DNS: domain lookups go to a loopback port where nothing answers and give
 # up quickly; tests that need answers pass a fake resolver (apps/tenants/tests/factories.py).
