@@ -154,6 +154,8 @@ def _public_schema_between_tests() -> Iterator[None]:
 # Sessions are swept by expiry; the search vocabulary is derived from product titles and rebuilt
 # by a periodic job (words of a removed test product are harmless). Neither is counted by a test.
 _LEAK_EXEMPT = {"django_session", "catalog_searchterm"}
+# Public tables that store rows per store's order or use (billing's metering).
+_PUBLIC_COUNTED = ("billing_meteredorder", "billing_storeorderday", "billing_usagerecord")
 
 
 def _commits_rows(item: pytest.Item) -> bool:
@@ -173,6 +175,7 @@ def _store_row_counts() -> dict[str, int]:
             "AND table_type = 'BASE TABLE' ORDER BY 1, 2"
         )
         tables = [(schema, name) for schema, name in cursor.fetchall() if name not in _LEAK_EXEMPT]
+        tables += [("public", name) for name in _PUBLIC_COUNTED]
         if not tables:
             return {}
         cursor.execute(
@@ -283,7 +286,28 @@ def committed_orders_remove(order_ids: list[int]) -> None:
     OrderRiskContext.objects.filter(
         checkout_token__in=list(orders.values_list("checkout_token", flat=True))
     ).delete()
+    _order_metering_remove([str(uuid) for uuid in orders.values_list("uuid", flat=True)])
     orders.delete()
+
+
+def _order_metering_remove(order_uuids: list[str]) -> None:
+    """Billing counts every order of a store per day in the public schema (orders-per-day
+    overage): take the removed orders out of those counts."""
+    from apps.billing.models import MeteredOrder, StoreOrderDay
+    from apps.core.tenancy import current_schema
+
+    tenant = Tenant.objects.get(schema_name=current_schema())
+    metered = MeteredOrder.objects.filter(tenant=tenant, order_uuid__in=order_uuids)
+    days = set(metered.values_list("day", flat=True))
+    metered.delete()
+    for day in days:
+        left = MeteredOrder.objects.filter(tenant=tenant, day=day)
+        if not left.exists():
+            StoreOrderDay.objects.filter(tenant=tenant, day=day).delete()
+        else:
+            StoreOrderDay.objects.filter(tenant=tenant, day=day).update(
+                orders=left.count(), overage_orders=left.filter(overage=True).count()
+            )
 
 
 @contextmanager

@@ -15,7 +15,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.billing.limits import BillingError
-from apps.billing.models import BillingAuditEntry, MerchantPlan, Plan
+from apps.billing.models import (
+    BillingAuditEntry,
+    BillingDetails,
+    MerchantPlan,
+    Plan,
+    StoreOrderDay,
+    UsageRecord,
+)
+from apps.billing.plan_sync import plans_push
 from apps.billing.services import (
     limit_overrides_clean,
     merchant_plan_comp,
@@ -24,6 +32,7 @@ from apps.billing.services import (
     plan_save,
     plan_snapshot,
 )
+from apps.core.errors import ApplicationError
 
 
 @admin.register(Plan)
@@ -44,7 +53,7 @@ class PlanAdmin(admin.ModelAdmin):
     ordering = ["sort_order", "monthly_price"]
     fieldsets = [
         (None, {"fields": ["code", "name", "description", "sort_order", "active", "is_public"]}),
-        (_("Price"), {"fields": ["monthly_price", "currency", "stripe_price_id"]}),
+        (_("Price"), {"fields": ["monthly_price", "currency", "stripe_price_id", "stripe_product_id"]}),
         (_("Trial"), {"fields": ["trial_days", "is_default_trial"]}),
         (
             _("Limits (empty = unlimited)"),
@@ -61,6 +70,24 @@ class PlanAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    actions = ["push_to_stripe"]
+    readonly_fields = ["stripe_product_id"]
+
+    @admin.action(description=_("Create or update in Stripe (product and monthly price)"))
+    def push_to_stripe(self, request: HttpRequest, queryset: QuerySet[Plan]) -> None:
+        try:
+            results = plans_push(plans=list(queryset), actor=request.user)  # type: ignore[arg-type]
+        except ApplicationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        changed = sum(1 for result in results if result.changed)
+        self.message_user(
+            request,
+            gettext("%(count)d plan(s) pushed to Stripe, %(changed)d changed.")
+            % {"count": len(results), "changed": changed},
+            messages.SUCCESS,
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Plan | None = None) -> bool:
         # A plan merchants are on is retired (active off), never deleted (the FK protects too).
@@ -166,3 +193,39 @@ class BillingAuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Written only by the billing services (metering, order counting, the console)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(UsageRecord)
+class UsageRecordAdmin(_ReadOnlyAdmin):
+    list_display = ["recorded_at", "tenant", "merchant", "meter", "quantity", "reported_at"]
+    list_filter = ["meter", ("reported_at", admin.EmptyFieldListFilter)]
+    search_fields = ["tenant__name", "tenant__schema_name", "merchant__name", "idempotency_key"]
+    list_select_related = ["tenant", "merchant"]
+
+
+@admin.register(StoreOrderDay)
+class StoreOrderDayAdmin(_ReadOnlyAdmin):
+    list_display = ["day", "tenant", "orders", "overage_orders"]
+    list_filter = ["day"]
+    search_fields = ["tenant__name", "tenant__schema_name"]
+    list_select_related = ["tenant"]
+
+
+@admin.register(BillingDetails)
+class BillingDetailsAdmin(_ReadOnlyAdmin):
+    list_display = ["merchant", "country", "city", "tax_id", "updated_at"]
+    search_fields = ["merchant__name", "tax_id"]
+    list_select_related = ["merchant"]

@@ -13,4 +13,5 @@ class BillingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.billing import signals  # noqa: F401
+        # signals: routing cache; metering: usage counters; subscribers: order.created.
+        from apps.billing import metering, signals, subscribers  # noqa: F401

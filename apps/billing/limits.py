@@ -3,8 +3,8 @@ overrides) and what the merchant uses now.
 
 Usage is counted by the app that owns the thing counted: `apps.tenants` rows are counted here
 (stores), the others register a counter in their AppConfig.ready with `usage_counter_register`
-(catalog: products in a store; platform: staff seats). Billing thus imports no domain app above
-it, and each app that enforces a limit imports billing.
+(catalog: products and MB of media in a store; platform: staff seats). Billing thus imports no
+domain app above it, and each app that enforces a limit imports billing.
 
 Concurrency: a check followed by a create is only safe if no other request can pass the same
 check in between. `limit_check` locks the merchant's `MerchantPlan` row (SELECT ... FOR UPDATE)
@@ -35,6 +35,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.billing.models import BillingAuditEntry, Limit, MerchantPlan, Plan
+from apps.billing.notices import trial_started_record
 from apps.core.errors import ApplicationError
 from apps.core.tenancy import current_schema
 from apps.tenants.models import Tenant
@@ -105,7 +106,8 @@ class PlanLimitReached(BillingError):
 # it is given the store (a Tenant) and counts inside it.
 UsageCounter = Callable[..., int]
 _counters: dict[Limit, UsageCounter] = {}
-PER_STORE_LIMITS = frozenset({Limit.PRODUCTS_PER_STORE})
+# Orders per day are counted per store (apps.billing.order_metering) and never refused.
+PER_STORE_LIMITS = frozenset({Limit.PRODUCTS_PER_STORE, Limit.MEDIA_MB, Limit.ORDERS_PER_DAY})
 
 
 def usage_counter_register(limit: Limit, counter: UsageCounter) -> None:
@@ -156,6 +158,7 @@ def merchant_plan_for(*, merchant: Merchant, lock: bool = False) -> MerchantPlan
                 action=BillingAuditEntry.Action.TRIAL_STARTED,
                 after={"plan": plan.code, "status": "trialing", "trial_ends_at": trial_ends_at.isoformat()},
             )
+            trial_started_record(merchant_plan=_merchant_plan)
     # Created here or by a concurrent request: read it again, locked if asked.
     return queryset.get(merchant_id=merchant.pk)
 

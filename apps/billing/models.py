@@ -9,12 +9,14 @@ All three live in the public schema. A limit of NULL means unlimited. The Stripe
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import TimeStampedModel
@@ -58,6 +60,8 @@ class Plan(TimeStampedModel):
     )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     stripe_price_id = models.CharField(_("Stripe price id"), max_length=255, blank=True)
+    # Filled by `plans_push` (apps.billing.plan_sync): the Stripe Product this plan is sold as.
+    stripe_product_id = models.CharField(_("Stripe product id"), max_length=255, blank=True)
     trial_days = models.PositiveSmallIntegerField(_("trial days"), default=14)
     is_public = models.BooleanField(_("offered on the pricing page"), default=True)
     is_default_trial = models.BooleanField(
@@ -158,6 +162,8 @@ class BillingAuditEntry(models.Model):
         OVERRIDES_CHANGED = "overrides_changed", _("Limit overrides changed")
         STATUS_CHANGED = "status_changed", _("Status changed")
         PLAN_EDITED = "plan_edited", _("Plan edited")
+        STORE_DELETION_SCHEDULED = "store_deletion_scheduled", _("Store deletion scheduled")
+        STORE_DELETED = "store_deleted", _("Store deleted after the retention period")
 
     merchant = models.ForeignKey(
         "platform.Merchant",
@@ -185,3 +191,187 @@ class BillingAuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.merchant}"
+
+
+# ------------------------------------------------------------------------------
+# Metering (apps.billing.metering) and orders per day (apps.billing.order_metering)
+# ------------------------------------------------------------------------------
+class Meter(models.TextChoices):
+    """What is metered; each value is also the Stripe Billing Meter's `event_name`."""
+
+    AI_CREDITS = "ai_credits", _("AI credits")
+
+
+class UsageRecord(models.Model):
+    """One use of a metered thing by one store (public schema, keyed by the store's tenant: the
+    Stripe reporter walks every store's records in one query). Written once per
+    (store, meter, idempotency key); `reported_at` is set once Stripe has the meter event whose
+    `identifier` is `stripe_identifier`."""
+
+    uuid = models.UUIDField(_("id"), default=uuid.uuid4, unique=True, editable=False)
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="usage_records", verbose_name=_("store")
+    )
+    # The store's merchant when recorded (None: a platform-owned store, which nobody bills).
+    merchant = models.ForeignKey(
+        "platform.Merchant",
+        on_delete=models.CASCADE,
+        related_name="usage_records",
+        verbose_name=_("merchant"),
+        null=True,
+        blank=True,
+    )
+    meter = models.CharField(_("meter"), max_length=40, choices=Meter.choices)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200)
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    reported_at = models.DateTimeField(_("reported to Stripe"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("usage record")
+        verbose_name_plural = _("usage records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "meter", "idempotency_key"], name="billing_usage_once_per_key"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="billing_usage_quantity_positive"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["merchant", "meter", "recorded_at"], name="billing_usage_merchant_period"),
+            models.Index(
+                fields=["recorded_at"], name="billing_usage_unreported", condition=models.Q(reported_at=None)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meter} x{self.quantity} ({self.tenant_id})"
+
+    @property
+    def stripe_identifier(self) -> str:
+        return f"usage-{self.uuid}"
+
+
+class StoreOrderDay(models.Model):
+    """How many orders one store took on one (UTC) day and how many of them were beyond its
+    plan's orders per day. The row is the lock that counts a store's orders one at a time."""
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="order_days", verbose_name=_("store")
+    )
+    day = models.DateField(_("day"))
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    overage_orders = models.PositiveIntegerField(_("orders beyond the plan"), default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("store order day")
+        verbose_name_plural = _("store order days")
+        constraints = [models.UniqueConstraint(fields=["tenant", "day"], name="billing_order_day_once")]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id} {self.day}: {self.orders} ({self.overage_orders} over)"
+
+
+class MeteredOrder(models.Model):
+    """One order counted against its store's orders per day (once per order, so a redelivered
+    event counts nothing), flagged `overage` when it was beyond the plan. The order itself is
+    never refused."""
+
+    tenant = models.ForeignKey(
+        "tenants.Tenant", on_delete=models.CASCADE, related_name="metered_orders", verbose_name=_("store")
+    )
+    order_uuid = models.UUIDField(_("order"))
+    number = models.CharField(_("order number"), max_length=40, blank=True)
+    day = models.DateField(_("day"))
+    overage = models.BooleanField(_("beyond the plan"), default=False)
+    created_at = models.DateTimeField(_("counted"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        verbose_name = _("metered order")
+        verbose_name_plural = _("metered orders")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "order_uuid"], name="billing_metered_order_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number or self.order_uuid}{' (overage)' if self.overage else ''}"
+
+
+class BillingDetails(models.Model):
+    """The merchant's billing address and VAT id as last pushed to its Stripe customer (Stripe
+    prints them on invoices); kept here to show them without asking Stripe."""
+
+    merchant = models.OneToOneField(
+        "platform.Merchant",
+        on_delete=models.CASCADE,
+        related_name="billing_details",
+        verbose_name=_("merchant"),
+    )
+    country = models.CharField(_("country"), max_length=2)
+    line1 = models.CharField(_("address line 1"), max_length=200)
+    line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20)
+    city = models.CharField(_("city"), max_length=100)
+    tax_id = models.CharField(_("VAT number"), max_length=30, blank=True)
+    stripe_tax_id = models.CharField(_("Stripe tax id object"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("billing details")
+        verbose_name_plural = _("billing details")
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id}: {self.city}, {self.country}"
+
+
+class BillingNotice(models.Model):
+    """One lifecycle email to a merchant's owners (apps.billing.lifecycle), unique per merchant and
+    `key`: the key names the transition, reminder or warning ("payment_failed:<grace end>"), so a
+    duplicate or re-ordered webhook, or a job run twice, finds the row and sends nothing again.
+    Written in the transaction of the change it announces and delivered after commit; `sent_at`
+    stays empty until the mail server took it, and the lifecycle job retries until then."""
+
+    class Kind(models.TextChoices):
+        TRIAL_STARTED = "trial_started", _("Trial started")
+        TRIAL_ENDING = "trial_ending", _("Trial ending soon")
+        SUBSCRIPTION_ACTIVE = "subscription_active", _("Subscription active")
+        PAYMENT_FAILED = "payment_failed", _("Payment failed (stores read-only)")
+        DUNNING_REMINDER = "dunning_reminder", _("Payment reminder")
+        STORES_SUSPENDED = "stores_suspended", _("Stores suspended")
+        CANCELLED = "cancelled", _("Subscription cancelled")
+        REACTIVATED = "reactivated", _("Reactivated")
+        DELETION_WARNING = "deletion_warning", _("Store deletion warning")
+        STORE_DELETED = "store_deleted", _("Store deleted")
+
+    merchant = models.ForeignKey(
+        "platform.Merchant", on_delete=models.CASCADE, related_name="billing_notices", verbose_name=_("merchant")
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    key = models.CharField(_("key"), max_length=200)
+    # What the email says (dates as ISO text, store names), fixed when the change happened.
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("billing notice")
+        verbose_name_plural = _("billing notices")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "key"], name="billing_notice_once_per_key")
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=models.Q(sent_at__isnull=True), name="billing_notice_unsent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.merchant}"

@@ -12,7 +12,8 @@ From the merchant's status follows each store's: trialing, active and comped kee
 serving (and bring back stores that billing suspended); past due leaves them serving read-only
 until `grace_until` (now + BILLING_GRACE_DAYS when the payment first failed), after which, or
 when cancelled, they are suspended with reason "billing" (the store's domain then answers the
-suspension page; apps.tenants.middleware). Nothing is deleted. A store suspended by staff for
+suspension page; apps.tenants.middleware). Nothing is deleted before the retention period
+ends (apps.billing.retention; docs/billing-lifecycle.md). A store suspended by staff for
 another reason is never reactivated here.
 """
 
@@ -34,6 +35,7 @@ from djstripe.models import Event
 
 from apps.billing.limits import merchant_plan_for
 from apps.billing.models import BillingAuditEntry, MerchantPlan, Plan
+from apps.billing.notices import transition_notices_record
 from apps.billing.services import merchant_plan_snapshot
 from apps.core.errors import ApplicationError
 from apps.payments.stripe_client import StripeNotConfigured, stripe_client
@@ -341,6 +343,7 @@ def merchant_billing_recompute(*, merchant_plan_id: int) -> MerchantPlan:
             before=before,
             after={**after, "stripe_event": winner.event_id},
         )
+        transition_notices_record(merchant_plan=merchant_plan, before=before, event_id=winner.event_id)
     stores_apply_billing_state(merchant_plan=merchant_plan)
     return merchant_plan
 

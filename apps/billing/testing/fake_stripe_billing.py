@@ -5,6 +5,16 @@ the platform uses to charge merchants, in Stripe's wire format so the real SDK t
 - `POST /v1/checkout/sessions` (mode `subscription`, one price per line), `GET .../{id}`;
 - `POST /v1/billing_portal/sessions`;
 - `GET /v1/invoices?customer=...` (a list object);
+- `POST /v1/customers/{id}` (address), `GET|POST /v1/customers/{id}/tax_ids`,
+  `DELETE /v1/customers/{id}/tax_ids/{txi}` (eu_vat only, format checked as Stripe does);
+- `POST /v1/products`, `GET|POST /v1/products/{id}`, `POST /v1/prices` (recurring, with
+  `lookup_key` + `transfer_lookup_key`), `GET|POST /v1/prices/{id}` (only `active`, `nickname`,
+  `metadata`, `lookup_key` change: an amount is fixed once created, as on Stripe);
+- `GET /v1/account` (the platform's own account, which dj-stripe's sync asks for);
+- `GET|POST /v1/subscriptions/{id}` (items[][id|price], proration_behavior), with
+  `subscription_add` to put a subscription there for a test;
+- `POST /v1/billing/meter_events`: one event per `identifier`; a second with the same identifier
+  is refused (400, `resource_already_exists`), so a double report is visible;
 - `Idempotency-Key` replay and mismatch handling are the base server's.
 
 `subscription_event` and `invoice_event` build the events Stripe sends to the platform's
@@ -16,22 +26,54 @@ these recordings: nothing here charges, renews or retries on its own.
 from __future__ import annotations
 
 import copy
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from apps.payments.testing.fake_stripe import FakeStripe, _id, _invalid, _missing
+from apps.payments.testing.fake_stripe import FakeStripe, _id, _integer, _invalid, _missing
 
+BILLING_SECRET_KEY = "sk_test_fakeBillingPlatform0000000000"  # noqa: S105 (a fake's key)
 BILLING_WEBHOOK_SECRET = "whsec_fake_billing_00000000000000000"  # noqa: S105 (a fake's secret)
 
 
 @dataclass
 class FakeStripeBilling(FakeStripe):
+    # A key of the shape dj-stripe accepts (sk_test_ + 24 or more letters and digits): its sync
+    # files the objects under the account the key belongs to.
+    secret_key: str = BILLING_SECRET_KEY
     billing_webhook_secret: str = BILLING_WEBHOOK_SECRET
     customers: dict[str, dict[str, Any]] = field(default_factory=dict)
     checkout_sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     portal_sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     invoices: dict[str, dict[str, Any]] = field(default_factory=dict)
+    products: dict[str, dict[str, Any]] = field(default_factory=dict)
+    prices: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tax_ids: dict[str, dict[str, Any]] = field(default_factory=dict)
+    subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    meter_events: dict[str, dict[str, Any]] = field(default_factory=dict)  # by identifier
+    platform_account_id: str = "acct_fake_platform0001"
+
+    def start(self, port: int = 0) -> FakeStripeBilling:
+        """The base server, with DELETE (tax ids) routed like the other methods."""
+        super().start(port)
+        assert self._server is not None
+
+        class Handler(self._server.RequestHandlerClass):  # type: ignore[misc,name-defined]
+            def do_DELETE(self) -> None:
+                self._dispatch("DELETE")
+
+        self._server.RequestHandlerClass = Handler
+        return self
+
+    def handle(
+        self, method: str, path: str, params: dict[str, Any], headers: dict[str, str]
+    ) -> tuple[int, Any]:
+        # The platform naming its own account (dj-stripe does, as the objects' owner) is the
+        # platform itself, not a connected account.
+        if headers.get("stripe-account") == self.platform_account_id:
+            headers.pop("stripe-account")
+        return super().handle(method, path, params, headers)
 
     def settings_overrides(self) -> dict[str, Any]:
         return {**super().settings_overrides(), "STRIPE_BILLING_WEBHOOK_SECRET": self.billing_webhook_secret}
@@ -41,6 +83,28 @@ class FakeStripeBilling(FakeStripe):
         parts = [part for part in path.split("/") if part]
         if parts == ["v1", "customers"] and method == "POST":
             return self._customer_create(params)
+        if parts[:2] == ["v1", "customers"] and len(parts) >= 4 and parts[3] == "tax_ids":
+            return self._tax_ids(method, parts[2], parts[4] if len(parts) == 5 else "", params)
+        if parts[:2] == ["v1", "customers"] and method == "POST" and len(parts) == 3:
+            return self._customer_update(parts[2], params)
+        if parts == ["v1", "account"] and method == "GET":
+            return {
+                "id": self.platform_account_id,
+                "object": "account",
+                "type": "standard",
+                "livemode": False,
+            }
+        if parts[:2] == ["v1", "products"] and parts[3:] == ["features"] and method == "GET":
+            self._find(self.products, parts[2], "product")
+            return {"object": "list", "url": path, "has_more": False, "data": []}
+        if parts[:2] == ["v1", "products"]:
+            return self._product(method, parts[2] if len(parts) == 3 else "", params)
+        if parts[:2] == ["v1", "prices"]:
+            return self._price(method, parts[2] if len(parts) == 3 else "", params)
+        if parts[:2] == ["v1", "subscriptions"] and len(parts) == 3:
+            return self._subscription(method, parts[2], params)
+        if parts == ["v1", "billing", "meter_events"] and method == "POST":
+            return self._meter_event(params)
         if parts[:2] == ["v1", "customers"] and method == "GET" and len(parts) == 3:
             return copy.deepcopy(self._find(self.customers, parts[2], "customer"))
         if parts == ["v1", "checkout", "sessions"] and method == "POST":
@@ -74,9 +138,246 @@ class FakeStripeBilling(FakeStripe):
             "metadata": dict(params.get("metadata") or {}),
             "livemode": False,
             "invoice_settings": {"default_payment_method": None},
+            "address": None,
         }
         self.customers[str(customer["id"])] = customer
         return copy.deepcopy(customer)
+
+    def _customer_update(self, customer_id: str, params: dict[str, Any]) -> dict[str, Any]:
+        customer = self._find(self.customers, customer_id, "customer")
+        if "address" in params:
+            address = params["address"] or {}
+            if address and not address.get("country"):
+                raise _invalid("Missing required param: address[country].", param="address[country]")
+            customer["address"] = {
+                name: (address.get(name) or None)
+                for name in ("line1", "line2", "postal_code", "city", "state", "country")
+            }
+        for name in ("name", "email"):
+            if name in params:
+                customer[name] = params[name]
+        if "metadata" in params:
+            customer["metadata"].update(params["metadata"] or {})
+        return copy.deepcopy(customer)
+
+    # Stripe's eu_vat format: a country prefix (EL for Greece), then 2-13 letters or digits.
+    EU_VAT = re.compile(
+        r"^(AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI)[0-9A-Z+*]{2,13}$"
+    )
+
+    def _tax_ids(self, method: str, customer_id: str, tax_id: str, params: dict[str, Any]) -> Any:
+        self._find(self.customers, customer_id, "customer")
+        if method == "GET" and not tax_id:
+            rows = [copy.deepcopy(t) for t in self.tax_ids.values() if t["customer"] == customer_id]
+            return {
+                "object": "list",
+                "url": f"/v1/customers/{customer_id}/tax_ids",
+                "has_more": False,
+                "data": rows,
+            }
+        if method == "POST" and not tax_id:
+            for name in ("type", "value"):
+                if not params.get(name):
+                    raise _missing(name)
+            if params["type"] != "eu_vat":
+                raise _invalid(f"Invalid value for type: {params['type']}", param="type")
+            value = str(params["value"]).replace(" ", "").upper()
+            if not self.EU_VAT.fullmatch(value):
+                raise _invalid(
+                    f"Invalid value for eu_vat: {params['value']}", param="value", code="tax_id_invalid"
+                )
+            row = {
+                "id": _id("txi_", 14),
+                "object": "tax_id",
+                "customer": customer_id,
+                "type": "eu_vat",
+                "value": value,
+                "country": "GR" if value.startswith("EL") else value[:2],
+                "created": int(time.time()),
+                "livemode": False,
+                "verification": {"status": "pending", "verified_name": None, "verified_address": None},
+            }
+            self.tax_ids[str(row["id"])] = row
+            return copy.deepcopy(row)
+        row = self._find(self.tax_ids, tax_id, "tax_id")
+        if row["customer"] != customer_id:
+            raise _invalid(f"No such tax_id: '{tax_id}'", param="id", code="resource_missing", status=404)
+        if method == "DELETE":
+            del self.tax_ids[tax_id]
+            return {"id": tax_id, "object": "tax_id", "deleted": True}
+        return copy.deepcopy(row)
+
+    def _product(self, method: str, product_id: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "POST" and not product_id:
+            if not params.get("name"):
+                raise _missing("name")
+            product_id = str(params.get("id") or _id("prod_", 14))
+            if product_id in self.products:
+                raise _invalid(
+                    f"Product already exists: {product_id}", param="id", code="resource_already_exists"
+                )
+            self.products[product_id] = {
+                "id": product_id,
+                "object": "product",
+                "name": params["name"],
+                "description": params.get("description") or None,
+                "active": str(params.get("active", "true")).lower() == "true",
+                "metadata": dict(params.get("metadata") or {}),
+                "default_price": None,
+                "type": "service",
+                "created": int(time.time()),
+                "updated": int(time.time()),
+                "livemode": False,
+            }
+            return copy.deepcopy(self.products[product_id])
+        product = self._find(self.products, product_id, "product")
+        if method == "POST":
+            for name in ("name", "description"):
+                if name in params:
+                    product[name] = params[name] or None
+            if "active" in params:
+                product["active"] = str(params["active"]).lower() == "true"
+            if "metadata" in params:
+                product["metadata"].update(params["metadata"] or {})
+            product["updated"] = int(time.time())
+        return copy.deepcopy(product)
+
+    def _price(self, method: str, price_id: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "POST" and not price_id:
+            for name in ("currency", "product"):
+                if not params.get(name):
+                    raise _missing(name)
+            self._find(self.products, str(params["product"]), "product")
+            amount = _integer(params, "unit_amount")
+            assert amount is not None
+            if amount < 0:
+                raise _invalid("unit_amount must be 0 or more.", param="unit_amount")
+            lookup_key = str(params.get("lookup_key") or "") or None
+            holder = [p for p in self.prices.values() if lookup_key and p["lookup_key"] == lookup_key]
+            if holder and str(params.get("transfer_lookup_key")).lower() != "true":
+                raise _invalid(
+                    f"A price (`{holder[0]['id']}`) already uses that lookup key.", param="lookup_key"
+                )
+            for other in holder:
+                other["lookup_key"] = None
+            recurring = params.get("recurring") or None
+            price = {
+                "id": _id("price_", 24),
+                "object": "price",
+                "product": params["product"],
+                "currency": str(params["currency"]).lower(),
+                "unit_amount": amount,
+                "unit_amount_decimal": str(amount),
+                "active": True,
+                "type": "recurring" if recurring else "one_time",
+                "recurring": (
+                    {
+                        "interval": recurring.get("interval"),
+                        "interval_count": int(recurring.get("interval_count") or 1),
+                        "usage_type": "licensed",
+                        "meter": None,
+                        "trial_period_days": None,
+                    }
+                    if recurring
+                    else None
+                ),
+                "billing_scheme": "per_unit",
+                "lookup_key": lookup_key,
+                "nickname": params.get("nickname") or None,
+                "metadata": dict(params.get("metadata") or {}),
+                "tax_behavior": params.get("tax_behavior") or "unspecified",
+                "tiers_mode": None,
+                "transform_quantity": None,
+                "created": int(time.time()),
+                "livemode": False,
+            }
+            self.prices[str(price["id"])] = price
+            return copy.deepcopy(price)
+        price = self._find(self.prices, price_id, "price")
+        if method == "POST":
+            fixed = {"unit_amount", "currency", "recurring", "product"} & set(params)
+            if fixed:
+                name = sorted(fixed)[0]
+                raise _invalid(f"Received unknown parameter: {name}", param=name)
+            if "active" in params:
+                price["active"] = str(params["active"]).lower() == "true"
+            for name in ("nickname", "lookup_key"):
+                if name in params:
+                    price[name] = params[name] or None
+            if "metadata" in params:
+                price["metadata"].update(params["metadata"] or {})
+        return copy.deepcopy(price)
+
+    def _subscription(self, method: str, subscription_id: str, params: dict[str, Any]) -> dict[str, Any]:
+        subscription = self._find(self.subscriptions, subscription_id, "subscription")
+        if method == "POST":
+            for index, change in enumerate(params.get("items") or []):
+                item = next((i for i in subscription["items"]["data"] if i["id"] == change.get("id")), None)
+                if item is None:
+                    raise _invalid(
+                        f"No such subscription item: '{change.get('id')}'",
+                        param=f"items[{index}][id]",
+                        code="resource_missing",
+                    )
+                price_id = str(change.get("price") or "")
+                price = self._find(self.prices, price_id, "price")
+                if not price["active"]:
+                    raise _invalid(
+                        f"The price specified is inactive: {price_id}", param=f"items[{index}][price]"
+                    )
+                item["price"] = copy.deepcopy(price)
+            if "proration_behavior" in params:
+                subscription["proration_behavior_requested"] = params["proration_behavior"]
+            if "metadata" in params:
+                subscription["metadata"].update(params["metadata"] or {})
+        return copy.deepcopy(subscription)
+
+    def subscription_add(self, *, customer: str, price: str, status: str = "active") -> dict[str, Any]:
+        """A subscription of `customer` to `price` as if Checkout had made it (for tests)."""
+        subscription = self.subscription_snapshot(
+            subscription_id=_id("sub_", 14),
+            customer=customer,
+            status=status,
+            price=price,
+            period_end=int(time.time()) + 30 * 86400,
+        )
+        if price in self.prices:
+            subscription["items"]["data"][0]["price"] = copy.deepcopy(self.prices[price])
+        self.subscriptions[str(subscription["id"])] = subscription
+        return copy.deepcopy(subscription)
+
+    def _meter_event(self, params: dict[str, Any]) -> dict[str, Any]:
+        for name in ("event_name", "payload"):
+            if not params.get(name):
+                raise _missing(name)
+        payload = dict(params["payload"])
+        customer = str(payload.get("stripe_customer_id") or "")
+        if customer not in self.customers:
+            raise _invalid(
+                f"No such customer: '{customer}'",
+                param="payload[stripe_customer_id]",
+                code="resource_missing",
+            )
+        if not re.fullmatch(r"\d+", str(payload.get("value") or "")):
+            raise _invalid("payload[value] must be a whole number.", param="payload[value]")
+        identifier = str(params.get("identifier") or _id("mev_", 20))
+        if identifier in self.meter_events:
+            raise _invalid(
+                f"An event with identifier {identifier} already exists.",
+                param="identifier",
+                code="resource_already_exists",
+            )
+        event = {
+            "object": "billing.meter_event",
+            "event_name": params["event_name"],
+            "identifier": identifier,
+            "payload": payload,
+            "timestamp": _integer(params, "timestamp", required=False) or int(time.time()),
+            "created": int(time.time()),
+            "livemode": False,
+        }
+        self.meter_events[identifier] = event
+        return copy.deepcopy(event)
 
     def _checkout_create(self, params: dict[str, Any]) -> dict[str, Any]:
         for name in ("mode", "success_url", "line_items"):
