@@ -348,7 +348,10 @@ class BillingNotice(models.Model):
         STORE_DELETED = "store_deleted", _("Store deleted")
 
     merchant = models.ForeignKey(
-        "platform.Merchant", on_delete=models.CASCADE, related_name="billing_notices", verbose_name=_("merchant")
+        "platform.Merchant",
+        on_delete=models.CASCADE,
+        related_name="billing_notices",
+        verbose_name=_("merchant"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     key = models.CharField(_("key"), max_length=200)

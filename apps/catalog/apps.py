@@ -14,13 +14,14 @@ def _search_settings(sender: Any, connection: Any, **kwargs: Any) -> None:
 
 
 def _plan_limits_register() -> None:
-    """Billing counts a store's products through catalog's selector, and an import row refused
-    by the plan is shown with billing's sentence."""
+    """Billing counts a store's products and media (product images, in MB) through catalog's
+    selectors, and an import row refused by the plan is shown with billing's sentence."""
     from apps.billing.limits import BillingErrorCode, Limit, limit_message, usage_counter_register
     from apps.catalog.errors import error_messages_register
-    from apps.catalog.selectors import product_count_in_store
+    from apps.catalog.selectors import media_mb_in_store, product_count_in_store
 
     usage_counter_register(Limit.PRODUCTS_PER_STORE, product_count_in_store)
+    usage_counter_register(Limit.MEDIA_MB, media_mb_in_store)
     error_messages_register({BillingErrorCode.PLAN_LIMIT_REACHED: limit_message})
 
 

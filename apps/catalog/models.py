@@ -177,6 +177,9 @@ class ProductImage(TimeStampedModel):
     height = models.PositiveIntegerField(null=True, blank=True)
     alt = models.CharField(_("alt text"), max_length=255, blank=True)
     position = models.PositiveIntegerField(default=0)
+    # Bytes stored for this image, original and thumbnail: what the plan's media limit counts.
+    # Images uploaded before it was measured count 0.
+    size_bytes = models.PositiveBigIntegerField(_("size in bytes"), default=0, editable=False)
 
     class Meta:
         ordering = ["position", "id"]

@@ -337,3 +337,28 @@ def product_count_in_store(*, merchant: object, store: Tenant | None) -> int:
         return Product.objects.count()
     with schema_context(store.schema_name):
         return Product.objects.count()
+
+
+MEGABYTE = 1024 * 1024
+
+
+def megabytes_rounded_up(size_bytes: int) -> int:
+    """Whole megabytes (MiB) that `size_bytes` occupies, as the plan's media limit counts them."""
+    return -(-max(size_bytes, 0) // MEGABYTE)
+
+
+def product_image_bytes() -> int:
+    """Bytes of the current store's product images, originals and thumbnails."""
+    return int(ProductImage.objects.aggregate(total=Coalesce(Sum("size_bytes"), 0))["total"])
+
+
+def media_mb_in_store(*, merchant: object, store: Tenant | None) -> int:
+    """Megabytes of media `store` holds (its product images, rounded up to a whole MB): what
+    billing's media limit counts, per store like products. Runs in the store's schema whichever
+    schema the connection is on."""
+    if store is None:
+        raise ValueError("media is counted per store")
+    if current_schema() == store.schema_name:
+        return megabytes_rounded_up(product_image_bytes())
+    with schema_context(store.schema_name):
+        return megabytes_rounded_up(product_image_bytes())

@@ -649,7 +649,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["apps.api.access.DeclaredAccess"],
     "DEFAULT_THROTTLE_CLASSES": ["apps.api.access.PlanRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "apps.api.conventions.PagePagination",
-    "DEFAULT_FILTER_BACKENDS": ["apps.api.filters.StrictFilterBackend", "apps.api.filters.StrictOrderingFilter"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "apps.api.filters.StrictFilterBackend",
+        "apps.api.filters.StrictOrderingFilter",
+    ],
     "EXCEPTION_HANDLER": "apps.api.conventions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "apps.api.schema.ApiAutoSchema",
     "ORDERING_PARAM": "ordering",

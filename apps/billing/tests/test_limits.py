@@ -152,7 +152,8 @@ def test_usage_rows_show_used_and_allowed_per_limit(alpha):
     assert (rows[Limit.STORES].used, rows[Limit.STORES].allowed, rows[Limit.STORES].percent) == (1, 3, 33)
     assert rows[Limit.STAFF_SEATS].allowed is None and rows[Limit.STAFF_SEATS].percent == 0
     assert rows[Limit.PRODUCTS_PER_STORE].used is not None
-    assert rows[Limit.MEDIA_MB].used is None  # not measured yet
+    # media is measured per store (catalog's product images, in MB): alpha has none
+    assert (rows[Limit.MEDIA_MB].used, rows[Limit.MEDIA_MB].allowed) == (0, 500)
 
 
 # ------------------------------------------------------------------------------

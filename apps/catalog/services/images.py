@@ -12,8 +12,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
+from apps.billing.limits import Limit, store_limit_check
 from apps.catalog.errors import CatalogError, CatalogErrorCode
 from apps.catalog.models import Product, ProductImage
+from apps.catalog.selectors import megabytes_rounded_up, product_image_bytes
 from apps.catalog.services.products import product_event_emit, product_image_files_delete
 
 ACCEPTED_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
@@ -63,13 +65,30 @@ def _thumbnail(upload: UploadedFile | ContentFile) -> ContentFile:
     return ContentFile(out.getvalue(), name="thumb.jpg")
 
 
+def _media_limit_check(size_bytes: int) -> None:
+    """Billing counts a store's media in whole MB, rounded up. Adding the MB this upload takes
+    the total to (not its own size rounded up) lets small images fill the last MB exactly. The
+    first check takes the plan lock (and refuses a store already past its limit), held until
+    the caller's transaction ends, so the bytes read after it cannot change under a concurrent
+    upload."""
+    store_limit_check(limit=Limit.MEDIA_MB, adding=0)
+    stored = product_image_bytes()
+    adding = megabytes_rounded_up(stored + size_bytes) - megabytes_rounded_up(stored)
+    store_limit_check(limit=Limit.MEDIA_MB, adding=adding)
+
+
 @transaction.atomic
 def product_image_add(*, product: Product, upload: UploadedFile | ContentFile, alt: str = "") -> ProductImage:
+    """Store a checked image and its thumbnail. Refused with `PlanLimitReached` when its bytes
+    would take the store past its plan's media limit (in MB)."""
     extension = image_validate(upload)
+    thumbnail = _thumbnail(upload)
+    size_bytes = (upload.size or 0) + (thumbnail.size or 0)
+    _media_limit_check(size_bytes)
     position = product.images.count()
-    image = ProductImage(product=product, alt=alt.strip()[:255], position=position)
+    image = ProductImage(product=product, alt=alt.strip()[:255], position=position, size_bytes=size_bytes)
     image.image.save(f"upload.{extension}", upload, save=False)
-    image.thumbnail.save("thumb.jpg", _thumbnail(upload), save=False)
+    image.thumbnail.save("thumb.jpg", thumbnail, save=False)
     try:
         image.save()
     except Exception:

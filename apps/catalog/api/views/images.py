@@ -57,7 +57,8 @@ def _image_or_404(uuid: UUID, image_id: int) -> ProductImage:
         description=(
             "A `multipart/form-data` body with the file in `image` (JPEG, PNG, WebP or GIF, at "
             "most `CATALOG_IMAGE_MAX_BYTES`; never SVG) and an optional `alt`. The image goes "
-            "last; a thumbnail is made." + SCOPES_NOTE
+            "last; a thumbnail is made. An upload that would take the store past its plan's "
+            "media storage is a 400 `plan_limit_reached` with `params.limit` `max_media_mb`." + SCOPES_NOTE
         ),
         request={"multipart/form-data": s.ImageUploadInputSerializer},
         responses={201: s.ImageSerializer},

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.billing.limits import PlanLimitReached
 from apps.catalog import services
 from apps.catalog.dashboard.forms import ImageAltForm, ImageMoveForm, ImageUploadForm
 from apps.catalog.dashboard.views.common import product_detail_or_404, render_confirm
@@ -44,7 +45,8 @@ def product_image_add(request: HttpRequest, product_uuid: UUID) -> HttpResponse:
             services.product_image_add(
                 product=product, upload=form.cleaned_data["image"], alt=form.cleaned_data["alt"]
             )
-        except CatalogError as error:
+        except (CatalogError, PlanLimitReached) as error:
+            # A plan refusal (media limit) names the limit and says to upgrade, under the file.
             form.add_error("image" if error.field in (None, "image") else None, error.message)
         else:
             messages.success(request, _("Image added."))
