@@ -33,18 +33,25 @@ class Event:
 
 
 _subscribers: dict[str, dict[str, Handler]] = defaultdict(dict)
+# Subscribers that only care in some stores (outbound webhooks: stores with endpoints) say so
+# with `when`, asked in the store at dispatch time: no delivery is recorded where it says no.
+_conditions: dict[str, Callable[[str], bool]] = {}
 
 
 def subscriber_name(handler: Handler) -> str:
     return f"{handler.__module__}.{handler.__qualname__}"
 
 
-def subscribe(*event_names: str) -> Callable[[Handler], Handler]:
-    """Register `handler` for the named events (`"*"` for all). Idempotent on reload."""
+def subscribe(*event_names: str, when: Callable[[str], bool] | None = None) -> Callable[[Handler], Handler]:
+    """Register `handler` for the named events (`"*"` for all). Idempotent on reload. `when`,
+    given the event's name in the current store, decides whether this store's event is worth a
+    delivery at all (one cheap query, instead of a recorded delivery and a task per event)."""
 
     def register(handler: Handler) -> Handler:
         for name in event_names:
             _subscribers[name][subscriber_name(handler)] = handler
+        if when is not None:
+            _conditions[subscriber_name(handler)] = when
         return handler
 
     return register
@@ -52,6 +59,15 @@ def subscribe(*event_names: str) -> Callable[[Handler], Handler]:
 
 def subscribers_for(event_name: str) -> dict[str, Handler]:
     return {**_subscribers.get("*", {}), **_subscribers.get(event_name, {})}
+
+
+def subscribers_applying(event_name: str) -> list[str]:
+    """The names of the subscribers that want `event_name` in the current store, sorted."""
+    return sorted(
+        name
+        for name in subscribers_for(event_name)
+        if name not in _conditions or _conditions[name](event_name)
+    )
 
 
 def event_emit(*, name: str, payload: dict[str, Any]) -> uuid.UUID:

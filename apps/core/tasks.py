@@ -8,7 +8,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.events import Event, subscribers_for
+from apps.core.events import Event, subscribers_applying, subscribers_for
 from apps.core.models import EventDelivery, EventRecord
 from apps.core.tenancy import current_schema
 
@@ -23,7 +23,7 @@ def event_dispatch(self, event_id: str) -> int:  # type: ignore[no-untyped-def]
         if record is None:
             logger.warning("event %s not found in %s", event_id, current_schema())
             return 0
-        names = sorted(subscribers_for(record.name))
+        names = subscribers_applying(record.name)
         existing = set(record.deliveries.values_list("subscriber", flat=True))
         EventDelivery.objects.bulk_create(
             [EventDelivery(event=record, subscriber=name) for name in names if name not in existing]

@@ -75,7 +75,7 @@ def test_dispatch_is_idempotent(alpha, django_capture_on_commit_callbacks):
             event_id = event_emit(name="test.happened", payload={"n": "3"})
         event_dispatch(str(event_id))  # a redelivered message
         assert EventDelivery.objects.filter(event_id=event_id).count() == len(
-            events.subscribers_for("test.happened")
+            events.subscribers_applying("test.happened")
         )
     assert received.count(("test.happened", alpha.tenant.schema_name, "3")) == 1
 
@@ -190,3 +190,23 @@ def test_events_left_pending_are_dispatched_again(alpha):
         assert EventRecord.objects.get(pk=stuck.pk).status == EventRecord.Status.DISPATCHED
         assert EventRecord.objects.get(pk=fresh.pk).status == EventRecord.Status.PENDING
     assert ("test.happened", alpha.tenant.schema_name, "4") in received
+
+
+def test_a_subscriber_with_a_condition_gets_no_delivery_where_it_says_no(
+    alpha, django_capture_on_commit_callbacks
+):
+    """Outbound webhooks subscribe to every event, but only stores with an endpoint record a
+    delivery for them."""
+    from apps.core.events import subscribers_applying
+    from apps.integrations.models import WebhookEndpoint
+
+    webhooks = "apps.integrations.subscribers.webhooks_send"
+    with schema_context(alpha.tenant.schema_name):
+        assert webhooks not in subscribers_applying("product.created")
+        WebhookEndpoint.objects.create(url="https://hooks.example.com/x", event_types=["order.paid"])
+        assert webhooks not in subscribers_applying("product.created")
+        assert webhooks in subscribers_applying("order.paid")
+        with django_capture_on_commit_callbacks(execute=True):
+            event_emit(name="product.created", payload={"product": "x"})
+        record = EventRecord.objects.get(name="product.created")
+        assert not EventDelivery.objects.filter(event=record, subscriber=webhooks).exists()
