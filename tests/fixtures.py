@@ -84,6 +84,7 @@ def _singletons_create() -> None:
     from apps.stores.selectors import store_settings_get
     from apps.stores.theme_selectors import store_theme_get
 
+    cache.clear()  # a cached copy from an earlier run must not stand in for the row
     for read in (
         store_settings_get,
         payment_settings_get,

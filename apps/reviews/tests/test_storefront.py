@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 
 from apps.orders.tests.factories import CARD_DECLINED, checkout_ready, place
 from apps.reviews.errors import ReviewError, ReviewErrorCode
-from apps.reviews.models import Review, ReviewPhoto, ReviewSettings, ReviewStatus
+from apps.reviews.models import REVIEW_SETTINGS_PK, Review, ReviewPhoto, ReviewSettings, ReviewStatus
 from apps.reviews.selectors import review_settings_get
 from apps.reviews.services import ReviewInput, review_submit
 from apps.reviews.tests.factories import (
@@ -189,7 +189,7 @@ def test_photos_switched_off_by_the_store_are_refused(alpha):
 def test_text_is_kept_plain_and_escaped_on_the_page(alpha, django_capture_on_commit_callbacks):
     shopper, product, _order = _bought(alpha)
     with schema_context(alpha.tenant.schema_name):
-        ReviewSettings.objects.create(auto_publish=True)
+        ReviewSettings.objects.update_or_create(pk=REVIEW_SETTINGS_PK, defaults={"auto_publish": True})
         with django_capture_on_commit_callbacks(execute=True):
             review = review_submit(
                 user=shopper,
