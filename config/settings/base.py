@@ -680,6 +680,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.api.schema.examples_for_every_operation",
+    ],
     # Choice sets that share a field name ("status", "kind") across endpoints, named once each.
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "apps.orders.enums.OrderStatus",

@@ -163,3 +163,23 @@ def test_the_docs_load_everything_from_our_own_static_files(alpha):
     for asset in assets:
         assert finders.find(asset.removeprefix("/static/")), f"{asset} is not among our static files"
     assert "/api/v1/schema/" in html
+
+
+def test_every_operation_shows_an_example_of_what_it_takes_and_answers():
+    """Hand-written examples where a view has them, else one made from the schema; only
+    answers without a body (204) have none."""
+    schema = _schema()
+    missing = []
+    for path, method, operation in _operations(schema):
+        contents = [operation.get("requestBody", {}).get("content", {}).get("application/json")]
+        contents += [
+            response.get("content", {}).get("application/json")
+            for code, response in operation["responses"].items()
+            if str(code).startswith("2")
+        ]
+        for content in contents:
+            if content is not None and "schema" in content and not ({"example", "examples"} & set(content)):
+                missing.append(f"{method.upper()} {path}")
+    assert missing == []
+    money = schema["paths"]["/api/v1/orders/{uuid}"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert money["example"]["error"] is None and money["example"]["data"]["totals"]["total"] == "12.50"
