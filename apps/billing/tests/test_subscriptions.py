@@ -381,10 +381,14 @@ def test_a_suspended_stores_pages_show_the_suspension_page_and_no_data(
     assert shop.get("/").status_code == 200
     event = _sub(fake_stripe_billing, subscribed, "customer.subscription.deleted", "canceled", T0)
     assert _post_event(platform_client, fake_stripe_billing, event).status_code == 200
-    for path in ("/", "/dashboard/", "/api/v1/products/"):
+    for path in ("/", "/dashboard/"):
         response = shop.get(path)
         assert response.status_code == 503
         assert b"This store is unavailable" in response.content
         assert alpha.tenant.name.encode() not in response.content
+    # API clients get the error envelope instead of the page, with no store data either
+    api = shop.get("/api/v1/products")
+    assert api.status_code == 503 and api.json()["error"]["code"] == "store_unavailable"
+    assert alpha.tenant.name.encode() not in api.content
     # another merchant's store is untouched
     assert store_client(beta).get("/").status_code == 200
