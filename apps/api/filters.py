@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions
@@ -11,6 +12,13 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 
 ALWAYS_ALLOWED = frozenset({"page", "per_page", "ordering"})
+
+
+def yes_no_filter(**kwargs: Any) -> django_filters.TypedChoiceFilter:
+    """`true` or `false`; anything else is a 400 (django-filter's BooleanFilter ignores it)."""
+    return django_filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true", **kwargs
+    )
 
 
 class StrictFilterBackend(DjangoFilterBackend):

@@ -19,6 +19,7 @@ from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.api.filters import yes_no_filter
 from apps.api.idempotency import idempotent
 from apps.api.views import ApiView, ListApiView, RetrieveApiView
 from apps.catalog.models import Collection, Product
@@ -54,19 +55,12 @@ def _actor(request: Request) -> Any:
     return getattr(key, "created_by", None)
 
 
-def _yes_no(**kwargs: Any) -> django_filters.TypedChoiceFilter:
-    """`true` or `false`; anything else is a 400 (django-filter's BooleanFilter ignores it)."""
-    return django_filters.TypedChoiceFilter(
-        choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true", **kwargs
-    )
-
-
 # ------------------------------------------------------------------------------
 # Discounts
 # ------------------------------------------------------------------------------
 class DiscountFilter(django_filters.FilterSet):
-    active = _yes_no()
-    automatic = _yes_no()
+    active = yes_no_filter()
+    automatic = yes_no_filter()
     kind = django_filters.ChoiceFilter(choices=DiscountKind.choices)
     status = django_filters.ChoiceFilter(choices=DiscountStatus.choices)
     code = django_filters.CharFilter(method="_code", max_length=100, help_text="Exact code, any case.")
@@ -265,7 +259,7 @@ class DiscountDeactivate(ApiView):
 # ------------------------------------------------------------------------------
 class GiftCardFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=GiftCardStatus.choices)
-    active = _yes_no()
+    active = yes_no_filter()
     issued_to_email = django_filters.CharFilter(lookup_expr="iexact", max_length=254)
     last4 = django_filters.CharFilter(
         method="_last4", max_length=4, min_length=4, help_text="The code's last four characters."

@@ -13,6 +13,7 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.api.filters import yes_no_filter
 from apps.api.views import ListApiView, RetrieveApiView
 from apps.customers.api.serializers import AdminCustomerSerializer, CustomerUpdateSerializer
 from apps.customers.errors import CustomerInputInvalid
@@ -22,18 +23,11 @@ from apps.customers.services import customer_update
 from apps.stores.selectors import store_currency_get
 
 
-def _yes_no(**kwargs: Any) -> django_filters.TypedChoiceFilter:
-    """`true` or `false`; anything else is a 400 (django-filter's BooleanFilter ignores it)."""
-    return django_filters.TypedChoiceFilter(
-        choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true", **kwargs
-    )
-
-
 class CustomerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="_search", max_length=CUSTOMER_SEARCH_MAX_LENGTH)
-    accepts_marketing = _yes_no()
-    has_account = _yes_no(method="_has_account")
-    has_orders = _yes_no(method="_has_orders")
+    accepts_marketing = yes_no_filter()
+    has_account = yes_no_filter(method="_has_account")
+    has_orders = yes_no_filter(method="_has_orders")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 

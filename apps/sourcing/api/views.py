@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.api.errors import ApiErrorCode
+from apps.api.filters import yes_no_filter
 from apps.api.views import ListApiView, RetrieveApiView
 from apps.core.permissions import Perm, user_has_permission
 from apps.sourcing import selectors
@@ -44,16 +45,9 @@ def _may_manage_credentials(request: Request) -> bool:
     return actor is not None and user_has_permission(actor, Perm.SOURCING_CREDENTIALS)
 
 
-def _yes_no(**kwargs: Any) -> django_filters.TypedChoiceFilter:
-    """`true` or `false`; anything else is a 400 (django-filter's BooleanFilter ignores it)."""
-    return django_filters.TypedChoiceFilter(
-        choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true", **kwargs
-    )
-
-
 class SupplierFilter(django_filters.FilterSet):
-    is_active = _yes_no()
-    sync_enabled = _yes_no()
+    is_active = yes_no_filter()
+    sync_enabled = yes_no_filter()
     connector = django_filters.ChoiceFilter(choices=Supplier.Connector.choices)
 
     class Meta:
