@@ -167,7 +167,11 @@ def cmd_test(extra: list[str]) -> None:
     if os.environ.get("SKIP_SYSTEM_DEPS") != "1":
         run(["bash", "scripts/ensure-system-deps.sh"], env)
     say("pytest")
-    code = run([str(VENV_BIN / "pytest"), *extra], env, check=False)
+    # A fresh test database every time: pytest's --reuse-db (pyproject) is for quick local
+    # reruns, but rows that something else committed into a kept test database (a script, an
+    # aborted run) would otherwise leak into this run's stores.
+    fresh = [] if "--reuse-db" in extra else ["--create-db"]
+    code = run([str(VENV_BIN / "pytest"), *fresh, *extra], env, check=False)
     if code == 5:
         print("pytest collected no tests: that is a failure here, not a pass.", file=sys.stderr)
         sys.exit(1)
