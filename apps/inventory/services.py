@@ -41,6 +41,7 @@ from apps.inventory.errors import (
 from apps.inventory.models import Location, Reservation, StockLevel, StockMovement
 from apps.inventory.pickup import PickupDetails, pickup_details_clean
 from apps.inventory.selectors import PICKUP_EXISTS_CACHE_KEY
+from apps.inventory.signals import stock_shown_changed
 
 __all__ = [
     "InsufficientStock",
@@ -202,7 +203,9 @@ def _stock_change(
         reference=reference.strip()[:100],
         actor=actor,
     )
-    _low_stock_check(stock=stock, available_before=stock.available - (on_hand_delta - reserved_delta))
+    available_before = stock.available - (on_hand_delta - reserved_delta)
+    _low_stock_check(stock=stock, available_before=available_before)
+    _stock_shown_check(stock=stock, available_before=available_before)
     return stock
 
 
@@ -220,6 +223,19 @@ def _low_stock_check(*, stock: StockLevel, available_before: int) -> None:
                 "threshold": threshold,
             },
         )
+
+
+def _stock_shown_check(*, stock: StockLevel, available_before: int) -> None:
+    """Tell cached pages when a shopper would see the change: a count at or below the
+    threshold on either side ("only 3 left" -> "only 2 left", "sold out" -> in stock)."""
+    if available_before == stock.available:
+        return
+    if min(available_before, stock.available) > stock.low_stock_threshold:
+        return
+    variant_id, available = stock.variant_id, stock.available
+    transaction.on_commit(
+        lambda: stock_shown_changed.send(sender=StockLevel, variant_id=variant_id, available=available)
+    )
 
 
 def _check_on_hand_kind(kind: str) -> None:

@@ -31,11 +31,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.cache import cache
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
 from apps.core.events import Event, subscribe
 from apps.core.tenancy import require_store
+from apps.inventory.signals import stock_shown_changed
 
 logger = logging.getLogger(__name__)
 
@@ -173,3 +175,15 @@ def storefront_catalog_changed(event: Event) -> None:
 def storefront_theme_changed(event: Event) -> None:
     """The theme or the store's settings changed: every fragment is stale."""
     theme_version_bump()
+
+
+@receiver(stock_shown_changed, dispatch_uid="storefront.stock_shown_changed")
+def storefront_stock_shown_changed(sender: Any, **kwargs: Any) -> None:
+    """A shopper would see a stock change ("only 2 left", sold out, back in stock): cached
+    pages and product cards retire now rather than when their entry expires. Sent after the
+    commit, in the store's schema; a cache that cannot be reached only delays this until the
+    entries expire (STOREFRONT_PAGE_CACHE_SECONDS)."""
+    try:
+        catalog_version_bump()
+    except Exception:
+        logger.warning("catalog version not bumped after a stock change", exc_info=True)

@@ -8,6 +8,7 @@ page shows:
   the key already covers (the display currency, `SESSION_ALLOWED_KEYS`); any other key
   (a signed-in user, a cart token, queued messages, a checkout) renders the page as before;
 - no queued messages (the `messages` cookie);
+- not the theme editor's preview (`?theme_preview=`, `apps.storefront.theme_preview`);
 - not a script's request for a fragment (`X-Requested-With`, `HX-Request`).
 
 The key (the cache's KEY_FUNCTION adds the store's schema in front) is a digest of the host
@@ -34,8 +35,11 @@ nothing: every visitor served from the cache has an empty cart and is not signed
 
 Never stored: a response other than a plain 200, one that set a cookie or declared itself
 private or uncacheable, one rendered while the session changed, messages were queued or a
-cart count above zero was shown. Entries live STOREFRONT_PAGE_CACHE_SECONDS (short, as stock
-can change without any event) and a cache that cannot be reached costs speed, not the page.
+cart count above zero was shown. A stock change a shopper would see ("only 2 left", sold out,
+back in stock) retires the store's pages through `apps.inventory.signals.stock_shown_changed`;
+entries live STOREFRONT_PAGE_CACHE_SECONDS all the same (short: a stock change above the
+low-stock threshold shows nowhere but may still move a listing's "in stock only" filter), and a
+cache that cannot be reached costs speed, not the page.
 The `X-Storefront-Cache` header says `hit` or `miss` on the requests this applies to; both
 carry `Vary: Cookie` (the key reads the session for the display currency, so the session
 middleware adds it), as a page rendered for a shopper does.
@@ -66,6 +70,7 @@ from apps.storefront.presentment import SESSION_KEY as CURRENCY_SESSION_KEY
 from apps.storefront.presentment import request_presentment
 from apps.storefront.seo import BASE_URL_CACHE_KEY, base_url
 from apps.storefront.templatetags.storefront_cart import cart_count_shown
+from apps.storefront.theme_preview import is_preview_request
 from apps.stores.currency import EXCHANGE_RATES_CACHE_KEY, exchange_rates_get
 from apps.stores.selectors import store_currency_get
 
@@ -107,6 +112,8 @@ def _cache_seconds() -> int:
 def page_cacheable_request(request: HttpRequest) -> bool:
     """Whether this request may be answered from (and fill) the page cache."""
     if request.method != "GET" or not in_store() or _cache_seconds() <= 0:
+        return False
+    if is_preview_request(request):  # the theme editor's draft is never cached
         return False
     if any(request.META.get(name) for name in FRAGMENT_HEADERS):
         return False

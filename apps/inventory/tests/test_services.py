@@ -26,6 +26,7 @@ from apps.inventory.services import (
     stock_adjust,
     stock_set,
 )
+from apps.inventory.signals import stock_shown_changed
 from apps.inventory.tests.factories import location_make, variant_make
 from tests.fixtures import make_store_user
 
@@ -301,6 +302,34 @@ def test_expired_reservations_are_released(in_alpha):
 # ------------------------------------------------------------------------------
 # low stock
 # ------------------------------------------------------------------------------
+def test_cached_pages_hear_of_the_stock_changes_a_shopper_sees(in_alpha, django_capture_on_commit_callbacks):
+    # given 10 on hand and a threshold of 5, and a listener for what shoppers would see
+    variant, location = variant_make(sku="SHOWN-1"), location_make(code="shown-wh")
+    stock = stock_set(variant=variant, location=location, on_hand=10, reason="x")
+    StockLevel.objects.filter(pk=stock.pk).update(low_stock_threshold=5)
+    heard: list[int] = []
+
+    def listener(sender, *, variant_id, available, **kwargs):
+        assert variant_id == variant.pk
+        heard.append(available)
+
+    stock_shown_changed.connect(listener)
+    try:
+        # when available goes 10 -> 8 (still "in stock"), 8 -> 5 -> 0 -> 3 and back up to 9
+        with django_capture_on_commit_callbacks(execute=True):
+            inventory_reserve(variant=variant, quantity=2, reference="a")
+            assert heard == []  # nothing is sent before the commit
+            inventory_reserve(variant=variant, quantity=3, reference="b")
+            inventory_reserve(variant=variant, quantity=5, reference="c")
+            stock_adjust(variant=variant, location=location, delta=3, reason="Delivery")
+            stock_adjust(variant=variant, location=location, delta=6, reason="Delivery")
+    finally:
+        stock_shown_changed.disconnect(listener)
+
+    # then each change with a low count on either side was told, the one above the threshold not
+    assert heard == [5, 0, 3, 9]
+
+
 def test_low_stock_is_announced_once_when_available_crosses_the_threshold(
     in_alpha, django_capture_on_commit_callbacks
 ):
@@ -324,7 +353,8 @@ def test_low_stock_is_announced_once_when_available_crosses_the_threshold(
         "available": 5,
         "threshold": 5,
     }
-    assert len(callbacks) == 1
+    # (and two callbacks telling cached pages of the counts a shopper sees: 7 -> 5 and 5 -> 4)
+    assert len(callbacks) == 3
     events[0].refresh_from_db()
     assert events[0].status == EventRecord.Status.DISPATCHED
 

@@ -18,6 +18,7 @@ from apps.catalog.models import Product, ProductVariant
 from apps.catalog.services import ProductInput, VariantInput, product_update
 from apps.catalog.tests.factories import make_product
 from apps.checkout.tests.factories import variant_make
+from apps.inventory.services import stock_set
 from apps.storefront.page_cache import CACHE_HEADER, PAGE_KEY_PREFIX
 from apps.stores.exchange_rates import exchange_rate_set
 from apps.stores.theme_services import StoreThemeInput, store_theme_save
@@ -242,6 +243,38 @@ def test_a_product_edit_shows_on_the_next_request(alpha, django_capture_on_commi
     # then the next request renders the new title
     page = _visitor(alpha).get(url)
     assert page[CACHE_HEADER] == "miss" and "New Name Lamp" in page.text and "Old Name Lamp" not in page.text
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "retired", "shown"),
+    [
+        (3, 2, True, "Only 2 left"),  # a count the page shows changes
+        (1, 0, True, "Sold out"),
+        (0, 4, True, "Only 4 left"),  # back in stock
+        (50, 20, False, "In stock"),  # above the threshold: the page reads the same
+    ],
+)
+def test_a_stock_change_a_shopper_would_see_retires_the_cached_page(
+    alpha, django_capture_on_commit_callbacks, before, after, retired, shown
+):
+    # given a cached product page with `before` units (low-stock threshold 5)
+    variant = _product(alpha, "Stock Lamp", stock=before or 1)
+    with _in(alpha):
+        level = variant.stock_levels.get()
+        if before == 0:
+            stock_set(variant=variant, location=level.location, on_hand=0, reason="test")
+    url = f"/products/{variant.product.handle}/"
+    _visitor(alpha).get(url)
+    assert _visitor(alpha).get(url)[CACHE_HEADER] == "hit"
+
+    # when the stock changes (a sale, a count, a delivery) and the change commits
+    with _in(alpha), django_capture_on_commit_callbacks(execute=True):
+        stock_set(variant=variant, location=level.location, on_hand=after, reason="test")
+
+    # then the next shopper sees the new state at once when it shows, and the cache is kept when not
+    page = _visitor(alpha).get(url)
+    assert page[CACHE_HEADER] == ("miss" if retired else "hit")
+    assert shown in page.text
 
 
 def test_a_theme_publish_shows_on_the_next_request(alpha, django_capture_on_commit_callbacks):
