@@ -217,6 +217,35 @@ def store_theme_draft_get() -> ResolvedTheme:
     )
 
 
+@dataclass(frozen=True)
+class ThemeEditorState:
+    """What the theme editor works on: the working copy (the draft, or the published theme
+    when there is none) and whether a draft exists."""
+
+    working: ResolvedTheme
+    has_draft: bool
+    published_at: datetime.datetime | None
+    saved_at: datetime.datetime | None  # the row's last write (draft saved or published)
+
+
+def store_theme_editor_get() -> ThemeEditorState:
+    """The editor's working copy with its state, from one read of the row. Never cached."""
+    schema = require_store()
+    row = _load_or_create(schema)
+    draft = row.draft if isinstance(row.draft, dict) else None
+    source: dict[str, Any] = draft or {"preset": row.preset, "tokens": row.tokens, "blocks": row.blocks}
+    working = theme_resolve(
+        preset=source.get("preset"),
+        tokens=source.get("tokens"),
+        blocks=source.get("blocks"),
+        schema=schema,
+        published_at=row.published_at,
+    )
+    return ThemeEditorState(
+        working=working, has_draft=draft is not None, published_at=row.published_at, saved_at=row.updated_at
+    )
+
+
 def store_theme_cache_clear() -> None:
     """Forget the cached theme of the current store (the next read goes to the database)."""
     require_store()

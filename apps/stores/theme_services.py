@@ -100,3 +100,16 @@ def store_theme_save(*, data: StoreThemeInput, publish: bool = True, actor: Any 
         payload["actor_id"] = actor.pk
     event_emit(name=THEME_PUBLISHED, payload=payload)
     return row
+
+
+@transaction.atomic
+def store_theme_draft_discard() -> StoreTheme:
+    """Forget the editor's unpublished draft: the editor starts again from the published theme.
+    Shoppers saw only the published theme all along, so no cache is touched."""
+    require_store()
+    store_theme_get()  # the row exists from here on
+    row = StoreTheme.objects.select_for_update().get(pk=STORE_THEME_PK)
+    if row.draft is not None:
+        row.draft = None
+        row.save(update_fields=["draft", "updated_at"])
+    return row

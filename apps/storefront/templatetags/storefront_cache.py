@@ -18,6 +18,7 @@ from django.template.base import FilterExpression, NodeList, Parser, Token
 
 from apps.core.tenancy import in_store
 from apps.storefront.caching import fragment_cached
+from apps.storefront.theme_preview import is_preview_request
 
 register = template.Library()
 
@@ -29,7 +30,9 @@ class StorefrontCacheNode(template.Node):
         self.vary_on = vary_on
 
     def render(self, context: template.Context) -> str:
-        if not in_store():  # error pages rendered outside a store: nothing to key on
+        # Error pages rendered outside a store have nothing to key on; the theme editor's
+        # preview draws the draft, which must neither read nor fill the shoppers' fragments.
+        if not in_store() or is_preview_request(context.get("request")):
             return self.nodelist.render(context)
         name = str(self.name.resolve(context))
         vary = [expression.resolve(context) for expression in self.vary_on]

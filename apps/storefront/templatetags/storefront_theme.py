@@ -1,6 +1,7 @@
 """The theme's part of every storefront page (used by storefront/base.html):
 
-    {% store_theme as theme %}      the store's published theme (a safe default if it cannot be read)
+    {% store_theme as theme %}      the store's published theme (the draft for the editor's preview,
+                                    a safe default if it cannot be read)
     {% store_display_name as name %} the shop's name from its settings (the tenant's name as fallback)
     {% theme_head theme %}          preload of the body font, @font-face rules, the tokens as CSS variables
     {% seo_head %}                  canonical, hreflang, Open Graph, Twitter card, JSON-LD from `meta`
@@ -27,9 +28,10 @@ from django.utils.translation import get_language, get_language_info
 from apps.core.tenancy import NotInStoreError, current_tenant, in_store
 from apps.storefront.i18n import store_languages
 from apps.storefront.seo import PageMeta, is_storefront_page, language_paths, page_meta
+from apps.storefront.theme_preview import storefront_theme
 from apps.stores.errors import StoreSettingsError, ThemeError
 from apps.stores.selectors import store_settings_get
-from apps.stores.theme_selectors import ResolvedTheme, fallback_theme, store_theme_get
+from apps.stores.theme_selectors import ResolvedTheme, fallback_theme
 from apps.stores.themes import FONT_WEIGHTS, theme_tokens_css
 
 register = template.Library()
@@ -49,7 +51,7 @@ def store_theme(context: Any) -> ResolvedTheme:
         theme = fallback_theme()
         if in_store():
             try:
-                theme = store_theme_get()
+                theme = storefront_theme(request)
             except _READ_ERRORS:
                 logger.warning("storefront rendered with the default theme", exc_info=True)
     if request is not None:

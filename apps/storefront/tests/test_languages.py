@@ -16,6 +16,7 @@ from django_tenants.utils import schema_context
 
 from apps.stores.selectors import store_settings_get
 from apps.stores.services import StoreSettingsInput, store_settings_update
+from apps.stores.theme_services import StoreThemeInput, store_theme_save
 from tests.fixtures import StoreWorld, make_store_user, store_client
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +154,32 @@ def test_unreadable_store_languages_fall_back_to_the_platform_language(alpha):
     with mock.patch("apps.storefront.i18n.store_settings_get", side_effect=DatabaseError("down")):
         response = store_client(alpha).get("/")
     assert response.status_code == 200 and response["Content-Language"] == settings.LANGUAGE_CODE
+
+
+def test_home_page_blocks_read_in_the_shoppers_language_with_the_default_as_fallback(alpha):
+    # given a store in English, German and Spanish whose hero has German text only
+    _languages(alpha, ("en", "de", "es"), "en")
+    hero = {
+        "id": "hero",
+        "type": "hero_banner",
+        "data": {
+            "heading": "Summer sale",
+            "subheading": "Everything must go",
+            "button_label": "Shop",
+            "button_url": "/collections/all/",
+        },
+        "translations": {"de": {"heading": "Sommerschlussverkauf", "button_label": "Zum Shop"}},
+    }
+    with schema_context(alpha.tenant.schema_name):
+        store_theme_save(data=StoreThemeInput(preset="frosted", tokens={}, blocks=[hero]))
+    cache.clear()
+    client = store_client(alpha)
+
+    # then German shoppers read the German text, and the untranslated subheading in English
+    german = client.get("/de/").content.decode()
+    assert "Sommerschlussverkauf" in german and "Zum Shop" in german and "Everything must go" in german
+    assert "Summer sale" not in german
+    # and English and Spanish shoppers read the default text
+    for path in ("/", "/es/"):
+        page = client.get(path).content.decode()
+        assert "Summer sale" in page and "Sommerschlussverkauf" not in page

@@ -3,7 +3,14 @@ thirteen), each a frozen dataclass whose fields carry their own limits.
 
 Stored form of one block (`StoreTheme.blocks` is a list of these)::
 
-    {"id": "hero", "type": "hero_banner", "data": {"heading": "...", ...}}
+    {"id": "hero", "type": "hero_banner", "data": {"heading": "...", ...},
+     "translations": {"de": {"heading": "..."}}}
+
+`data` holds the text in the store's default language; the optional `translations` give, per
+language the platform speaks, the text settings (plain text, rich text, lists of items) that
+read differently in it, checked by the same rules. A shopper reads `ThemeBlock.data_for(their
+language)`: the translated text where there is one, the default everywhere else; links, handles,
+numbers and choices are the block's own in every language.
 
 `block_parse` turns that into a `ThemeBlock` holding the typed data, or raises `ThemeInvalid`
 naming every problem with its path ("blocks[2].data.items[0].quote") and a stable code. The

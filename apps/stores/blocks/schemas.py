@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -200,14 +201,43 @@ BLOCK_TYPES: dict[str, BlockType] = {
 }
 
 
+# What a translation may change: words a shopper reads. Links, handles, numbers, choices and
+# dates stay the block's own in every language.
+TRANSLATABLE_SPECS = (Text, Html, Items)
+
+
+def translatable_fields(schema: type[BlockData]) -> list[str]:
+    return [f.name for f in fields(schema) if isinstance(f.metadata["spec"], TRANSLATABLE_SPECS)]
+
+
 @dataclass(frozen=True)
 class ThemeBlock:
+    """A checked block. `data` is the text in the store's default language; `translations`
+    maps a language code to the text settings that read differently in it (any subset of
+    `translatable_fields`), already checked by the same rules as `data`."""
+
     id: str
     type: str
     data: BlockData
+    translations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, hash=False)
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "type": self.type, "data": self.data.to_data()}
+        stored: dict[str, Any] = {"id": self.id, "type": self.type, "data": self.data.to_data()}
+        if self.translations:
+            specs = {f.name: f.metadata["spec"] for f in fields(self.data)}
+            stored["translations"] = {
+                language: {name: specs[name].dump(value) for name, value in values.items()}
+                for language, values in sorted(self.translations.items())
+            }
+        return stored
+
+    def data_for(self, language: str | None) -> BlockData:
+        """The block as a shopper reading `language` sees it: its translated text where there
+        is one (a regional code such as "de-at" falls back to "de"), the default elsewhere."""
+        if not self.translations or not language:
+            return self.data
+        values = self.translations.get(language) or self.translations.get(language.split("-")[0])
+        return replace(self.data, **values) if values else self.data
 
     @property
     def template(self) -> str:
@@ -229,12 +259,13 @@ def block_parse(raw: Any, *, path: str = "block", id_factory: Callable[[], str] 
                 )
             ]
         )
-    for unknown in sorted(set(raw) - {"id", "type", "data"}, key=str)[:5]:
+    for unknown in sorted(set(raw) - {"id", "type", "data", "translations"}, key=str)[:5]:
         errors.append(
             spec_error(
                 f"{path}.{unknown}",
                 ThemeErrorCode.UNKNOWN_FIELD,
-                _("%(field)s is not part of a block (id, type, data).") % {"field": f"{path}.{unknown}"},
+                _("%(field)s is not part of a block (id, type, data, translations).")
+                % {"field": f"{path}.{unknown}"},
             )
         )
     raw_type = raw.get("type")
@@ -261,9 +292,69 @@ def block_parse(raw: Any, *, path: str = "block", id_factory: Callable[[], str] 
         )
         block_id = ""
     data = record_clean(kind.schema, raw.get("data", {}), f"{path}.data", errors)
+    translations = _translations_clean(
+        kind.schema, raw.get("translations", {}), f"{path}.translations", errors
+    )
     if errors:
         raise ThemeInvalid(errors)
-    return ThemeBlock(id=block_id, type=kind.key, data=data)
+    return ThemeBlock(id=block_id, type=kind.key, data=data, translations=translations)
+
+
+def _translations_clean(
+    schema: type[BlockData], raw: Any, path: str, errors: list[ThemeError]
+) -> dict[str, dict[str, Any]]:
+    """`{"de": {"heading": "..."}, ...}`: languages the platform speaks, text settings only,
+    each value checked by its setting's own rule. An empty translation is dropped."""
+    if raw is None or raw == {}:
+        return {}
+    if not isinstance(raw, Mapping):
+        errors.append(
+            spec_error(
+                path, ThemeErrorCode.NOT_AN_OBJECT, _("%(field)s must be an object.") % {"field": path}
+            )
+        )
+        return {}
+    languages = [code for code, _name in settings.LANGUAGES]
+    specs = {f.name: f.metadata["spec"] for f in fields(schema)}
+    translatable = set(translatable_fields(schema))
+    cleaned: dict[str, dict[str, Any]] = {}
+    for language, values in sorted(raw.items(), key=lambda item: str(item[0])):
+        where = f"{path}.{language}"
+        if language not in languages:
+            errors.append(
+                spec_error(
+                    where,
+                    ThemeErrorCode.UNKNOWN_LANGUAGE,
+                    _("%(field)s: the language must be one of %(choices)s.")
+                    % {"field": where, "choices": ", ".join(languages)},
+                    value=str(language)[:10],
+                )
+            )
+            continue
+        if not isinstance(values, Mapping):
+            errors.append(
+                spec_error(
+                    where, ThemeErrorCode.NOT_AN_OBJECT, _("%(field)s must be an object.") % {"field": where}
+                )
+            )
+            continue
+        own: dict[str, Any] = {}
+        for name, value in values.items():
+            if name not in translatable:
+                code = ThemeErrorCode.NOT_TRANSLATABLE if name in specs else ThemeErrorCode.UNKNOWN_FIELD
+                errors.append(
+                    spec_error(
+                        f"{where}.{name}",
+                        code,
+                        _("%(field)s cannot be translated; only the text settings of a block can.")
+                        % {"field": f"{where}.{name}"},
+                    )
+                )
+                continue
+            own[name] = specs[name].clean(value, f"{where}.{name}", errors)
+        if own:
+            cleaned[language] = own
+    return cleaned
 
 
 def blocks_parse(raw: Any, *, path: str = "blocks") -> tuple[list[ThemeBlock], list[ThemeError]]:

@@ -230,3 +230,75 @@ def test_a_page_has_a_block_limit():
     assert errors[0].code == ThemeErrorCode.TOO_MANY_BLOCKS
     _blocks, errors = blocks_parse({"type": "spacer"})
     assert errors[0].code == ThemeErrorCode.NOT_A_LIST
+
+
+# ------------------------------------------------------------------------------
+# text per language
+# ------------------------------------------------------------------------------
+def _hero(translations):
+    return {"id": "hero", "type": "hero_banner", "data": GOOD["hero_banner"], "translations": translations}
+
+
+def test_a_block_keeps_its_text_per_language_and_round_trips():
+    block = block_parse(
+        _hero({"de": {"heading": "Sommerschlussverkauf", "image_alt": "Ein Strand"}, "es": {}}),
+    )
+    # the empty translation is dropped; the stored form keeps the rest
+    assert block.to_json()["translations"] == {
+        "de": {"heading": "Sommerschlussverkauf", "image_alt": "Ein Strand"}
+    }
+    assert block_parse(block.to_json()) == block
+
+    german = block.data_for("de")
+    assert german.heading == "Sommerschlussverkauf" and german.image_alt == "Ein Strand"
+    assert (
+        german.subheading == "Up to 30% off" and german.button_url == "/collections/summer/"
+    )  # untranslated
+    assert block.data_for("de-at").heading == "Sommerschlussverkauf"  # a regional code falls back
+    assert block.data_for("es") == block.data_for("en") == block.data_for(None) == block.data
+
+
+def test_a_list_of_items_is_translated_as_a_whole():
+    raw = {
+        "id": "words",
+        "type": "testimonials",
+        "data": GOOD["testimonials"],
+        "translations": {"es": {"items": [{"quote": "¡Precioso!", "author": "Ana", "role": "Clienta"}]}},
+    }
+    block = block_parse(raw)
+    assert block.data_for("es").items[0].quote == "¡Precioso!"
+    assert block.data_for("es").heading == "Kind words"
+
+
+@pytest.mark.parametrize(
+    ("translations", "path", "code"),
+    [
+        ({"fr": {"heading": "Soldes"}}, "block.translations.fr", ThemeErrorCode.UNKNOWN_LANGUAGE),
+        (
+            {"de": {"button_url": "/de/sale/"}},
+            "block.translations.de.button_url",
+            ThemeErrorCode.NOT_TRANSLATABLE,
+        ),
+        ({"de": {"align": "left"}}, "block.translations.de.align", ThemeErrorCode.NOT_TRANSLATABLE),
+        ({"de": {"colour": "red"}}, "block.translations.de.colour", ThemeErrorCode.UNKNOWN_FIELD),
+        ({"de": {"heading": ""}}, "block.translations.de.heading", ThemeErrorCode.REQUIRED),
+        ({"de": {"heading": "x" * 121}}, "block.translations.de.heading", ThemeErrorCode.TOO_LONG),
+        ({"de": "Sommer"}, "block.translations.de", ThemeErrorCode.NOT_AN_OBJECT),
+        (["de"], "block.translations", ThemeErrorCode.NOT_AN_OBJECT),
+    ],
+)
+def test_a_bad_translation_is_refused_with_its_path(translations, path, code):
+    with pytest.raises(ThemeInvalid) as refused:
+        block_parse(_hero(translations))
+    assert (path, code) in [(error.field, error.code) for error in refused.value.errors]
+
+
+def test_translated_rich_text_is_sanitised_like_the_default():
+    raw = {
+        "id": "about",
+        "type": "custom_text",
+        "data": GOOD["custom_text"],
+        "translations": {"de": {"html": '<p onclick="steal()">Über uns<script>alert(1)</script></p>'}},
+    }
+    html = block_parse(raw).data_for("de").html
+    assert "Über uns" in html and "onclick" not in html and "<script" not in html
