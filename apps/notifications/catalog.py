@@ -31,6 +31,7 @@ class TemplateName(models.TextChoices):
     GIFT_CARD = "gift_card", _("Gift card")
     TEAM_INVITE = "team_invite", _("Team invitation")
     LOW_STOCK = "low_stock", _("Low stock (to the store)")
+    NEWSLETTER_CONFIRMATION = "newsletter_confirmation", _("Newsletter confirmation")
 
 
 class Audience(models.TextChoices):
@@ -360,6 +361,26 @@ SPECS: dict[str, TemplateSpec] = {
             text="""{{ _("%(sku)s has %(available)s units left at %(location)s (alert at %(threshold)s).", sku=stock.sku, available=stock.available, location=stock.location, threshold=stock.threshold) }}
 {% if stock.title %}{{ stock.title }}
 {% endif %}{% if stock.url %}{{ _("Open the inventory") }}: {{ stock.url }}
+{% endif %}""",
+        ),
+        _spec(
+            TemplateName.NEWSLETTER_CONFIRMATION,
+            uses_order=False,
+            # The confirmation link is the proof of consent: kept off the delivery log, so staff
+            # cannot confirm an address for its owner (apps.stores.newsletter signs it).
+            extras={"confirm_url": "", "unsubscribe_url": ""},
+            secret_extras=frozenset({"confirm_url"}),
+            subject='{{ _("Please confirm your subscription to %(store)s", store=store.name) }}',
+            html=f"""<h1 {_H1}>{{{{ _("One more step") }}}}</h1>
+<p>{{{{ _("Someone, hopefully you, asked to receive the newsletter of %(store)s at this address. Please confirm with the button below.", store=store.name) }}}}</p>
+<p>{{{{ button(confirm_url, _("Confirm my subscription")) }}}}</p>
+<p {_MUTED}>{{{{ _("If you did not ask for this, ignore this email: you will not be subscribed.") }}}}{{% if unsubscribe_url %}} <a href="{{{{ unsubscribe_url }}}}" style="color:{{{{ theme.muted }}}};">{{{{ _("Never email me about this newsletter") }}}}</a>{{% endif %}}</p>""",
+            text="""{{ _("Someone, hopefully you, asked to receive the newsletter of %(store)s at this address. Please confirm with the button below.", store=store.name) }}
+
+{{ _("Confirm my subscription") }}: {{ confirm_url }}
+
+{{ _("If you did not ask for this, ignore this email: you will not be subscribed.") }}
+{% if unsubscribe_url %}{{ _("Never email me about this newsletter") }}: {{ unsubscribe_url }}
 {% endif %}""",
         ),
     )

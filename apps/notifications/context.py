@@ -267,6 +267,10 @@ def sample_extras(name: str, *, language: str, base_url: str) -> dict[str, Any]:
         },
         "welcome": {"account_url": base_url + "/account/"},
         "password_reset": {"reset_url": base_url + "/accounts/password/reset/key/sample/"},
+        "newsletter_confirmation": {
+            "confirm_url": base_url + "/newsletter/confirm/sample/",
+            "unsubscribe_url": base_url + "/newsletter/unsubscribe/sample/",
+        },
         "gift_card": {
             "gift_card": {
                 "code": "GIFT-ABCD-EFGH-JKLM",

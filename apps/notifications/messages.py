@@ -17,16 +17,20 @@ MESSAGES: tuple[str, ...] = (
     gettext_noop("Accept the invitation"),
     gettext_noop("An update on order %(number)s"),
     gettext_noop("Choose a new password"),
+    gettext_noop("Confirm my subscription"),
     gettext_noop("Discount"),
     gettext_noop("Download the return label"),
     gettext_noop("Here is a gift card worth %(amount)s to spend at %(store)s."),
     gettext_noop("How do you like your order from %(store)s?"),
     gettext_noop("How was it?"),
     gettext_noop("If something is not right, reply to this email and we will help."),
+    gettext_noop("If you did not ask for this, ignore this email: you will not be subscribed."),
     gettext_noop("If you did not ask for this, ignore this email: your password stays as it is."),
     gettext_noop("If you have questions, reply to this email."),
     gettext_noop("Join the team of %(store)s"),
     gettext_noop("Low stock: %(sku)s"),
+    gettext_noop("Never email me about this newsletter"),
+    gettext_noop("One more step"),
     gettext_noop("Open the inventory"),
     gettext_noop("Open your account"),
     gettext_noop("Order %(number)s confirmed"),
@@ -34,6 +38,7 @@ MESSAGES: tuple[str, ...] = (
     gettext_noop("Order %(number)s has shipped with %(carrier)s."),
     gettext_noop("Order %(number)s is on its way"),
     gettext_noop("Order %(number)s was delivered. We hope you enjoy it!"),
+    gettext_noop("Please confirm your subscription to %(store)s"),
     gettext_noop("Reason"),
     gettext_noop("Refund for order %(number)s"),
     gettext_noop("Reset your password"),
@@ -43,6 +48,9 @@ MESSAGES: tuple[str, ...] = (
     gettext_noop("Shipping to"),
     gettext_noop(
         "Someone asked to reset the password of your account at %(store)s. If it was you, choose a new password with the button below."
+    ),
+    gettext_noop(
+        "Someone, hopefully you, asked to receive the newsletter of %(store)s at this address. Please confirm with the button below."
     ),
     gettext_noop("Start shopping"),
     gettext_noop("Stock is running low"),

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 
 from apps.core.events import Event, subscribe
 from apps.notifications.context import date_text, language_resolve, money_text, store_url
@@ -15,6 +16,7 @@ from apps.notifications.models import Delivery
 from apps.notifications.services import notification_send
 from apps.notifications.sms import sms_enabled
 from apps.orders.models import Order
+from apps.stores.newsletter import newsletter_links
 from apps.stores.selectors import store_settings_get
 
 logger = logging.getLogger(__name__)
@@ -252,4 +254,27 @@ def gift_card_send(event: Event) -> None:
             },
         },
         key=_key("gift_card", event),
+    )
+
+
+@subscribe("newsletter.confirmation_requested")
+def newsletter_confirmation_send(event: Event) -> None:
+    """Mail the double opt-in link to an address that signed up for the newsletter, in the
+    language it signed up in. The signed link is made now, never carried by the event (events
+    go out through webhooks) nor stored on the delivery; nothing is sent when the address is no
+    longer waiting (confirmed or unsubscribed since)."""
+    email = str(event.payload.get("email") or "")
+    language = language_resolve(str(event.payload.get("language") or ""))
+    with translation.override(language):
+        links = newsletter_links(email=email) if email else None
+    if links is None:
+        return
+    base = store_url()
+    notification_send(
+        template="newsletter_confirmation",
+        to=email,
+        language=language,
+        extra={"confirm_url": base + links.confirm_path, "unsubscribe_url": base + links.unsubscribe_path},
+        key=_key("newsletter_confirmation", event),
+        immediate=True,  # the link is kept off the delivery row, so it goes out with this try
     )

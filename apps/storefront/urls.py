@@ -8,13 +8,19 @@ paths stay short: /collections/<handle>/, /products/<handle>/, /search/, /cart/,
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from apps.storefront.views import home
+from apps.storefront.views import home, newsletter
 
 app_name = "storefront"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", home.home, name="home"),
     path("newsletter/", home.newsletter_subscribe, name="newsletter_subscribe"),
+    path("newsletter/confirm/<str:token>/", newsletter.newsletter_confirm_view, name="newsletter_confirm"),
+    path(
+        "newsletter/unsubscribe/<str:token>/",
+        newsletter.newsletter_unsubscribe_view,
+        name="newsletter_unsubscribe",
+    ),
     path("", include("apps.storefront.urls_catalog")),
     path("", include("apps.storefront.urls_cart")),
     path("", include("apps.storefront.urls_checkout")),

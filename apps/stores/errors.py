@@ -113,6 +113,8 @@ class ThemeErrorCode(models.TextChoices):
     INVALID_HANDLE = "invalid_handle"
     TOO_FEW_ITEMS = "too_few_items"
     TOO_MANY_ITEMS = "too_many_items"
+    UNKNOWN_LANGUAGE = "unknown_language"
+    NOT_TRANSLATABLE = "not_translatable"
 
 
 class ThemeError(ApplicationError):
@@ -149,6 +151,9 @@ class ThemeInvalid(ThemeError):
 
 class NewsletterErrorCode(models.TextChoices):
     INVALID_EMAIL = "invalid_email"
+    LINK_INVALID = "link_invalid"  # forged, altered, or another store's (or purpose's) link
+    LINK_EXPIRED = "link_expired"
+    LINK_USED_UP = "link_used_up"  # a confirmation link of an address that has unsubscribed since
 
 
 class NewsletterError(ApplicationError):

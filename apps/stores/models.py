@@ -231,18 +231,43 @@ class StoreTheme(TimeStampedModel):
 class NewsletterSubscriber(TimeStampedModel):
     """An email address that asked for the store's newsletter (the home page's newsletter
     block). Kept per store (each schema has its own table); the address is stored lower-cased
-    and only once. Written by `apps.stores.newsletter.newsletter_subscribe`."""
+    and only once. Written by `apps.stores.newsletter` only.
+
+    Double opt-in: a sign-up is PENDING until the link mailed to the address is opened, and
+    only CONFIRMED rows are subscribed. An unsubscribed address keeps its row as UNSUBSCRIBED,
+    so nothing but a new sign-up and its confirmation puts it back on the list.
+    `requested_at` is when the current opt-in started (the confirmation link is bound to it).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Subscribed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
 
     email = models.EmailField(_("email"), max_length=254, unique=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
     source = models.CharField(_("signed up on"), max_length=40, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(_("signed up at"), null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(_("confirmation sent at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("newsletter subscriber")
         verbose_name_plural = _("newsletter subscribers")
+        indexes = [models.Index(fields=["status", "-created_at"], name="stores_newsletter_status")]
         constraints = [
             models.CheckConstraint(condition=Q(email=Lower("email")), name="stores_newsletter_email_lower"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "confirmed", "unsubscribed"]),
+                name="stores_newsletter_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
+                name="stores_newsletter_confirmed_has_date",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,17 +1,19 @@
 """The store's home page: the theme's blocks in order, and the newsletter sign-up they may hold.
 
-Blocks come from the published theme (`apps.stores.theme_selectors.store_theme_get`), already
-checked against their schemas: one whose stored data is invalid never reaches this page (it is
-skipped and logged there). Blocks that show products or categories read the catalog when their
+Blocks come from the published theme (`apps.stores.theme_selectors.store_theme_get`; the draft
+for the theme editor's preview, `apps.storefront.theme_preview`), already checked against their
+schemas: one whose stored data is invalid never reaches this page (it is skipped and logged
+there). Blocks that show products or categories read the catalog when their
 template first asks (`LazyRead`), a fixed number of queries per block however many products the
 store has, and their HTML is kept in the store's fragment cache, so a warm home page runs no
 query at all (both pinned by tests); a block whose catalog read fails is left out and logged
 rather than failing the page.
 
 The newsletter form posts to `newsletter_subscribe` (CSRF-protected like every form), which
-keeps the address in the store's own list (`apps.stores.newsletter`), answers the same whether
-or not it was already there, ignores what a bot fills into the hidden `website` field, and
-accepts at most STOREFRONT_NEWSLETTER_RATE_PER_HOUR sign-ups per hour from one address per store.
+starts the double opt-in in the store's own list (`apps.stores.newsletter`: the address waits
+for the confirmation link mailed to it), answers the same whether or not it was already there,
+ignores what a bot fills into the hidden `website` field, and accepts at most
+STOREFRONT_NEWSLETTER_RATE_PER_HOUR sign-ups per hour from one connection per store.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import datetime
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -42,8 +44,10 @@ from apps.catalog.selectors import (
 )
 from apps.catalog.storefront_selectors import storefront_collection_get
 from apps.core.permissions import no_permission_required
+from apps.platform.access import client_ip
 from apps.storefront.page_cache import storefront_page_cache
 from apps.storefront.seo import default_description, organization_json_ld, page_meta, website_json_ld
+from apps.storefront.theme_preview import storefront_theme
 from apps.stores.blocks import (
     CategoriesGrid,
     CountdownTimer,
@@ -55,7 +59,7 @@ from apps.stores.blocks import (
 from apps.stores.errors import NewsletterError
 from apps.stores.newsletter import newsletter_subscribe as newsletter_subscribe_service
 from apps.stores.selectors import store_settings_get
-from apps.stores.theme_selectors import ResolvedTheme, store_theme_get
+from apps.stores.theme_selectors import ResolvedTheme
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +106,8 @@ class PreparedBlock:
 
     @property
     def data(self) -> Any:
-        return self.block.data
+        """The block's settings with its text in the page's language where it has one."""
+        return self.block.data_for(get_language())
 
     @property
     def anchor(self) -> str:
@@ -169,7 +174,14 @@ class NewsletterForm(forms.Form):
 
 
 def _home_meta(request: HttpRequest, theme: ResolvedTheme) -> Any:
-    hero = next((block.data for block in theme.blocks if isinstance(block.data, HeroBanner)), None)
+    hero = next(
+        (
+            cast(HeroBanner, block.data_for(get_language()))
+            for block in theme.blocks
+            if isinstance(block.data, HeroBanner)
+        ),
+        None,
+    )
     return page_meta(
         request,
         description=(hero.subheading if hero and hero.subheading else default_description()),
@@ -181,7 +193,7 @@ def _home_meta(request: HttpRequest, theme: ResolvedTheme) -> Any:
 def _render_home(
     request: HttpRequest, *, form: NewsletterForm | None = None, status: int = 200
 ) -> HttpResponse:
-    theme = store_theme_get()
+    theme = storefront_theme(request)
     context = {
         "theme": theme,
         "blocks": home_blocks_prepare(theme),
@@ -200,7 +212,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def _rate_limited(request: HttpRequest) -> bool:
     """Counts this sign-up; True past the hourly allowance of the sender's address. The cache
     key carries the store's schema, so each store counts its own."""
-    key = NEWSLETTER_RATE_KEY.format(address=request.META.get("REMOTE_ADDR", "unknown"))
+    key = NEWSLETTER_RATE_KEY.format(address=client_ip(request) or "unknown")
     if cache.add(key, 1, NEWSLETTER_RATE_WINDOW_SECONDS):
         return False
     try:
@@ -229,5 +241,7 @@ def newsletter_subscribe(request: HttpRequest) -> HttpResponse:
         except NewsletterError as error:
             form.add_error("email", error.message)
             return _render_home(request, form=form, status=400)
-    messages.success(request, _("Thank you! You are on the list."))
+    messages.success(
+        request, _("Thank you! Please check your inbox: we sent you a link to confirm your subscription.")
+    )
     return redirect("storefront:home")
