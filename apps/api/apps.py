@@ -10,7 +10,7 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.api import jobs  # noqa: F401  (registers the per-store clean-up job)
-        from apps.core.navigation import NavItem, nav_register
+        from apps.core.navigation import NavGroup, NavItem, nav_register
         from apps.core.permissions import Perm
 
         nav_register(
@@ -19,5 +19,6 @@ class ApiConfig(AppConfig):
                 url_name="dashboard:api_keys:key_list",
                 order=88,
                 permission=Perm.API_KEYS_VIEW,
+                group=NavGroup.DEVELOPERS,
             )
         )

@@ -35,7 +35,7 @@ class CatalogConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from apps.catalog import jobs
-        from apps.core.navigation import NavItem, nav_register
+        from apps.core.navigation import NavGroup, NavItem, nav_register
         from apps.core.permissions import Perm
 
         jobs.register()
@@ -48,4 +48,12 @@ class CatalogConfig(AppConfig):
             (_("Collections"), "dashboard:catalog:collection_list", 14),
             (_("Imports"), "dashboard:catalog:import_list", 16),
         ):
-            nav_register(NavItem(label=label, url_name=url_name, order=order, permission=Perm.CATALOG_VIEW))
+            nav_register(
+                NavItem(
+                    label=label,
+                    url_name=url_name,
+                    order=order,
+                    permission=Perm.CATALOG_VIEW,
+                    group=NavGroup.CATALOG,
+                )
+            )

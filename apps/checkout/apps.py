@@ -17,13 +17,15 @@ class CheckoutConfig(AppConfig):
 
     @staticmethod
     def _nav_register() -> None:
-        from apps.core.navigation import NavItem, nav_register
+        from apps.core.navigation import NavGroup, NavItem, nav_register
         from apps.core.permissions import Perm
 
-        for label, url_name, order, permission in (
-            (_("Discounts"), "dashboard:checkout:discount_list", 50, Perm.ORDERS_VIEW),
-            (_("Gift cards"), "dashboard:checkout:gift_card_list", 55, Perm.ORDERS_VIEW),
-            (_("Shipping"), "dashboard:checkout:shipping", 60, Perm.SHIPPING_VIEW),
-            (_("Taxes"), "dashboard:checkout:taxes", 65, Perm.TAXES_VIEW),
+        for label, url_name, order, permission, group in (
+            (_("Discounts"), "dashboard:checkout:discount_list", 50, Perm.ORDERS_VIEW, NavGroup.SELL),
+            (_("Gift cards"), "dashboard:checkout:gift_card_list", 55, Perm.ORDERS_VIEW, NavGroup.SELL),
+            (_("Shipping"), "dashboard:checkout:shipping", 60, Perm.SHIPPING_VIEW, NavGroup.STORE),
+            (_("Taxes"), "dashboard:checkout:taxes", 65, Perm.TAXES_VIEW, NavGroup.STORE),
         ):
-            nav_register(NavItem(label=label, url_name=url_name, order=order, permission=permission))
+            nav_register(
+                NavItem(label=label, url_name=url_name, order=order, permission=permission, group=group)
+            )

@@ -13,7 +13,7 @@ class CustomersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.core.navigation import NavItem, nav_register
+        from apps.core.navigation import NavGroup, NavItem, nav_register
         from apps.core.permissions import Perm
         from apps.customers import signals  # noqa: F401
 
@@ -23,6 +23,7 @@ class CustomersConfig(AppConfig):
                 url_name="dashboard:customers:customer_list",
                 order=35,
                 permission=Perm.CUSTOMERS_VIEW,
+                group=NavGroup.CUSTOMERS,
             )
         )
         nav_register(
@@ -31,5 +32,6 @@ class CustomersConfig(AppConfig):
                 url_name="dashboard:customers:social_signin",
                 order=86,
                 permission=Perm.SETTINGS_VIEW,
+                group=NavGroup.CUSTOMERS,
             )
         )

@@ -9,7 +9,7 @@ class FraudConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.core.navigation import NavItem, nav_register
+        from apps.core.navigation import NavGroup, NavItem, nav_register
         from apps.core.page_slots import PageSlot, slot_register
         from apps.core.permissions import Perm
         from apps.fraud import subscribers  # noqa: F401 - registers the order.paid subscriber
@@ -20,6 +20,7 @@ class FraudConfig(AppConfig):
                 url_name="dashboard:fraud:queue",
                 order=7,
                 permission=Perm.ORDERS_VIEW,
+                group=NavGroup.SELL,
             )
         )
         slot_register(

@@ -52,11 +52,19 @@ class FulfilmentConfig(AppConfig):
 
     @staticmethod
     def _nav_register() -> None:
-        from apps.core.navigation import NavItem, nav_register
+        from apps.core.navigation import NavGroup, NavItem, nav_register
         from apps.core.permissions import Perm
 
         for label, url_name, order in (
             (_("At-risk orders"), "dashboard:fulfilment:at_risk", 9),
             (_("Profit"), "dashboard:fulfilment:profit", 10),
         ):
-            nav_register(NavItem(label=label, url_name=url_name, order=order, permission=Perm.ORDERS_VIEW))
+            nav_register(
+                NavItem(
+                    label=label,
+                    url_name=url_name,
+                    order=order,
+                    permission=Perm.ORDERS_VIEW,
+                    group=NavGroup.SELL,
+                )
+            )

@@ -9,7 +9,7 @@ class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.core.navigation import NavItem, nav_register
+        from apps.core.navigation import NavGroup, NavItem, nav_register
         from apps.core.permissions import Perm
         from apps.integrations import jobs, subscribers  # noqa: F401  (registers the fan-out)
 
@@ -20,5 +20,6 @@ class IntegrationsConfig(AppConfig):
                 url_name="dashboard:integrations:endpoint_list",
                 order=87,
                 permission=Perm.WEBHOOKS_VIEW,
+                group=NavGroup.DEVELOPERS,
             )
         )

@@ -12,7 +12,7 @@ class InventoryConfig(AppConfig):
         from apps.inventory import jobs
 
         jobs.register()
-        from apps.core.navigation import NavItem, nav_register
+        from apps.core.navigation import NavGroup, NavItem, nav_register
         from apps.core.permissions import Perm
 
         nav_register(
@@ -21,5 +21,6 @@ class InventoryConfig(AppConfig):
                 url_name="dashboard:inventory:location_list",
                 order=20,
                 permission=Perm.INVENTORY_VIEW,
+                group=NavGroup.CATALOG,
             )
         )

@@ -10,7 +10,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.accounts.adapter import store_password_reset_sender_register
-        from apps.core.navigation import NavItem, nav_register
+        from apps.core.navigation import NavGroup, NavItem, nav_register
         from apps.core.page_slots import PageSlot, slot_register
         from apps.core.permissions import Perm
         from apps.notifications import subscribers, tasks  # noqa: F401
@@ -22,6 +22,7 @@ class NotificationsConfig(AppConfig):
                 url_name="dashboard:notifications:template_list",
                 order=70,
                 permission=Perm.NOTIFICATIONS_VIEW,
+                group=NavGroup.STORE,
             )
         )
         store_password_reset_sender_register(password_reset_send)

@@ -20,11 +20,19 @@ class OrdersConfig(AppConfig):
     @staticmethod
     def _nav_register() -> None:
         # The orders pages (apps/orders/dashboard/), right after the dashboard's home.
-        from apps.core.navigation import NavItem, nav_register
+        from apps.core.navigation import NavGroup, NavItem, nav_register
         from apps.core.permissions import Perm
 
         for label, url_name, order in (
             (_("Orders"), "dashboard:orders:order_list", 5),
             (_("Draft orders"), "dashboard:orders:draft_list", 6),
         ):
-            nav_register(NavItem(label=label, url_name=url_name, order=order, permission=Perm.ORDERS_VIEW))
+            nav_register(
+                NavItem(
+                    label=label,
+                    url_name=url_name,
+                    order=order,
+                    permission=Perm.ORDERS_VIEW,
+                    group=NavGroup.SELL,
+                )
+            )

@@ -11,7 +11,7 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.core.navigation import NavItem, nav_register
+        from apps.core.navigation import NavGroup, NavItem, nav_register
         from apps.core.permissions import Perm
         from apps.payments.gateways import register_builtin_gateways
 
@@ -22,5 +22,6 @@ class PaymentsConfig(AppConfig):
                 url_name="dashboard:payments:setup",
                 order=83,
                 permission=Perm.PAYMENTS_VIEW,
+                group=NavGroup.STORE,
             )
         )

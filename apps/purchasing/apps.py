@@ -9,7 +9,7 @@ class PurchasingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.core.navigation import NavItem, nav_register
+        from apps.core.navigation import NavGroup, NavItem, nav_register
         from apps.core.page_slots import PageSlot, slot_register
         from apps.core.permissions import Perm
         from apps.purchasing import jobs, subscribers  # noqa: F401 - registers the subscribers
@@ -26,6 +26,7 @@ class PurchasingConfig(AppConfig):
                 url_name="dashboard:purchasing:list",
                 order=32,
                 permission=Perm.ORDERS_VIEW,
+                group=NavGroup.SELL,
             )
         )
         slot_register(

@@ -9,7 +9,7 @@ class ReturnsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.core.navigation import NavItem, nav_register
+        from apps.core.navigation import NavGroup, NavItem, nav_register
         from apps.core.page_slots import PageSlot, slot_register
         from apps.core.permissions import Perm
 
@@ -19,6 +19,7 @@ class ReturnsConfig(AppConfig):
                 url_name="dashboard:returns:return_list",
                 order=8,
                 permission=Perm.ORDERS_VIEW,
+                group=NavGroup.SELL,
             )
         )
         slot_register(

@@ -9,7 +9,7 @@ class ReviewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.core.navigation import NavItem, nav_register
+        from apps.core.navigation import NavGroup, NavItem, nav_register
         from apps.core.page_slots import PageSlot, slot_register
         from apps.core.permissions import Perm
         from apps.reviews import jobs, subscribers  # noqa: F401 - registers the subscribers
@@ -31,5 +31,6 @@ class ReviewsConfig(AppConfig):
                 url_name="dashboard:reviews:review_list",
                 order=18,
                 permission=Perm.CATALOG_VIEW,
+                group=NavGroup.CATALOG,
             )
         )

@@ -12,7 +12,7 @@ class SourcingConfig(AppConfig):
         from apps.sourcing import jobs
 
         jobs.register()
-        from apps.core.navigation import NavItem, nav_register
+        from apps.core.navigation import NavGroup, NavItem, nav_register
         from apps.core.permissions import Perm
 
         nav_register(
@@ -21,6 +21,7 @@ class SourcingConfig(AppConfig):
                 url_name="dashboard:sourcing:supplier_list",
                 order=30,
                 permission=Perm.SOURCING_VIEW,
+                group=NavGroup.CATALOG,
             )
         )
         # Supplier imports are catalog import runs; their failures are stored as sourcing codes.
