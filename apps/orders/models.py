@@ -201,6 +201,9 @@ class Order(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["status", "-created_at"], name="orders_status_created"),
+            # The day's figures (dashboard home, analytics) read the orders paid in a time
+            # range; without it "today" scans every order (~100 ms at 100,000 orders).
+            models.Index(fields=["paid_at"], name="orders_paid_at"),
             models.Index(fields=["email"], name="orders_email"),
             models.Index(
                 fields=["hold_expires_at"],
