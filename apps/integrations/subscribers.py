@@ -10,9 +10,14 @@ from apps.core.events import Event, subscribe
 from apps.core.models import EventRecord
 from apps.integrations.models import WebhookEndpoint
 from apps.integrations.services import webhooks_fan_out
+from apps.integrations.services.endpoints import WEBHOOK_ENDPOINT_DISABLED
 
 
 def _an_endpoint_wants(event_type: str) -> bool:
+    if event_type == WEBHOOK_ENDPOINT_DISABLED:
+        # The webhooks' own health stays inside the store (the owners' email, the dashboard's
+        # notification centre): sent to the other endpoints, their failures would feed each other.
+        return False
     return WebhookEndpoint.objects.filter(
         Q(event_types=[]) | Q(event_types__contains=[event_type]), is_active=True
     ).exists()

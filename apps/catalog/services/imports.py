@@ -22,10 +22,13 @@ from apps.accounts.models import User
 from apps.catalog.errors import CatalogErrorCode, error_message_known
 from apps.catalog.models import ImportRowError, ImportRun
 from apps.core.errors import ApplicationError
+from apps.core.events import event_emit
 
 IMPORT_RUN_INTERRUPTED_AFTER = timedelta(hours=1)  # longer than any import task's time limit
 FINISHED_IMPORTS = (ImportRun.Status.SUCCEEDED, ImportRun.Status.PARTIAL, ImportRun.Status.FAILED)
 _COUNTERS = frozenset({"total_rows", "processed_rows", "created_count", "updated_count"})
+# Emitted when a run ends (any kind, any of the FINISHED_IMPORTS statuses).
+IMPORT_RUN_FINISHED = "import_run.finished"
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,8 @@ def import_run_finish(
     params: Mapping[str, Any] | None = None,
     **counters: int,
 ) -> ImportRun:
-    """End a run as SUCCEEDED, PARTIAL or FAILED; a failure says why with `code` and `params`."""
+    """End a run as SUCCEEDED, PARTIAL or FAILED; a failure says why with `code` and `params`.
+    Emits `import_run.finished` (the run's UUID, kind, status and counters)."""
     if status not in FINISHED_IMPORTS:
         raise ValueError(f"{status!r} does not finish an import run")
     params = dict(params or {})
@@ -147,6 +151,21 @@ def import_run_finish(
     run.finished_at = timezone.now()
     run.save(
         update_fields=["status", "failure_code", "failure_params", "finished_at", "updated_at", *counters]
+    )
+    event_emit(
+        name=IMPORT_RUN_FINISHED,
+        payload={
+            "run": str(run.uuid),
+            "kind": run.kind,
+            "status": run.status,
+            "source_name": run.source_name,
+            "supplier_id": run.supplier_id,
+            "created_count": run.created_count,
+            "updated_count": run.updated_count,
+            "error_count": run.error_count,
+            "failure_code": run.failure_code,
+            "failure_params": run.failure_params,
+        },
     )
     return run
 

@@ -4,6 +4,8 @@ may do what, and store beta seeing nothing of store alpha."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django_tenants.utils import schema_context
 
@@ -75,7 +77,8 @@ def test_the_queue_is_paginated_with_the_same_queries_for_1_or_25_rows(
     client = role_client("finance")
     held_order(alpha)
     client.get(QUEUE)  # warm the session and the store's settings
-    with django_assert_max_num_queries(6) as one:  # search_path, session, user, count, page, settings
+    # search_path, session, user, count, page, settings, the notification bell
+    with django_assert_max_num_queries(7) as one:
         client.get(QUEUE)
     baseline = len(one)
     with schema_context(alpha.tenant.schema_name):
@@ -172,6 +175,27 @@ def test_an_order_not_assessed_has_no_panel(alpha, role_client):
 # ------------------------------------------------------------------------------
 # Settings
 # ------------------------------------------------------------------------------
+def _dashboard_post_forms(html: str) -> list[str]:
+    """The page's POST forms that reach the dashboard (the header's sign-out and language
+    forms post elsewhere)."""
+    tags = re.findall(r"<form\b[^>]*>", html)
+    return [
+        tag for tag in tags if 'method="post"' in tag and not re.search(r'action="/(accounts|i18n)/', tag)
+    ]
+
+
+def test_finance_reads_the_settings_without_a_form_to_submit(alpha, role_client):
+    with schema_context(alpha.tenant.schema_name):
+        settings_set(medium_threshold=33)
+    owner_page = role_client("owner").get(SETTINGS).content.decode()
+    assert _dashboard_post_forms(owner_page) == ['<form method="post" novalidate>']
+    html = role_client("finance").get(SETTINGS).content.decode()
+    assert re.search(r'name="medium_threshold" value="33"[^>]*\bdisabled\b', html)
+    assert "owners and admins can change them" in html
+    assert _dashboard_post_forms(html) == []
+    assert 'type="submit"' not in html.split("<h1>", 1)[1]
+
+
 def test_settings_are_changed_by_owner_and_admin_only(alpha, role_client):
     assert role_client("staff").get(SETTINGS).status_code == 403
     finance = role_client("finance")

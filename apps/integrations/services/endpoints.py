@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.events import event_emit
 from apps.core.tenancy import require_store
 from apps.integrations.enums import WEBHOOK_EVENT_NAMES, DisabledReason, IntegrationErrorCode
 from apps.integrations.errors import IntegrationError
@@ -23,6 +24,8 @@ from apps.integrations.security import endpoint_url_check
 from apps.integrations.signing import secret_generate
 
 SECRET_ROTATION_GRACE = timedelta(hours=24)
+# Emitted when an endpoint is switched off, by a team member or by its failures (`reason`).
+WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"
 MAX_ENDPOINTS = 20
 DESCRIPTION_MAX_LENGTH = 200
 
@@ -91,12 +94,19 @@ def endpoint_disable(
     *, endpoint: WebhookEndpoint, reason: str = DisabledReason.MANUAL, now: datetime | None = None
 ) -> bool:
     """Stop sending to `endpoint`; False when it was already off. Its scheduled deliveries are
-    dead-lettered when their turn comes (unless it is enabled again first)."""
+    dead-lettered when their turn comes (unless it is enabled again first). A change emits
+    `webhook_endpoint.disabled` with the endpoint's UUID and the reason, for the store only
+    (it is never sent to the other endpoints: `apps.integrations.subscribers`)."""
     now = now or timezone.now()
     changed = WebhookEndpoint.objects.filter(pk=endpoint.pk, is_active=True).update(
         is_active=False, disabled_reason=DisabledReason(reason), disabled_at=now, updated_at=now
     )
     endpoint.refresh_from_db()
+    if changed:
+        event_emit(
+            name=WEBHOOK_ENDPOINT_DISABLED,
+            payload={"endpoint": str(endpoint.uuid), "reason": endpoint.disabled_reason},
+        )
     return bool(changed)
 
 

@@ -20,6 +20,7 @@ from django_tenants.utils import schema_context
 
 from apps.catalog.models import Product, ProductVariant
 from apps.core.models import EventRecord
+from apps.inbox.models import Notification
 from apps.inventory.errors import InsufficientStock
 from apps.inventory.models import Location, Reservation, StockLevel, StockMovement
 from apps.inventory.services import inventory_commit, inventory_reserve, stock_set
@@ -59,6 +60,8 @@ def committed_stock(django_db_setup, django_db_blocker) -> Iterator[Committed]: 
         finally:
             with schema_context(schema):
                 EventRecord.objects.filter(name="inventory.low", payload__sku=variant.sku).delete()
+                # the store's notification centre heard the low-stock event (apps.inbox)
+                Notification.objects.filter(params__sku=variant.sku).delete()
                 Product.objects.filter(variants__pk=variant.pk).delete()  # variants, stock, movements
                 Location.objects.filter(pk=location.pk).delete()
 

@@ -141,8 +141,9 @@ def test_fifty_per_page_with_totals_and_the_same_queries_for_1_or_50_orders(
         customer = Customer.objects.create(email="many@example.com", full_name="Many Orders")
         _checkout_row(status="paid", customer=customer)
     owner.get(BASE)  # warm the session and the store settings cache
-    # search_path, session, user, the totals (which count), the page with its customers
-    with django_assert_max_num_queries(5) as one:
+    # search_path, session, user, the totals (which count), the page with its customers, and
+    # the notification bell's unread count
+    with django_assert_max_num_queries(6) as one:
         owner.get(BASE)
     baseline = len(one)
     with in_store(alpha):
@@ -224,7 +225,7 @@ def test_the_order_page_reads_the_same_queries_whatever_it_holds(alpha, owner, d
     # search_path, session, user, the order, lines, discounts, payments, refunds, timeline, notes,
     # and the emails panel (apps.notifications); a paid order's other panels are pinned in
     # tests/test_order_page_queries.py
-    with django_assert_max_num_queries(11) as few:
+    with django_assert_max_num_queries(12) as few:  # 11 + the notification bell
         owner.get(url(small))
     baseline = len(few)
     with django_assert_max_num_queries(baseline) as many:

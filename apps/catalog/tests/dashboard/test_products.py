@@ -192,8 +192,8 @@ def test_the_product_list_runs_the_same_queries_for_10_or_60_products_and_any_va
 
 # SET search_path (the store), session, user, category tree (the filter's select), products
 # count, products page (price range, variant count and stock are subqueries), their images,
-# facets: categories, option values, price span.
-PINNED_PRODUCT_LIST_QUERIES = 10
+# facets: categories, option values, price span; and the notification bell's unread count.
+PINNED_PRODUCT_LIST_QUERIES = 11
 
 
 def test_the_product_list_costs_the_same_with_1_or_20_variants_per_product(alpha):
