@@ -1,7 +1,8 @@
 """Sections that apps add to another app's page, so the page's app imports none of them and no
 domain app imports a page: the dashboard's order page ("dashboard.order": shipments, supplier
-orders, fraud risk, returns, invoices, emails, profit) and the shopper's order page in their
-account ("storefront.order": shipments, returns, invoices, reviews).
+orders, fraud risk, returns, invoices, emails, profit), the dashboard's customer page
+("dashboard.customer": data and privacy) and the shopper's order page in their account
+("storefront.order": shipments, returns, invoices, reviews).
 
 An app registers a slot in its `AppConfig.ready()`, naming the function that builds the slot's
 context by its dotted path (imported on first use, so registering imports no view):

@@ -29,6 +29,7 @@ from apps.checkout.errors import CheckoutError
 from apps.checkout.selectors import store_credit_balance, store_credit_entries
 from apps.checkout.services import store_credit_adjust
 from apps.core.money import money_format
+from apps.core.page_slots import slots_render
 from apps.core.permissions import Perm, permission_required, user_has_permission
 from apps.customers import selectors
 from apps.customers.dashboard.forms import CustomerForm, SocialAppForm, StoreCreditForm
@@ -97,6 +98,8 @@ def _detail_page(
         "can_manage": user_has_permission(request.user, Perm.CUSTOMERS_MANAGE),
         # The 10 latest orders (apps/orders/templates/orders/dashboard/_customer_orders.html).
         "customer_orders": orders_for_customer(customer=customer)[:10],
+        # Sections other apps add to this page (apps/core/page_slots.py), e.g. privacy's.
+        "panels": slots_render("dashboard.customer", request, customer, name="customer"),
         **_store_credit_context(customer=customer, form=credit_form),
     }
     return render(request, "customers/customer_detail.html", context, status=status)
