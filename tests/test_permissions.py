@@ -8,12 +8,15 @@ shopper and an anonymous visitor, with GET and POST, and checks 403 exactly wher
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import unescape
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.views.generic import RedirectView
 from django_tenants.utils import schema_context
 
@@ -128,6 +131,7 @@ def _objects(world) -> dict[str, Any]:
         "order_number": order.number,
         "order_uuid": order.uuid,
         "domain_id": domain.pk,
+        "block_id": "hero",  # a block of the default home page (apps.stores.theme_selectors)
         **_purchase_order_objects(world),
         **_notification_objects(world),
         **_invoice_objects(world),
@@ -136,7 +140,17 @@ def _objects(world) -> dict[str, Any]:
         **_fulfilment_objects(world),
         **_api_key_objects(world),
         **_webhook_objects(world),
+        **_newsletter_objects(world),
     }
+
+
+def _newsletter_objects(world) -> dict[str, Any]:
+    """An address on the newsletter list (its remove page)."""
+    from apps.stores.models import NewsletterSubscriber
+
+    with schema_context(world.tenant.schema_name):
+        subscriber = NewsletterSubscriber.objects.create(email="matrix-newsletter@example.com")
+    return {"subscriber_id": subscriber.pk}
 
 
 def _checkout_objects() -> dict[str, int]:
@@ -369,3 +383,55 @@ def test_the_role_map_matches_the_documented_rules():
     }
     assert {p for p in owner if p.endswith(".view")} - {"audit.view"} <= finance
     assert role_permissions("") == frozenset() and role_permissions("intruder") == frozenset()
+
+
+def _post_forms(html: str, page_url: str) -> list[str]:
+    """The targets of the page's POST forms (a form without an action posts to the page)."""
+    targets = []
+    for tag in re.findall(r"<form\b[^>]*>", html, flags=re.IGNORECASE):
+        if not re.search(r"""method=["']?post""", tag, flags=re.IGNORECASE):
+            continue
+        action = re.search(r"""action=["']([^"']*)["']""", tag)
+        targets.append(unescape(action.group(1)) if action and action.group(1) else page_url)
+    return targets
+
+
+def test_the_roles_that_only_read_see_no_control_they_may_not_use(alpha):
+    """Finance reads the money pages (and staff their own) but is shown no button, form or
+    field that would post somewhere its role may not: every POST form of every dashboard page
+    a role may open targets a view whose POST permission that role holds."""
+    objects = _objects(alpha)
+    clients = _clients(alpha)
+    routes = [
+        route
+        for route in _routes("config.urls_tenants")
+        if route.name.startswith("dashboard:") and route.name != "dashboard:handoff"
+    ]
+    wrong: list[str] = []
+    pages = 0
+    for who in ("finance", "staff"):
+        allowed = role_permissions(who)
+        for route in routes:
+            reading = view_permission(route.callback)
+            if reading is None or reading.for_method("GET") not in allowed:
+                continue
+            url = _url(route, objects)
+            response = clients[who].get(url)
+            if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+                continue
+            pages += 1
+            for target in _post_forms(response.content.decode(), url):
+                path = urlsplit(target).path
+                if not path.startswith("/dashboard/"):
+                    continue  # sign out, language: not the dashboard's
+                try:
+                    match = resolve(path, urlconf="config.urls_tenants")
+                except Resolver404:
+                    wrong.append(f"{who} on {url}: a form posts to {path}, which is no page")
+                    continue
+                declared = view_permission(match.func)
+                needed = declared.for_method("POST") if declared else None
+                if needed is not None and needed not in allowed:
+                    wrong.append(f"{who} on {url}: a form posts to {path}, which needs {needed}")
+    assert pages >= 30, pages  # the walk reached the pages each role reads
+    assert wrong == [], "\n".join(wrong)

@@ -43,6 +43,10 @@ place that says what each may do.
 | activity.view        |   x   |   x   |   x   |    x    |
 | audit.view           |   x   |   x   |       |         |
 | exports.download     |   x   |   x   |   x   |    x    |
+| analytics.view       |   x   |   x   |       |    x    |
+| theme.view           |   x   |   x   |       |    x    |
+| theme.edit           |   x   |   x   |       |         |
+| privacy.manage       |   x   |   x   |       |         |
 """
 
 from __future__ import annotations
@@ -117,6 +121,11 @@ class Perm(StrEnum):
     ACTIVITY_VIEW = "activity.view"
     AUDIT_VIEW = "audit.view"
     EXPORTS_DOWNLOAD = "exports.download"
+    ANALYTICS_VIEW = "analytics.view"  # revenue, conversion and the reports; home's figures
+    THEME_VIEW = "theme.view"
+    THEME_EDIT = "theme.edit"  # change the theme's draft, publish or discard it
+    # A customer's data rights (export everything held, erase) and the retention settings.
+    PRIVACY_MANAGE = "privacy.manage"
 
 
 _ALL = frozenset(Perm)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from apps.dashboard import views
+from apps.dashboard import search_views, views
 
 app_name = "dashboard"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("activity/", views.activity, name="activity"),
     path("handoff/", views.handoff, name="handoff"),
+    path("search/", search_views.search, name="search"),
+    path("search/results/", search_views.search_page, name="search_page"),
     path("store/", include("apps.stores.dashboard.urls")),
     path("customers/", include("apps.customers.dashboard.urls")),
     path("catalog/", include("apps.catalog.dashboard.urls")),
@@ -23,7 +25,11 @@ urlpatterns = [
     path("returns/", include("apps.returns.dashboard.urls")),
     path("invoices/", include("apps.invoices.dashboard.urls")),
     path("notifications/", include("apps.notifications.dashboard.urls")),
+    path("inbox/", include("apps.inbox.dashboard.urls")),
     path("reviews/", include("apps.reviews.dashboard.urls")),
+    path("analytics/", include("apps.analytics.dashboard.urls")),
     path("webhooks/", include("apps.integrations.dashboard.urls")),
+    path("privacy/", include("apps.privacy.dashboard.urls")),
     path("api-keys/", include("apps.api.dashboard.urls")),
+    path("audit/", include("apps.audit.dashboard.urls")),
 ]

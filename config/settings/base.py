@@ -185,6 +185,14 @@ TENANT_APPS = [
     "apps.notifications",
     "apps.reviews",
     "apps.integrations",
+    # Storefront visits (cookieless, batched through Redis), daily figures and the reports.
+    "apps.analytics",
+    # A customer's data rights (export, erase) and the retention settings per data kind.
+    "apps.privacy",
+    # The dashboard's notification centre (bell, unread badges); not the emails of apps.notifications.
+    "apps.inbox",
+    # Who changed what, when and from where (dashboard, console, API), per store.
+    "apps.audit",
     "apps.dashboard",
     "apps.storefront",
     # The REST API (apps/api: keys, conventions; each app's endpoints in apps/<app>/api/).
@@ -218,12 +226,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Hands the audit log the request (actor, address) on the dashboard, the console and the API.
+    "apps.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The theme editor's preview: the draft for its token's user, never cached, framable same-origin.
+    "apps.storefront.theme_preview.ThemePreviewMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Past-due merchants' dashboards refuse writes during billing's grace period (403).
     "apps.dashboard.middleware.BillingReadOnlyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Counts storefront page views (page-cache hits too) into the store's Redis list.
+    "apps.analytics.middleware.VisitRecordMiddleware",
 ]
 
 # ------------------------------------------------------------------------------

@@ -129,6 +129,38 @@ def test_the_prices_include_tax_switch_saves_the_store_setting(alpha, owner):
     assert not switch.search(owner.get(BASE).text)
 
 
+def _dashboard_post_forms(html: str) -> list[str]:
+    """The page's POST forms that reach the dashboard (the header's sign-out and language
+    forms post elsewhere)."""
+    tags = re.findall(r"<form\b[^>]*>", html)
+    return [
+        tag for tag in tags if 'method="post"' in tag and not re.search(r'action="/(accounts|i18n)/', tag)
+    ]
+
+
+def test_finance_reads_the_rates_and_the_switch_without_a_form_to_change_them(alpha, owner):
+    with in_store(alpha):
+        tax_rate_make(country="DE", rate="0.19")
+    assert owner.post(f"{BASE}prices-include-tax/", {"prices_include_tax": "on"}).status_code == 302
+    owner_page = owner.get(BASE).text
+    assert _dashboard_post_forms(owner_page) == [
+        f'<form method="post" action="{BASE}prices-include-tax/" class="panel" id="prices-include-tax">'
+    ]
+
+    finance = role_client(alpha, "finance")
+    page = finance.get(BASE)
+    assert page.status_code == 200
+    text = page.text
+    assert "Germany" in text and "19 %" in text
+    assert re.search(r'<input type="checkbox" id="id_prices_include_tax" disabled checked>', text)
+    assert "owners and admins can change them" in text
+    assert _dashboard_post_forms(text) == []
+    assert f"{BASE}new/" not in text and "Save</button>" not in text
+    assert finance.post(f"{BASE}prices-include-tax/", {}).status_code == 403
+    with in_store(alpha):
+        assert store_settings_get().prices_include_tax is True
+
+
 def test_loading_eu_vat_asks_first_adds_the_27_rates_and_keeps_existing_ones(alpha, owner):
     with in_store(alpha):
         tax_rate_make(country="DE", rate="0.20", name="My VAT")

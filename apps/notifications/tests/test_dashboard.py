@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django_tenants.utils import tenant_context
 
@@ -16,6 +18,15 @@ VALID = {
     "body_html": "<p>Thanks from {{ store.name }}</p>",
     "body_text": "Thanks from {{ store.name }}",
 }
+
+
+def _dashboard_post_forms(html: str) -> list[str]:
+    """The page's POST forms that reach the dashboard (the header's sign-out and language
+    forms post elsewhere)."""
+    tags = re.findall(r"<form\b[^>]*>", html)
+    return [
+        tag for tag in tags if 'method="post"' in tag and not re.search(r'action="/(accounts|i18n)/', tag)
+    ]
 
 
 def _delivery(**fields):
@@ -45,6 +56,27 @@ def test_roles(alpha, role_client, role, read, write):
 def test_finance_sees_the_template_read_only(role_client):
     html = role_client("finance").get(EDIT).content.decode()
     assert "disabled" in html and "Send me a test" not in html
+    assert re.search(r'<input type="text" name="subject" value="[^"]+"[^>]*\bdisabled\b', html)
+    assert "owners and admins can change it" in html
+    assert _dashboard_post_forms(html) == []
+    owner_page = role_client("owner").get(EDIT).content.decode()
+    assert [tag.split(" data-preview-url")[0] for tag in _dashboard_post_forms(owner_page)] == [
+        '<form method="post" novalidate id="template-form"',
+        f'<form method="post" action="{EDIT}test/">',
+    ]
+
+
+def test_finance_reads_the_sms_settings_without_a_form_to_submit(alpha, role_client):
+    data = {"enabled": "on", "account_sid": "AC1", "auth_token": "tok", "from_number": "+15005550006"}
+    owner = role_client("owner")
+    assert owner.post(BASE + "sms/", data).status_code == 302
+    assert _dashboard_post_forms(owner.get(BASE + "sms/").content.decode()) == [
+        '<form method="post" novalidate>'
+    ]
+    html = role_client("finance").get(BASE + "sms/").content.decode()
+    assert re.search(r'name="from_number" value="\+15005550006"[^>]*\bdisabled\b', html)
+    assert "owners and admins can change them" in html
+    assert _dashboard_post_forms(html) == []
 
 
 def test_signed_out_visitors_go_to_sign_in(alpha):

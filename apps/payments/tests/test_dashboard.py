@@ -3,6 +3,8 @@ fake, and that one store's setup is out of reach of another store's staff."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django_tenants.utils import schema_context
 
@@ -45,10 +47,23 @@ def test_every_payment_url_declares_its_permission():
     assert {name: (d.read, d.write) if d else None for name, d in declared.items()} == expected
 
 
+def _dashboard_post_forms(html: str) -> list[str]:
+    """The page's POST forms that reach the dashboard (the header's sign-out and language
+    forms post elsewhere)."""
+    tags = re.findall(r"<form\b[^>]*>", html)
+    return [
+        tag for tag in tags if 'method="post"' in tag and not re.search(r'action="/(accounts|i18n)/', tag)
+    ]
+
+
 @pytest.mark.parametrize("role", ["owner", "admin"])
 def test_owners_and_admins_change_the_setup(alpha, role_client, role):
     client = role_client(role)
-    assert client.get(SETUP).status_code == 200
+    page = client.get(SETUP)
+    assert page.status_code == 200
+    assert _dashboard_post_forms(page.content.decode()) == [
+        '<form method="post" novalidate class="narrow-form" id="payment-settings">'
+    ]
     response = client.post(SETUP, SAVE)
     assert response.status_code == 302
     row = _row(alpha)
@@ -66,6 +81,15 @@ def test_finance_reads_but_cannot_change(alpha, role_client):
     assert client.post(CONNECT).status_code == 403
     assert client.get(RETURN).status_code == 403
     assert not _row(alpha).bank_transfer_enabled
+
+
+def test_finance_sees_the_saved_setup_without_a_form_to_submit(alpha, role_client):
+    assert role_client("owner").post(SETUP, SAVE).status_code == 302
+    html = role_client("finance").get(SETUP).content.decode()
+    assert SAVE["bank_transfer_instructions"] in html
+    assert re.search(r'<input type="checkbox" name="bank_transfer_enabled"[^>]*\bdisabled\b', html)
+    assert "owners and admins can change it" in html
+    assert _dashboard_post_forms(html) == []
 
 
 def test_staff_can_neither_read_nor_change(alpha, role_client):

@@ -385,6 +385,10 @@ def order_refund_view(request: HttpRequest, order_number: int) -> HttpResponse:
 def return_settings_view(request: HttpRequest) -> HttpResponse:
     current = return_settings_get()
     form = ReturnSettingsForm(posted(request), instance=current)
+    may_edit = user_has_permission(request.user, Perm.RETURNS_MANAGE)
+    if not may_edit:
+        for field in form.fields.values():
+            field.disabled = True
     status = 200
     if request.method == "POST":
         status = 400
@@ -403,6 +407,6 @@ def return_settings_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "returns/dashboard/settings.html",
-        {"form": form, "may_edit": user_has_permission(request.user, Perm.RETURNS_MANAGE)},
+        {"form": form, "may_edit": may_edit},
         status=status,
     )

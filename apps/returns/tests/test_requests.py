@@ -4,6 +4,8 @@ reaches only the shopper whose return it is."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django_tenants.utils import schema_context
 
@@ -272,6 +274,15 @@ def test_with_shipments_the_window_counts_from_delivery_and_only_shipped_units_r
     assert closed.value.code == ReturnErrorCode.WINDOW_CLOSED
 
 
+def _dashboard_post_forms(html: str) -> list[str]:
+    """The page's POST forms that reach the dashboard (the header's sign-out and language
+    forms post elsewhere)."""
+    tags = re.findall(r"<form\b[^>]*>", html)
+    return [
+        tag for tag in tags if 'method="post"' in tag and not re.search(r'action="/(accounts|i18n)/', tag)
+    ]
+
+
 def test_the_return_policy_is_read_by_finance_and_changed_by_staff(alpha):
     finance, _user = staff_client(alpha, "finance")
     staff, _user = staff_client(alpha, "staff")
@@ -294,6 +305,22 @@ def test_the_return_policy_is_read_by_finance_and_changed_by_staff(alpha):
     with schema_context(alpha.tenant.schema_name):
         request = return_make(paid_order(user=shopper), photos=[photo_upload()])
     assert "Use DHL" in staff.get(f"/dashboard/returns/{request.uuid}/approve/").text
+
+
+def test_finance_reads_the_return_policy_without_a_form_to_submit(alpha):
+    finance, _user = staff_client(alpha, "finance")
+    staff, _user = staff_client(alpha, "staff")
+    saved = {"window_days": "21", "photos_required": "on", "instructions": "Use DHL"}
+    assert staff.post("/dashboard/returns/settings/", saved).status_code == 302
+    assert _dashboard_post_forms(staff.get("/dashboard/returns/settings/").text) == [
+        '<form method="post" novalidate>'
+    ]
+
+    html = finance.get("/dashboard/returns/settings/").text
+    assert re.search(r'name="window_days" value="21"[^>]*\bdisabled\b', html)
+    assert re.search(r'<textarea name="instructions"[^>]*\bdisabled\b[^>]*>\s*Use DHL', html)
+    assert "your role cannot change it" in html
+    assert _dashboard_post_forms(html) == []
 
 
 def test_the_return_page_shows_photos_to_staff_only(alpha):

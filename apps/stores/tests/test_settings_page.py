@@ -45,6 +45,15 @@ def _form_data(world: StoreWorld, **changes: Any) -> dict[str, Any]:
     return data
 
 
+def _dashboard_post_forms(html: str) -> list[str]:
+    """The page's POST forms that reach the dashboard (the header's sign-out and language
+    forms post elsewhere)."""
+    tags = re.findall(r"<form\b[^>]*>", html)
+    return [
+        tag for tag in tags if 'method="post"' in tag and not re.search(r'action="/(accounts|i18n)/', tag)
+    ]
+
+
 @pytest.mark.parametrize("role", ["owner", "admin"])
 def test_owners_and_admins_save_the_settings(alpha, role):
     client = _client(alpha, role)
@@ -54,6 +63,7 @@ def test_owners_and_admins_save_the_settings(alpha, role):
     for section in ("Profile", "Address", "Regional", "Policies"):
         assert f"<legend>{section}</legend>" in html
     assert "Save settings" in html
+    assert len(_dashboard_post_forms(html)) == 1
     response = client.post(
         URL,
         _form_data(
@@ -125,6 +135,8 @@ def test_finance_reads_the_settings_but_cannot_save_them(alpha):
     html = page.content.decode()
     assert "Save settings" not in html
     assert "owners and admins can change them" in html
+    assert _dashboard_post_forms(html) == []  # read-only: no form it could not submit
+    assert f'value="{_row(alpha).name}"' in html
     form = page.context["form"]
     assert all(field.disabled for field in form.fields.values())
     for tag in (
