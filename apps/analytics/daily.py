@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, Max, Q, Sum
 
 from apps.analytics.models import PAGE_KINDS, Visit, VisitKind
@@ -77,6 +78,8 @@ class SourceDay:
     product_views: int = 0
     carts: int = 0
     checkouts: int = 0
+    orders: int = 0
+    revenue: Decimal = ZERO
 
 
 @dataclass
@@ -114,9 +117,11 @@ def visit_figures(since: datetime, until: datetime) -> VisitFigures:
     return VisitFigures(**{name: row[name] or 0 for name in row})
 
 
-def source_figures(since: datetime, until: datetime) -> list[SourceDay]:
+def source_figures(since: datetime, until: datetime, *, currency: str) -> list[SourceDay]:
     """Sessions per traffic source (the source of the session's landing page; "direct" when
-    it landed before `since`) and how far they went (one query, one row per session)."""
+    it landed before `since`), how far they went, and the orders whose confirmation they saw
+    with what those orders charged in `currency` (two queries: one row per session, then the
+    orders' totals)."""
     sessions = (
         Visit.objects.filter(at__gte=since, at__lt=until)
         .values("session")
@@ -126,9 +131,13 @@ def source_figures(since: datetime, until: datetime) -> list[SourceDay]:
             products=Count("id", filter=Q(kind=VisitKind.PRODUCT)),
             carts=Count("id", filter=Q(kind=VisitKind.CART_ADD)),
             checkouts=Count("id", filter=Q(kind=VisitKind.CHECKOUT)),
+            orders=ArrayAgg(
+                "order_id", filter=Q(kind=VisitKind.ORDER, order_id__isnull=False), distinct=True
+            ),
         )
     )
     found: dict[str, SourceDay] = {}
+    ordered: dict[int, SourceDay] = {}  # each order counts once, for the first session seen with it
     for row in sessions.iterator(chunk_size=5000):
         source = row["landed_from"] or DIRECT
         entry = found.setdefault(source, SourceDay(source=source))
@@ -136,6 +145,16 @@ def source_figures(since: datetime, until: datetime) -> list[SourceDay]:
         entry.product_views += int(row["products"] > 0)
         entry.carts += int(row["carts"] > 0)
         entry.checkouts += int(row["checkouts"] > 0)
+        for order_id in row["orders"] or ():
+            ordered.setdefault(order_id, entry)
+    if ordered:
+        # Placed orders only (not cancelled before payment), in the store's currency.
+        totals = Order.objects.filter(
+            pk__in=list(ordered), status__in=PAID_STATUSES, currency=currency
+        ).values_list("pk", "total")
+        for order_id, total in totals:
+            ordered[order_id].orders += 1
+            ordered[order_id].revenue += total
     return sorted(found.values(), key=lambda entry: (-entry.visits, entry.source))
 
 

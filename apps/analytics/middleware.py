@@ -7,7 +7,9 @@ It looks at the response on its way out, so a page answered by the whole-page ca
 - a storefront page (URL namespace `storefront`) answered 200 with HTML to a GET, which is not
   an htmx or script fragment;
 - an add to cart (`storefront:cart_add` POST answered with a page or a redirect): the funnel's
-  cart step.
+  cart step;
+- the order confirmation page (`storefront:checkout_complete`): the order step, which ties the
+  order to the session and so to the traffic source the session landed from.
 
 Not counted: the dashboard, the API, the CMS, static and media files, anything outside a store,
 errors and redirects, visitors asking not to be tracked (`DNT: 1` or `Sec-GPC: 1`) and clients
@@ -40,6 +42,8 @@ _BOTS = re.compile(
     re.IGNORECASE,
 )
 _FRAGMENT_HEADERS = ("HTTP_HX_REQUEST", "HTTP_X_REQUESTED_WITH")
+# The page a shopper sees once their order is placed (`order_uuid` in its URL).
+ORDER_CONFIRMATION = "checkout_complete"
 
 
 def _kind(request: HttpRequest, response: HttpResponseBase) -> tuple[VisitKind, str] | None:
@@ -52,6 +56,8 @@ def _kind(request: HttpRequest, response: HttpResponseBase) -> tuple[VisitKind, 
             return None
         if not response.get("Content-Type", "").startswith("text/html"):
             return None
+        if match.url_name == ORDER_CONFIRMATION:
+            return VisitKind.ORDER, match.url_name
         return URL_KINDS.get(match.url_name or "", VisitKind.OTHER), match.url_name or ""
     if request.method == "POST" and match.url_name == "cart_add" and response.status_code in (200, 302, 303):
         return VisitKind.CART_ADD, match.url_name
@@ -85,6 +91,9 @@ def visit_record(request: HttpRequest, response: HttpResponseBase) -> VisitRecor
         raw = request.POST.get("variant", "")
         variant_id = int(raw) if raw.isdigit() and len(raw) < 19 else None
         return VisitRecord(at=now, session=session, kind=kind, variant_id=variant_id)
+    if kind == VisitKind.ORDER and request.resolver_match is not None:
+        order = str(request.resolver_match.kwargs.get("order_uuid", ""))
+        return VisitRecord(at=now, session=session, kind=kind, order=order)
     source, landing = traffic_source(request)
     return VisitRecord(at=now, session=session, kind=kind, handle=handle, source=source, landing=landing)
 

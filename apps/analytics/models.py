@@ -34,9 +34,12 @@ class VisitKind(models.TextChoices):
     CHECKOUT = "checkout", _("Checkout started")
     OTHER = "other", _("Other page")
     CART_ADD = "cart_add", _("Added to cart")  # a step, not a page view
+    # The order confirmation page seen: ties the order to the session, so sales can be counted
+    # by the traffic source the session landed from. A step, not a page view.
+    ORDER = "order", _("Order placed")
 
 
-PAGE_KINDS = frozenset(VisitKind) - {VisitKind.CART_ADD}
+PAGE_KINDS = frozenset(VisitKind) - {VisitKind.CART_ADD, VisitKind.ORDER}
 
 
 def _money(verbose_name: object) -> models.DecimalField:
@@ -50,6 +53,7 @@ class Visit(models.Model):
     session = models.CharField(_("session"), max_length=16)
     kind = models.CharField(_("kind"), max_length=12, choices=VisitKind.choices)
     product_id = models.BigIntegerField(_("product"), null=True, blank=True)
+    order_id = models.BigIntegerField(_("order"), null=True, blank=True)  # an ORDER step's order
     # "direct", a referring host ("google.com") or a campaign's utm_source.
     source = models.CharField(_("traffic source"), max_length=100, blank=True)
     landing = models.BooleanField(_("landing page"), default=False)
@@ -130,6 +134,9 @@ class DailySource(models.Model):
     product_views = models.PositiveIntegerField(_("product views"), default=0)
     carts = models.PositiveIntegerField(_("added to cart"), default=0)
     checkouts = models.PositiveIntegerField(_("checkouts started"), default=0)
+    # Orders whose confirmation a session from this source saw, and what they charged.
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    revenue = _money(_("revenue"))
 
     class Meta:
         ordering = ["day", "source"]

@@ -26,6 +26,7 @@ import logging
 import secrets
 import threading
 import time
+import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -37,6 +38,7 @@ from django.http import HttpRequest
 from apps.analytics.models import Visit, VisitKind
 from apps.catalog.models import Product, ProductVariant
 from apps.core.tenancy import current_schema
+from apps.orders.models import Order
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +83,7 @@ class VisitRecord:
     kind: str
     handle: str = ""  # a product page's handle, resolved to the product by the flush
     variant_id: int | None = None  # what an add to cart added, resolved likewise
+    order: str = ""  # an ORDER step's order uuid, resolved to the order by the flush
     source: str = ""
     landing: bool = False
 
@@ -97,18 +100,20 @@ class VisitRecord:
                 kind=VisitKind(data["kind"]).value,
                 handle=str(data.get("handle") or "")[:255],
                 variant_id=int(data["variant_id"]) if data.get("variant_id") is not None else None,
+                order=str(data.get("order") or "")[:36],
                 source=str(data.get("source") or "")[:MAX_SOURCE_LENGTH],
                 landing=bool(data.get("landing")),
             )
         except (ValueError, KeyError, TypeError):
             return None
 
-    def to_row(self, *, product_id: int | None = None) -> Visit:
+    def to_row(self, *, product_id: int | None = None, order_id: int | None = None) -> Visit:
         return Visit(
             at=datetime.fromtimestamp(self.at, tz=UTC),
             session=self.session,
             kind=self.kind,
             product_id=product_id,
+            order_id=order_id,
             source=self.source,
             landing=self.landing,
         )
@@ -217,9 +222,17 @@ def visits_buffer_send() -> int:
 atexit.register(visits_buffer_send)
 
 
+def _is_uuid(value: str) -> bool:
+    try:
+        return bool(value) and str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
 def visits_write(records: list[VisitRecord]) -> int:
     """Insert records as `Visit` rows in one statement, product handles and cart variants resolved
-    to their products (two queries, whatever the number of records)."""
+    to their products and confirmed orders to their ids (three queries at most, whatever the
+    number of records)."""
     if not records:
         return 0
     handles = {record.handle for record in records if record.handle}
@@ -232,11 +245,18 @@ def visits_write(records: list[VisitRecord]) -> int:
         if variants
         else {}
     )
+    orders = {record.order for record in records if _is_uuid(record.order)}
+    by_order = (
+        {str(uuid): pk for uuid, pk in Order.objects.filter(uuid__in=orders).values_list("uuid", "id")}
+        if orders
+        else {}
+    )
     rows = [
         record.to_row(
             product_id=by_handle.get(record.handle)
             if record.handle
-            else by_variant.get(record.variant_id or 0)
+            else by_variant.get(record.variant_id or 0),
+            order_id=by_order.get(record.order),
         )
         for record in records
     ]

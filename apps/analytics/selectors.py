@@ -265,6 +265,8 @@ def traffic_sources(*, start: date, end: date) -> QuerySet[Any, Any]:
             product_views=Sum("product_views"),
             carts=Sum("carts"),
             checkouts=Sum("checkouts"),
+            orders=Sum("orders"),
+            revenue=Sum("revenue"),
         )
         .order_by("-visits", "source")
     )

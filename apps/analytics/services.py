@@ -66,7 +66,7 @@ def daily_aggregate(*, day: date) -> DailyStats:
     since, until = day_window(day, day, store_zone())
     visits = visit_figures(since, until)
     orders = order_figures(since, until)
-    sources = source_figures(since, until)
+    sources = source_figures(since, until, currency=orders.currency)
     views = product_view_figures(since, until)
     products = product_sales(since, until, currency=orders.currency)
 
@@ -116,6 +116,8 @@ def daily_aggregate(*, day: date) -> DailyStats:
                 product_views=entry.product_views,
                 carts=entry.carts,
                 checkouts=entry.checkouts,
+                orders=entry.orders,
+                revenue=money_quantize(entry.revenue, currency),
             )
             for entry in sources
         ],

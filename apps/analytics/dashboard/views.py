@@ -281,8 +281,8 @@ def _sources_csv(start: date, end: date) -> Iterator[list[Any]]:
             row["product_views"],
             row["carts"],
             row["checkouts"],
-            "",
-            "",
+            row["orders"],
+            row["revenue"],
         ]
 
 

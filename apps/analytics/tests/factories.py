@@ -28,9 +28,16 @@ def visit(
     source: str = "",
     landing: bool = False,
     product_id: int | None = None,
+    order_id: int | None = None,
 ) -> Visit:
     return Visit.objects.create(
-        at=at(day, hour), session=session, kind=kind, source=source, landing=landing, product_id=product_id
+        at=at(day, hour),
+        session=session,
+        kind=kind,
+        source=source,
+        landing=landing,
+        product_id=product_id,
+        order_id=order_id,
     )
 
 

@@ -17,10 +17,13 @@ from django_tenants.utils import schema_context
 from apps.analytics import recording
 from apps.analytics.models import Visit
 from apps.analytics.recording import _redis_client, visits_buffer_send, visits_key, visits_pending
+from apps.analytics.selectors import store_today
 from apps.analytics.services import visits_flush
+from apps.analytics.tests.factories import paid_row
 from apps.checkout.tests.factories import variant_make
 from apps.orders.tests.dashboard_support import role_client
 from apps.storefront.page_cache import CACHE_HEADER
+from apps.storefront.views.checkout import SESSION_ORDERS
 from tests.fixtures import StoreWorld
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +122,28 @@ def test_a_product_view_and_an_add_to_cart_are_resolved_to_the_product_by_the_fl
     with schema_context(alpha.tenant.schema_name):
         rows = list(Visit.objects.order_by("id").values_list("kind", "product_id"))
     assert rows == [("product", variant.product_id), ("cart_add", variant.product_id)]
+
+
+def test_the_order_confirmation_ties_the_order_to_the_session(alpha):
+    # given a shopper whose session placed an order
+    with schema_context(alpha.tenant.schema_name):
+        order = paid_row(store_today(), "25.00", origin="checkout")
+    visitor = _visitor(alpha)
+    with schema_context(alpha.tenant.schema_name):  # sessions live in the store's schema
+        session = visitor.session
+        session[SESSION_ORDERS] = [str(order.uuid)]
+        session.save()
+    assert visitor.get("/?utm_source=spring-mail").status_code == 200
+
+    # when they see the order's confirmation
+    assert visitor.get(f"/checkout/complete/{order.uuid}/").status_code == 200
+
+    # then the order step is queued with the order, in the landing session, and resolved on flush
+    landing, step = _queued(alpha)
+    assert (step["kind"], step["order"], step["session"]) == ("order", str(order.uuid), landing["session"])
+    assert _flush(alpha) == {"written": 2}
+    with schema_context(alpha.tenant.schema_name):
+        assert Visit.objects.get(kind="order").order_id == order.pk
 
 
 # ------------------------------------------------------------------------------

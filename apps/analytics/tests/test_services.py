@@ -82,6 +82,35 @@ def test_a_day_is_aggregated_from_visits_and_paid_orders():
     assert customers[returning.pk].returning and not customers[first.pk].returning
 
 
+def test_sales_are_counted_by_the_source_the_ordering_session_landed_from():
+    # given a session from a campaign that saw its order's confirmation (twice: a reload), one
+    # from google whose order was never paid, and a direct session with a paid order of its own
+    day = _day()
+    campaign = paid_row(day, "40.00", origin="checkout")
+    unpaid = paid_row(day, "99.00", origin="checkout", status="pending")
+    direct = paid_row(day, "15.00", origin="checkout")
+    visit(day, "s1", K.HOME, source="spring-sale", landing=True)
+    visit(day, "s1", K.ORDER, order_id=campaign.pk, hour=13)
+    visit(day, "s1", K.ORDER, order_id=campaign.pk, hour=14)
+    visit(day, "s2", K.HOME, source="google.com", landing=True)
+    visit(day, "s2", K.ORDER, order_id=unpaid.pk)
+    visit(day, "s3", K.PRODUCT, product_id=7, source="direct", landing=True)
+    visit(day, "s3", K.ORDER, order_id=direct.pk)
+
+    stats = daily_aggregate(day=day)
+
+    # then each paid order counts once, for its session's landing source; steps are no page views
+    sources = {
+        row.source: (row.visits, row.orders, row.revenue) for row in DailySource.objects.filter(day=day)
+    }
+    assert sources == {
+        "spring-sale": (1, 1, D("40.00")),
+        "google.com": (1, 0, D("0")),
+        "direct": (1, 1, D("15.00")),
+    }
+    assert (stats.visits, stats.page_views) == (3, 3)
+
+
 def test_aggregating_a_day_again_gives_the_same_rows():
     day = _day()
     _seed(day)

@@ -12,6 +12,7 @@ from apps.stores.blocks import (
     CountdownTimer,
     CustomText,
     HeroBanner,
+    Testimonials,
     block_parse,
     blocks_parse,
     url_is_safe,
@@ -249,12 +250,13 @@ def test_a_block_keeps_its_text_per_language_and_round_trips():
     }
     assert block_parse(block.to_json()) == block
 
-    german = block.data_for("de")
+    german, regional = block.data_for("de"), block.data_for("de-at")
+    assert isinstance(german, HeroBanner) and isinstance(regional, HeroBanner)
     assert german.heading == "Sommerschlussverkauf" and german.image_alt == "Ein Strand"
     assert (
         german.subheading == "Up to 30% off" and german.button_url == "/collections/summer/"
     )  # untranslated
-    assert block.data_for("de-at").heading == "Sommerschlussverkauf"  # a regional code falls back
+    assert regional.heading == "Sommerschlussverkauf"  # a regional code falls back
     assert block.data_for("es") == block.data_for("en") == block.data_for(None) == block.data
 
 
@@ -265,9 +267,10 @@ def test_a_list_of_items_is_translated_as_a_whole():
         "data": GOOD["testimonials"],
         "translations": {"es": {"items": [{"quote": "¡Precioso!", "author": "Ana", "role": "Clienta"}]}},
     }
-    block = block_parse(raw)
-    assert block.data_for("es").items[0].quote == "¡Precioso!"
-    assert block.data_for("es").heading == "Kind words"
+    spanish = block_parse(raw).data_for("es")
+    assert isinstance(spanish, Testimonials)
+    assert spanish.items[0].quote == "¡Precioso!"
+    assert spanish.heading == "Kind words"
 
 
 @pytest.mark.parametrize(
@@ -300,5 +303,7 @@ def test_translated_rich_text_is_sanitised_like_the_default():
         "data": GOOD["custom_text"],
         "translations": {"de": {"html": '<p onclick="steal()">Über uns<script>alert(1)</script></p>'}},
     }
-    html = block_parse(raw).data_for("de").html
+    german = block_parse(raw).data_for("de")
+    assert isinstance(german, CustomText)
+    html = german.html
     assert "Über uns" in html and "onclick" not in html and "<script" not in html
