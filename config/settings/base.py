@@ -550,6 +550,9 @@ STOREFRONT_NEWSLETTER_RATE_PER_HOUR = env.int("STOREFRONT_NEWSLETTER_RATE_PER_HO
 # Lifetime of a whole page cached for anonymous shoppers (apps/storefront/page_cache.py); short,
 # as stock can change without an event. 0 turns the page cache off.
 STOREFRONT_PAGE_CACHE_SECONDS = env.int("STOREFRONT_PAGE_CACHE_SECONDS", default=60)
+# How long today's live order figures (dashboard home, analytics overview) are reused while no
+# order paid today changed (apps/analytics/selectors.py). 0 computes them on every request.
+ANALYTICS_TODAY_CACHE_SECONDS = env.int("ANALYTICS_TODAY_CACHE_SECONDS", default=60)
 
 # ------------------------------------------------------------------------------
 # CHECKOUT: the checkout steps, shipping, taxes, discounts, gift cards (apps/checkout)

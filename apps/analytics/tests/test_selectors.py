@@ -140,3 +140,24 @@ def test_the_query_count_does_not_grow_with_the_data():
 
     assert _count_queries(start, today) == small
     assert small <= 12
+
+
+def test_todays_order_figures_are_reused_until_an_order_paid_today_changes(settings):
+    # given the reuse turned on (production's default) and an order paid today
+    settings.ANALYTICS_TODAY_CACHE_SECONDS = 60
+    today = store_today()
+    first = paid_row(today, "10.00")
+    computed = _count_queries(today, today)  # the first time: computed from the orders
+
+    # then asking again reads the orders, their lines and costs no more: same figures, fewer queries
+    with CaptureQueriesContext(connection) as reused:
+        again = store_figures(start=today, end=today)
+    assert again.revenue == D("10.00")
+    assert len(reused) < computed, (len(reused), computed)
+
+    # when another order is paid, or a paid one changes, the next figures show it
+    paid_row(today, "5.00")
+    assert store_figures(start=today, end=today).revenue == D("15.00")
+    first.total = D("12.00")
+    first.save()
+    assert store_figures(start=today, end=today).revenue == D("17.00")
