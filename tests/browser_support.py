@@ -12,20 +12,28 @@ ORM calls (SynchronousOnlyOperation); the few ORM calls a test makes go through 
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.apps import apps as django_apps
+from django.conf import settings as django_settings
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import ThreadedWSGIServer
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.test.testcases import QuietWSGIRequestHandler
 
 from apps.core.tenancy import tenant_connection
+from tests.fixtures import PASSWORD
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -40,6 +48,16 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * 127.0.0.1",
 ]
 TIMEOUT_MS = 20_000
+
+# Where the dashboard's browser tests photograph their pages (a test artefact, not committed).
+DASHBOARD_SCREENSHOTS = Path(django_settings.BASE_DIR) / ".local" / "artifacts" / "dashboard-screenshots"
+# The phone width every page must fit without scrolling sideways, and the desktop the tests start at.
+PHONE: ViewportSize = {"width": 375, "height": 812}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+ALPHA_OWNER_EMAIL = "owner-alpha@example.com"  # alpha's platform owner (tests/fixtures.py)
+# Rows other apps may write while a merchant signs in and browses (audit, inbox): the tests'
+# cleanups remove those too (`side_rows_remove`).
+DASHBOARD_SIDE_ROWS = ("audit.AuditEntry", "inbox.Notification")
 
 
 def in_ci() -> bool:
@@ -133,3 +151,139 @@ def watched_page(
         ),
     )
     return page
+
+
+@pytest.fixture
+def dashboard_store_url(wsgi_server_port, settings, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Store alpha's base URL on the test server, with the platform's URL pointing at the same
+    server (for the console's hand-off) and the database open to the server thread."""
+    settings.PLATFORM_PORT = wsgi_server_port
+    settings.PLATFORM_URL = f"http://{settings.PLATFORM_DOMAIN}:{wsgi_server_port}"
+    with django_db_blocker.unblock():
+        yield f"http://alpha.{settings.PLATFORM_DOMAIN}:{wsgi_server_port}"
+        tenant_connection().set_schema_to_public()
+
+
+def dashboard_page(browser: Browser, store_url: str, broken: list[str]) -> Page:
+    """A `watched_page` on the store at the desktop size that also notes CSP refusals: the
+    dashboard's pages must load without any."""
+    return watched_page(
+        browser, store_url, broken=broken, width=DESKTOP["width"], height=DESKTOP["height"], csp=True
+    )
+
+
+def dashboard_sign_in(
+    browser: Browser, store_url: str, email: str, broken: list[str], *, then_open: str | None = None
+) -> Page:
+    """A `dashboard_page` signed in on the store's own login form as `email` (a store user);
+    with `then_open`, that page is opened next and must answer 200."""
+    page = dashboard_page(browser, store_url, broken)
+    page.goto("/accounts/login/")
+    page.locator('input[name="login"]').fill(email)
+    page.locator('input[name="password"]').fill(PASSWORD)
+    page.locator('main button[type="submit"]').click()
+    page.wait_for_load_state()
+    if then_open is not None:
+        response = page.goto(then_open)
+        assert response is not None and response.status == 200
+    return page
+
+
+def console_handoff(page: Page, store_url: str, store_uuid: str) -> None:
+    """Sign `page` in to the platform console as alpha's owner and open the store's dashboard
+    through the console's hand-off, as a merchant does."""
+    from playwright.sync_api import expect
+
+    platform_url = django_settings.PLATFORM_URL
+    page.goto(f"{platform_url}/accounts/login/")
+    page.locator('input[name="login"]').fill(ALPHA_OWNER_EMAIL)
+    page.locator('input[name="password"]').fill(PASSWORD)
+    page.locator('main button[type="submit"]').click()
+    expect(page).to_have_url(re.compile(rf"^{re.escape(platform_url)}/console/"))
+    page.goto(f"{platform_url}/console/stores/{store_uuid}/")
+    page.get_by_role("button", name="Open dashboard").click()
+    expect(page).to_have_url(f"{store_url}/dashboard/")
+
+
+def session_keys_of(context: BrowserContext) -> list[str]:
+    """The session keys in a browser context's cookies, for the test's cleanup to delete their
+    rows (the server committed them)."""
+    return [
+        cookie["value"]
+        for cookie in context.cookies()
+        if cookie["name"] == django_settings.SESSION_COOKIE_NAME
+    ]
+
+
+def side_rows_remove(since: datetime) -> None:
+    """Delete the `DASHBOARD_SIDE_ROWS` created since `since` in the current schema, skipping a
+    model that is not installed, has no `created_at`, or has no table in this schema."""
+    for label in DASHBOARD_SIDE_ROWS:
+        try:
+            model = django_apps.get_model(label)
+        except LookupError:
+            continue
+        if not any(f.name == "created_at" for f in model._meta.fields):
+            continue
+        try:
+            model.objects.filter(created_at__gte=since).delete()
+        except DatabaseError:  # not in this schema (a public or a tenant table), or not migrated
+            continue
+
+
+def frames_painted(page: Page) -> None:
+    """Wait two animation frames: the page is laid out and painted at its current size."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def phone_scroll_width(page: Page) -> int:
+    """The page's scroll width once resized to the phone width and painted: more than
+    `PHONE["width"]` means something sticks out sideways. The page stays at the phone width."""
+    page.set_viewport_size(PHONE)
+    frames_painted(page)
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+# What sticks out at the phone width, leaving out whatever sits in a container that scrolls or
+# clips sideways (the dashboard's tables scroll inside themselves): the outermost boxes whose right
+# edge passes the viewport (a wide table, image or field), and the innermost boxes that fit but
+# whose content does not (an unbreakable word or code). Each named by its path, id and classes.
+OVERFLOWING = """
+() => {
+  const limit = document.documentElement.clientWidth + 0.5;
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+    (el.classList.length ? "." + Array.from(el.classList).join(".") : "");
+  const clipped = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const shown = (el) => { const b = el.getBoundingClientRect(); return b.width > 0 || b.height > 0; };
+  const boxOut = (el) => !!el && el !== document.body && shown(el) &&
+    el.getBoundingClientRect().right > limit && !clipped(el);
+  const contentOut = (el) => shown(el) && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1 &&
+    getComputedStyle(el).overflowX === "visible" &&
+    el.getBoundingClientRect().left + el.scrollWidth > limit && !clipped(el);
+  const found = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    let why = "";
+    if (boxOut(el) && !boxOut(el.parentElement)) {
+      why = "box";
+    } else if (!boxOut(el) && contentOut(el) &&
+               !Array.from(el.children).some((c) => boxOut(c) || contentOut(c))) {
+      why = "content";
+    }
+    if (!why) continue;
+    const box = el.getBoundingClientRect();
+    const path = [];
+    for (let p = el.parentElement; p && p !== document.body && path.length < 4; p = p.parentElement) {
+      path.unshift(name(p));
+    }
+    const text = (el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 60);
+    const right = Math.round(why === "box" ? box.right : box.left + el.scrollWidth);
+    found.push(`${path.join(" > ")} > ${name(el)} (its ${why} reaches ${right} px): "${text}"`);
+  }
+  return found.slice(0, 8);
+}
+"""

@@ -31,21 +31,29 @@ from django.conf import settings as django_settings
 from django.core import mail
 from django.core.cache import cache
 from django_tenants.utils import schema_context
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, expect
 
 from apps.core.tenancy import tenant_connection
 from apps.fulfilment.carriers import carrier_tracking_url
 from apps.tenants.models import Tenant
 from apps.tenants.routing import routing_cache_clear
-from tests.browser_support import off_loop, watched_page
-from tests.fixtures import PASSWORD, committed_orders_remove, store_counters, store_counters_restore
+from tests.browser_support import (
+    ALPHA_OWNER_EMAIL,
+    DESKTOP,
+    OVERFLOWING,
+    PHONE,
+    console_handoff,
+    dashboard_page,
+    frames_painted,
+    off_loop,
+    session_keys_of,
+    side_rows_remove,
+)
+from tests.fixtures import committed_orders_remove, store_counters, store_counters_restore
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(django_settings.BASE_DIR) / ".local" / "artifacts" / "after-sale-screenshots"
-PHONE: ViewportSize = {"width": 375, "height": 812}
-DESKTOP: ViewportSize = {"width": 1280, "height": 900}
-OWNER_EMAIL = "owner-alpha@example.com"  # alpha's platform owner (tests/fixtures.py)
 
 
 @pytest.fixture
@@ -105,7 +113,7 @@ def _shop_make(suffix: str) -> Shop:
     from apps.payments.selectors import payment_settings_get
 
     tenant = _alpha()
-    owner = User.objects.get(email=OWNER_EMAIL)
+    owner = User.objects.get(email=ALPHA_OWNER_EMAIL)
     email = f"after-sale-{suffix}@example.com"
     with schema_context(tenant.schema_name):
         since = timezone.now()
@@ -181,7 +189,7 @@ def _shop_remove(shop: Shop, session_keys: list[str]) -> None:
         ids = [order.pk for order in orders]
         references = [str(order.uuid) for order in orders]
         # Invoices, refunds and emails go with the orders (invoices are protected in the app).
-        Delivery.objects.filter(to__in=[shop.email, OWNER_EMAIL], created_at__gte=shop.since).delete()
+        Delivery.objects.filter(to__in=[shop.email, ALPHA_OWNER_EMAIL], created_at__gte=shop.since).delete()
         DummyPayment.objects.filter(reference__in=references).delete()
         committed_orders_remove(ids)
         Cart.objects.filter(lines__variant__sku__startswith=f"JACKET-{shop.suffix}-").delete()
@@ -191,6 +199,7 @@ def _shop_remove(shop: Shop, session_keys: list[str]) -> None:
         ShippingZone.objects.filter(name=f"Germany {shop.suffix}").delete()
         PaymentSettings.objects.filter(pk=PAYMENT_SETTINGS_PK).update(dummy_enabled=shop.dummy_enabled)
         EventRecord.objects.filter(created_at__gte=shop.since).delete()
+        side_rows_remove(shop.since)
         store_counters_restore(shop.counters)
         staff = User.objects.filter(platform_user_uuid=shop.owner_uuid)
         if shop.staff_account_existed:
@@ -203,6 +212,7 @@ def _shop_remove(shop: Shop, session_keys: list[str]) -> None:
     Session.objects.filter(session_key__in=session_keys).delete()
     HandoffToken.objects.filter(user__uuid=shop.owner_uuid, created_at__gte=shop.since).delete()
     User.objects.filter(uuid=shop.owner_uuid).update(last_login=shop.owner_last_login)
+    side_rows_remove(shop.since)
     routing_cache_clear()
 
 
@@ -253,28 +263,14 @@ def owner_page(browser: Browser, store_url: str, shop: tuple[Shop, list[str]]) -
     its script errors, CSP refusals and missing static files are collected and must be none."""
     made, session_keys = shop
     broken: list[str] = []
-    page = watched_page(
-        browser, store_url, broken=broken, width=DESKTOP["width"], height=DESKTOP["height"], csp=True
-    )
+    page = dashboard_page(browser, store_url, broken)
     context = page.context
     try:
-        platform_url = django_settings.PLATFORM_URL
-        page.goto(f"{platform_url}/accounts/login/")
-        page.locator('input[name="login"]').fill(OWNER_EMAIL)
-        page.locator('input[name="password"]').fill(PASSWORD)
-        page.locator('main button[type="submit"]').click()
-        expect(page).to_have_url(re.compile(rf"^{re.escape(platform_url)}/console/"))
-        page.goto(f"{platform_url}/console/stores/{made.store_uuid}/")
-        page.get_by_role("button", name="Open dashboard").click()
-        expect(page).to_have_url(f"{store_url}/dashboard/")
+        console_handoff(page, store_url, made.store_uuid)
         expect(page.locator("main h1")).to_be_visible()
         yield page
     finally:
-        session_keys += [
-            cookie["value"]
-            for cookie in context.cookies()
-            if cookie["name"] == django_settings.SESSION_COOKIE_NAME
-        ]
+        session_keys += session_keys_of(context)
         context.close()
     assert not broken, f"the pages had broken scripts, blocked resources or missing static files: {broken}"
 
@@ -282,51 +278,6 @@ def owner_page(browser: Browser, store_url: str, shop: tuple[Shop, list[str]]) -
 # ------------------------------------------------------------------------------
 # pictures and the phone width
 # ------------------------------------------------------------------------------
-# What sticks out at the phone width, leaving out whatever sits in a container that scrolls or
-# clips sideways (the dashboard's tables scroll inside themselves): the outermost boxes whose right
-# edge passes the viewport (a wide table, image or field), and the innermost boxes that fit but
-# whose content does not (an unbreakable word or code). Each named by its path, id and classes.
-OVERFLOWING = """
-() => {
-  const limit = document.documentElement.clientWidth + 0.5;
-  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
-    (el.classList.length ? "." + Array.from(el.classList).join(".") : "");
-  const clipped = (el) => {
-    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
-      if (getComputedStyle(p).overflowX !== "visible") return true;
-    }
-    return false;
-  };
-  const shown = (el) => { const b = el.getBoundingClientRect(); return b.width > 0 || b.height > 0; };
-  const boxOut = (el) => !!el && el !== document.body && shown(el) &&
-    el.getBoundingClientRect().right > limit && !clipped(el);
-  const contentOut = (el) => shown(el) && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1 &&
-    getComputedStyle(el).overflowX === "visible" &&
-    el.getBoundingClientRect().left + el.scrollWidth > limit && !clipped(el);
-  const found = [];
-  for (const el of document.body.querySelectorAll("*")) {
-    let why = "";
-    if (boxOut(el) && !boxOut(el.parentElement)) {
-      why = "box";
-    } else if (!boxOut(el) && contentOut(el) &&
-               !Array.from(el.children).some((c) => boxOut(c) || contentOut(c))) {
-      why = "content";
-    }
-    if (!why) continue;
-    const box = el.getBoundingClientRect();
-    const path = [];
-    for (let p = el.parentElement; p && p !== document.body && path.length < 4; p = p.parentElement) {
-      path.unshift(name(p));
-    }
-    const text = (el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 60);
-    const right = Math.round(why === "box" ? box.right : box.left + el.scrollWidth);
-    found.push(`${path.join(" > ")} > ${name(el)} (its ${why} reaches ${right} px): "${text}"`);
-  }
-  return found.slice(0, 8);
-}
-"""
-
-
 def _photograph(page: Page, name: str, overflows: dict[str, str]) -> None:
     """A full-page picture at desktop width, then at 375 px, where nothing may stick out sideways
     (`document.documentElement.scrollWidth <= 375`); the elements that do are noted in
@@ -337,7 +288,7 @@ def _photograph(page: Page, name: str, overflows: dict[str, str]) -> None:
     page.set_viewport_size(PHONE)
     try:
         # laid out and painted at the new width (frames included) before measuring
-        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        frames_painted(page)
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             elements = page.evaluate(OVERFLOWING)

@@ -17,34 +17,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import cache
 from django_tenants.utils import schema_context
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, expect
 
-from apps.core.tenancy import tenant_connection
 from apps.tenants.models import Tenant
 from apps.tenants.routing import routing_cache_clear
-from tests.browser_support import off_loop, watched_page
+from tests.browser_support import (
+    DASHBOARD_SCREENSHOTS,
+    DESKTOP,
+    PHONE,
+    dashboard_sign_in,
+    off_loop,
+    phone_scroll_width,
+    session_keys_of,
+)
 from tests.fixtures import PASSWORD, committed_orders_remove, store_counters, store_counters_restore
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = Path(django_settings.BASE_DIR) / ".local" / "artifacts" / "dashboard-screenshots"
-PHONE: ViewportSize = {"width": 375, "height": 812}
-DESKTOP: ViewportSize = {"width": 1280, "height": 900}
-
-
-@pytest.fixture
-def store_url(wsgi_server_port, settings, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    settings.PLATFORM_PORT = wsgi_server_port
-    settings.PLATFORM_URL = f"http://{settings.PLATFORM_DOMAIN}:{wsgi_server_port}"
-    with django_db_blocker.unblock():
-        yield f"http://alpha.{settings.PLATFORM_DOMAIN}:{wsgi_server_port}"
-        tenant_connection().set_schema_to_public()
 
 
 def _alpha() -> Tenant:
@@ -155,48 +147,32 @@ def _shop_remove(shop: Shop, session_keys: list[str]) -> None:
 
 
 @pytest.fixture
-def shop(store_url: str) -> Iterator[tuple[Shop, list[str]]]:
+def shop(dashboard_store_url: str) -> Iterator[tuple[Shop, list[str]]]:
     made = off_loop(_shop_make, uuid.uuid4().hex[:6])
     session_keys: list[str] = []
     yield made, session_keys
     off_loop(_shop_remove, made, session_keys)
 
 
-def _signed_in(browser: Browser, store_url: str, email: str, broken: list[str]) -> Page:
-    page = watched_page(
-        browser, store_url, broken=broken, width=DESKTOP["width"], height=DESKTOP["height"], csp=True
-    )
-    page.goto("/accounts/login/")
-    page.locator('input[name="login"]').fill(email)
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.locator('main button[type="submit"]').click()
-    page.wait_for_load_state()
-    return page
-
-
-def _phone_overflow(page: Page) -> int:
-    page.set_viewport_size(PHONE)
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-    return int(page.evaluate("document.documentElement.scrollWidth"))
-
-
-def test_finance_reads_the_reports_at_desktop_and_phone_width(shop, browser: Browser, store_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_finance_reads_the_reports_at_desktop_and_phone_width(  # type: ignore[no-untyped-def]
+    shop, browser: Browser, dashboard_store_url: str
+) -> None:
     made, session_keys = shop
     broken: list[str] = []
-    page = _signed_in(browser, store_url, made.email, broken)
+    page = dashboard_sign_in(browser, dashboard_store_url, made.email, broken)
     try:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        DASHBOARD_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         response = page.goto("/dashboard/analytics/")
         assert response is not None and response.status == 200
         expect(page.locator("#figure-orders .analytics-figure-value")).to_have_text("7")
         expect(page.locator("#figure-visits .analytics-figure-value")).to_have_text("13")
         expect(page.locator(".analytics-chart svg[role=img]")).to_be_visible()
-        page.screenshot(path=str(SCREENSHOTS / "analytics.png"), full_page=True)
+        page.screenshot(path=str(DASHBOARD_SCREENSHOTS / "analytics.png"), full_page=True)
 
         # a preset by keyboard
         page.locator(".analytics-presets a", has_text="Last 7 days").focus()
         page.keyboard.press("Enter")
-        expect(page).to_have_url(f"{store_url}/dashboard/analytics/?days=7")
+        expect(page).to_have_url(f"{dashboard_store_url}/dashboard/analytics/?days=7")
         expect(page.locator('.analytics-presets a[aria-current="true"]')).to_have_text("Last 7 days")
         expect(page.locator(".analytics-bar")).to_have_count(7)
 
@@ -205,17 +181,17 @@ def test_finance_reads_the_reports_at_desktop_and_phone_width(shop, browser: Bro
         page.locator("#id_end").fill("2026-03-01")
         page.locator(".analytics-range button[type=submit]").click()
         expect(page.locator("#id_start-error")).to_contain_text("after the end date")
-        page.screenshot(path=str(SCREENSHOTS / "analytics-bad-range.png"), full_page=True)
+        page.screenshot(path=str(DASHBOARD_SCREENSHOTS / "analytics-bad-range.png"), full_page=True)
 
         page.goto("/dashboard/analytics/funnel/?days=30")
         expect(page.locator("#funnel-visits")).to_contain_text("13")
         expect(page.locator("#funnel-orders")).to_contain_text("7")
-        page.screenshot(path=str(SCREENSHOTS / "analytics-funnel.png"), full_page=True)
+        page.screenshot(path=str(DASHBOARD_SCREENSHOTS / "analytics-funnel.png"), full_page=True)
 
         page.goto("/dashboard/analytics/products/?days=30")
         expect(page.locator("#analytics-products")).to_contain_text(f"Canvas tote {made.suffix}")
         expect(page.locator("#analytics-csv")).to_be_visible()
-        page.screenshot(path=str(SCREENSHOTS / "analytics-products.png"), full_page=True)
+        page.screenshot(path=str(DASHBOARD_SCREENSHOTS / "analytics-products.png"), full_page=True)
 
         for path, name in (
             ("/dashboard/analytics/", "analytics-phone.png"),
@@ -224,14 +200,10 @@ def test_finance_reads_the_reports_at_desktop_and_phone_width(shop, browser: Bro
         ):
             page.set_viewport_size(DESKTOP)
             page.goto(path)
-            width = _phone_overflow(page)
-            page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+            width = phone_scroll_width(page)
+            page.screenshot(path=str(DASHBOARD_SCREENSHOTS / name), full_page=True)
             assert width <= PHONE["width"], f"{path} is {width} px wide at 375 px"
     finally:
-        session_keys += [
-            cookie["value"]
-            for cookie in page.context.cookies()
-            if cookie["name"] == django_settings.SESSION_COOKIE_NAME
-        ]
+        session_keys += session_keys_of(page.context)
         page.context.close()
     assert not broken, broken

@@ -16,35 +16,27 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.utils import timezone
 from django_tenants.utils import schema_context
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, expect
 
-from apps.core.tenancy import tenant_connection
 from apps.tenants.models import Tenant
 from apps.tenants.routing import routing_cache_clear
-from tests.browser_support import off_loop, watched_page
+from tests.browser_support import (
+    DASHBOARD_SCREENSHOTS,
+    DESKTOP,
+    PHONE,
+    dashboard_sign_in,
+    off_loop,
+    phone_scroll_width,
+    session_keys_of,
+)
 from tests.fixtures import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = Path(django_settings.BASE_DIR) / ".local" / "artifacts" / "dashboard-screenshots"
-PHONE: ViewportSize = {"width": 375, "height": 812}
-DESKTOP: ViewportSize = {"width": 1280, "height": 900}
-
-
-@pytest.fixture
-def store_url(wsgi_server_port, settings, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    settings.PLATFORM_PORT = wsgi_server_port
-    settings.PLATFORM_URL = f"http://{settings.PLATFORM_DOMAIN}:{wsgi_server_port}"
-    with django_db_blocker.unblock():
-        yield f"http://alpha.{settings.PLATFORM_DOMAIN}:{wsgi_server_port}"
-        tenant_connection().set_schema_to_public()
 
 
 def _alpha() -> Tenant:
@@ -103,34 +95,20 @@ def _shop_remove(shop: Shop, session_keys: list[str]) -> None:
 
 
 @pytest.fixture
-def shop(store_url: str) -> Iterator[tuple[Shop, list[str]]]:
+def shop(dashboard_store_url: str) -> Iterator[tuple[Shop, list[str]]]:
     made = off_loop(_shop_make, uuid.uuid4().hex[:6])
     session_keys: list[str] = []
     yield made, session_keys
     off_loop(_shop_remove, made, session_keys)
 
 
-def _phone_width(page: Page) -> int:
-    page.set_viewport_size(PHONE)
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-    return int(page.evaluate("document.documentElement.scrollWidth"))
-
-
 def test_an_owner_reads_who_changed_a_product_at_desktop_and_phone_width(  # type: ignore[no-untyped-def]
-    shop, browser: Browser, store_url: str
+    shop, browser: Browser, dashboard_store_url: str
 ) -> None:
     made, session_keys = shop
     broken: list[str] = []
-    page = watched_page(
-        browser, store_url, broken=broken, width=DESKTOP["width"], height=DESKTOP["height"], csp=True
-    )
+    page = dashboard_sign_in(browser, dashboard_store_url, made.email, broken)
     try:
-        page.goto("/accounts/login/")
-        page.locator('input[name="login"]').fill(made.email)
-        page.locator('input[name="password"]').fill(PASSWORD)
-        page.locator('main button[type="submit"]').click()
-        page.wait_for_load_state()
-
         # the owner renames the product in its editor
         page.goto(f"/dashboard/catalog/products/{made.product_uuid}/")
         page.locator("#id_title").fill(f"Reading lamp {made.suffix}")
@@ -147,10 +125,10 @@ def test_an_owner_reads_who_changed_a_product_at_desktop_and_phone_width(  # typ
         change = row.locator("dd", has_text=f"Reading lamp {made.suffix}")
         expect(change.locator("del")).to_have_text(made.title)
         expect(change.locator("ins")).to_have_text(f"Reading lamp {made.suffix}")
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "audit.png"), full_page=True)
-        assert _phone_width(page) <= PHONE["width"]
-        page.screenshot(path=str(SCREENSHOTS / "audit-phone.png"), full_page=True)
+        DASHBOARD_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(DASHBOARD_SCREENSHOTS / "audit.png"), full_page=True)
+        assert phone_scroll_width(page) <= PHONE["width"]
+        page.screenshot(path=str(DASHBOARD_SCREENSHOTS / "audit-phone.png"), full_page=True)
         page.set_viewport_size(DESKTOP)
 
         # the text filter, by keyboard
@@ -166,12 +144,8 @@ def test_an_owner_reads_who_changed_a_product_at_desktop_and_phone_width(  # typ
         response = page.goto("/dashboard/audit/?date_from=2026-02-31")
         assert response is not None and response.status == 400
         expect(page.locator(".field.has-error .error")).to_be_visible()
-        page.screenshot(path=str(SCREENSHOTS / "audit-bad-date.png"), full_page=True)
+        page.screenshot(path=str(DASHBOARD_SCREENSHOTS / "audit-bad-date.png"), full_page=True)
     finally:
-        session_keys += [
-            cookie["value"]
-            for cookie in page.context.cookies()
-            if cookie["name"] == django_settings.SESSION_COOKIE_NAME
-        ]
+        session_keys += session_keys_of(page.context)
         page.context.close()
     assert not broken, f"the pages had broken scripts, blocked resources or missing static files: {broken}"

@@ -18,34 +18,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import cache
 from django_tenants.utils import schema_context
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, expect
 
-from apps.core.tenancy import tenant_connection
 from apps.tenants.models import Tenant
 from apps.tenants.routing import routing_cache_clear
-from tests.browser_support import off_loop, watched_page
+from tests.browser_support import (
+    DASHBOARD_SCREENSHOTS,
+    PHONE,
+    dashboard_sign_in,
+    off_loop,
+    phone_scroll_width,
+    session_keys_of,
+)
 from tests.fixtures import PASSWORD, committed_orders_remove, store_counters, store_counters_restore
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = Path(django_settings.BASE_DIR) / ".local" / "artifacts" / "dashboard-screenshots"
-PHONE: ViewportSize = {"width": 375, "height": 812}
-DESKTOP: ViewportSize = {"width": 1280, "height": 900}
-
-
-@pytest.fixture
-def store_url(wsgi_server_port, settings, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    settings.PLATFORM_PORT = wsgi_server_port
-    settings.PLATFORM_URL = f"http://{settings.PLATFORM_DOMAIN}:{wsgi_server_port}"
-    with django_db_blocker.unblock():
-        yield f"http://alpha.{settings.PLATFORM_DOMAIN}:{wsgi_server_port}"
-        tenant_connection().set_schema_to_public()
 
 
 def _alpha() -> Tenant:
@@ -155,47 +146,23 @@ def _home_remove(home: Home, session_keys: list[str]) -> None:
 
 
 @pytest.fixture
-def home(store_url: str) -> Iterator[tuple[Home, list[str]]]:
+def home(dashboard_store_url: str) -> Iterator[tuple[Home, list[str]]]:
     made = off_loop(_home_make, uuid.uuid4().hex[:6])
     session_keys: list[str] = []
     yield made, session_keys
     off_loop(_home_remove, made, session_keys)
 
 
-def _signed_in(browser: Browser, store_url: str, email: str, broken: list[str]) -> Page:
-    page = watched_page(
-        browser, store_url, broken=broken, width=DESKTOP["width"], height=DESKTOP["height"], csp=True
-    )
-    page.goto("/accounts/login/")
-    page.locator('input[name="login"]').fill(email)
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.locator('main button[type="submit"]').click()
-    page.wait_for_load_state()
-    response = page.goto("/dashboard/")
-    assert response is not None and response.status == 200
-    return page
-
-
-def _phone_overflow(page: Page) -> int:
-    page.set_viewport_size(PHONE)
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-    return int(page.evaluate("document.documentElement.scrollWidth"))
-
-
-def _keys(page: Page, session_keys: list[str]) -> None:
-    session_keys += [
-        cookie["value"]
-        for cookie in page.context.cookies()
-        if cookie["name"] == django_settings.SESSION_COOKIE_NAME
-    ]
-
-
-def test_the_owner_reads_the_home_and_changes_the_period(home, browser: Browser, store_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_owner_reads_the_home_and_changes_the_period(  # type: ignore[no-untyped-def]
+    home, browser: Browser, dashboard_store_url: str
+) -> None:
     made, session_keys = home
     broken: list[str] = []
-    page = _signed_in(browser, store_url, made.emails["owner"], broken)
+    page = dashboard_sign_in(
+        browser, dashboard_store_url, made.emails["owner"], broken, then_open="/dashboard/"
+    )
     try:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        DASHBOARD_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         expect(page.locator("#figure-revenue .figure-value")).to_be_visible()
         expect(page.locator("#figure-orders .figure-delta")).to_contain_text(
             "Up from"
@@ -204,39 +171,43 @@ def test_the_owner_reads_the_home_and_changes_the_period(home, browser: Browser,
         expect(page.locator("#chart-orders svg[role=img]")).to_be_visible()
         expect(page.locator("#recent-orders")).to_contain_text(f"#{made.newest_number}")
         expect(page.locator("#alert-low_stock")).to_contain_text("Stock levels running low")
-        page.screenshot(path=str(SCREENSHOTS / "home.png"), full_page=True)
+        page.screenshot(path=str(DASHBOARD_SCREENSHOTS / "home.png"), full_page=True)
 
         # the period by keyboard: focus the "Last 7 days" link and press Enter
         page.locator(".period-picker a", has_text="Last 7 days").focus()
         page.keyboard.press("Enter")
-        expect(page).to_have_url(f"{store_url}/dashboard/?period=7")
+        expect(page).to_have_url(f"{dashboard_store_url}/dashboard/?period=7")
         expect(page.locator('.period-picker a[aria-current="true"]')).to_have_text("Last 7 days")
         # 42 + 18.50 + 64 + 27 (aggregated) + 31 (today, live)
         expect(page.locator("#figure-revenue .figure-value")).to_have_text("€182.50")
         expect(page.locator("#chart-revenue .chart-bar")).to_have_count(7)
-        page.screenshot(path=str(SCREENSHOTS / "home-7-days.png"), full_page=True)
+        page.screenshot(path=str(DASHBOARD_SCREENSHOTS / "home-7-days.png"), full_page=True)
 
-        width = _phone_overflow(page)
-        page.screenshot(path=str(SCREENSHOTS / "home-phone.png"), full_page=True)
+        width = phone_scroll_width(page)
+        page.screenshot(path=str(DASHBOARD_SCREENSHOTS / "home-phone.png"), full_page=True)
         assert width <= PHONE["width"], f"the home page is {width} px wide at 375 px"
     finally:
-        _keys(page, session_keys)
+        session_keys += session_keys_of(page.context)
         page.context.close()
     assert not broken, broken
 
 
-def test_staff_sees_orders_and_alerts_but_no_figures(home, browser: Browser, store_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_staff_sees_orders_and_alerts_but_no_figures(  # type: ignore[no-untyped-def]
+    home, browser: Browser, dashboard_store_url: str
+) -> None:
     made, session_keys = home
     broken: list[str] = []
-    page = _signed_in(browser, store_url, made.emails["staff"], broken)
+    page = dashboard_sign_in(
+        browser, dashboard_store_url, made.emails["staff"], broken, then_open="/dashboard/"
+    )
     try:
         expect(page.locator("#recent-orders")).to_contain_text(f"#{made.newest_number}")
         expect(page.locator("#alert-low_stock")).to_be_visible()
         expect(page.locator("#figures")).to_have_count(0)
-        width = _phone_overflow(page)
-        page.screenshot(path=str(SCREENSHOTS / "home-staff-phone.png"), full_page=True)
+        width = phone_scroll_width(page)
+        page.screenshot(path=str(DASHBOARD_SCREENSHOTS / "home-staff-phone.png"), full_page=True)
         assert width <= PHONE["width"], f"the staff home is {width} px wide at 375 px"
     finally:
-        _keys(page, session_keys)
+        session_keys += session_keys_of(page.context)
         page.context.close()
     assert not broken, broken

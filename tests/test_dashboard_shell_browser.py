@@ -17,41 +17,30 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
-from django.conf import settings as django_settings
 from django.core.cache import cache
-from django.db import DatabaseError
 from django_tenants.utils import schema_context
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, expect
 
-from apps.core.tenancy import tenant_connection
 from apps.tenants.models import Tenant
 from apps.tenants.routing import routing_cache_clear
-from tests.browser_support import off_loop, watched_page
-from tests.fixtures import PASSWORD, committed_orders_remove, store_counters, store_counters_restore
-from tests.test_after_sale_browser import OVERFLOWING  # what sticks out, named
+from tests.browser_support import (
+    ALPHA_OWNER_EMAIL,
+    DASHBOARD_SCREENSHOTS,
+    OVERFLOWING,
+    PHONE,
+    console_handoff,
+    dashboard_page,
+    frames_painted,
+    off_loop,
+    session_keys_of,
+    side_rows_remove,
+)
+from tests.fixtures import committed_orders_remove, store_counters, store_counters_restore
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = Path(django_settings.BASE_DIR) / ".local" / "artifacts" / "dashboard-screenshots"
-PHONE: ViewportSize = {"width": 375, "height": 812}
-DESKTOP: ViewportSize = {"width": 1280, "height": 900}
-OWNER_EMAIL = "owner-alpha@example.com"  # alpha's platform owner (tests/fixtures.py)
-# Rows other apps may write while the owner signs in and browses (audit, inbox), removed too.
-SIDE_ROWS = ("audit.AuditEntry", "inbox.Notification")
-
-
-@pytest.fixture
-def store_url(wsgi_server_port, settings, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    settings.PLATFORM_PORT = wsgi_server_port
-    settings.PLATFORM_URL = f"http://{settings.PLATFORM_DOMAIN}:{wsgi_server_port}"
-    with django_db_blocker.unblock():
-        yield f"http://alpha.{settings.PLATFORM_DOMAIN}:{wsgi_server_port}"
-        tenant_connection().set_schema_to_public()
 
 
 def _alpha() -> Tenant:
@@ -81,7 +70,7 @@ def _shop_make(suffix: str) -> Shop:
     from apps.orders.tests.factories import order_row
 
     tenant = _alpha()
-    owner = User.objects.get(email=OWNER_EMAIL)
+    owner = User.objects.get(email=ALPHA_OWNER_EMAIL)
     with schema_context(tenant.schema_name):
         since = timezone.now()
         counters = store_counters()
@@ -111,20 +100,6 @@ def _shop_make(suffix: str) -> Shop:
         )
 
 
-def _side_rows_remove(since: Any) -> None:
-    for label in SIDE_ROWS:
-        try:
-            model = django_apps.get_model(label)
-        except LookupError:
-            continue
-        if not any(f.name == "created_at" for f in model._meta.fields):
-            continue
-        try:
-            model.objects.filter(created_at__gte=since).delete()
-        except DatabaseError:  # not in this schema (a public or a tenant table), or not migrated
-            continue
-
-
 def _shop_remove(shop: Shop, session_keys: list[str]) -> None:
     from django.contrib.sessions.models import Session
 
@@ -141,7 +116,7 @@ def _shop_remove(shop: Shop, session_keys: list[str]) -> None:
         )
         Product.objects.filter(title__endswith=shop.suffix).delete()
         EventRecord.objects.filter(created_at__gte=shop.since).delete()
-        _side_rows_remove(shop.since)
+        side_rows_remove(shop.since)
         store_counters_restore(shop.counters)
         staff = User.objects.filter(platform_user_uuid=shop.owner_uuid)
         if shop.staff_account_existed:
@@ -153,12 +128,12 @@ def _shop_remove(shop: Shop, session_keys: list[str]) -> None:
     Session.objects.filter(session_key__in=session_keys).delete()
     HandoffToken.objects.filter(user__uuid=shop.owner_uuid, created_at__gte=shop.since).delete()
     User.objects.filter(uuid=shop.owner_uuid).update(last_login=shop.owner_last_login)
-    _side_rows_remove(shop.since)
+    side_rows_remove(shop.since)
     routing_cache_clear()
 
 
 @pytest.fixture
-def shop(store_url: str) -> Iterator[tuple[Shop, list[str]]]:
+def shop(dashboard_store_url: str) -> Iterator[tuple[Shop, list[str]]]:
     made = off_loop(_shop_make, uuid.uuid4().hex[:6])
     session_keys: list[str] = []
     yield made, session_keys
@@ -166,44 +141,26 @@ def shop(store_url: str) -> Iterator[tuple[Shop, list[str]]]:
 
 
 @pytest.fixture
-def owner_page(browser: Browser, store_url: str, shop: tuple[Shop, list[str]]) -> Iterator[Page]:
+def owner_page(browser: Browser, dashboard_store_url: str, shop: tuple[Shop, list[str]]) -> Iterator[Page]:
     """Alpha's dashboard signed in as its owner through the console's hand-off; script errors,
     CSP refusals and missing static files are collected and must be none."""
     made, session_keys = shop
     broken: list[str] = []
-    page = watched_page(
-        browser, store_url, broken=broken, width=DESKTOP["width"], height=DESKTOP["height"], csp=True
-    )
+    page = dashboard_page(browser, dashboard_store_url, broken)
     context = page.context
     try:
-        platform_url = django_settings.PLATFORM_URL
-        page.goto(f"{platform_url}/accounts/login/")
-        page.locator('input[name="login"]').fill(OWNER_EMAIL)
-        page.locator('input[name="password"]').fill(PASSWORD)
-        page.locator('main button[type="submit"]').click()
-        expect(page).to_have_url(re.compile(rf"^{re.escape(platform_url)}/console/"))
-        page.goto(f"{platform_url}/console/stores/{made.store_uuid}/")
-        page.get_by_role("button", name="Open dashboard").click()
-        expect(page).to_have_url(f"{store_url}/dashboard/")
+        console_handoff(page, dashboard_store_url, made.store_uuid)
         expect(page.locator("main h1")).to_be_visible()
         yield page
     finally:
-        session_keys += [
-            cookie["value"]
-            for cookie in context.cookies()
-            if cookie["name"] == django_settings.SESSION_COOKIE_NAME
-        ]
+        session_keys += session_keys_of(context)
         context.close()
     assert not broken, f"the pages had broken scripts, blocked resources or missing static files: {broken}"
 
 
 def _shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def _painted(page: Page) -> None:
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    DASHBOARD_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DASHBOARD_SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def _palette_jump(page: Page, typed: str, expected_label: str) -> None:
@@ -347,7 +304,7 @@ def test_at_375_px_the_menu_button_opens_the_menu_and_no_page_scrolls_sideways(s
         assert response is not None and response.status == 200, f"{path}: {response and response.status}"
         if heading:
             expect(page.locator("main h1")).to_contain_text(heading)
-        _painted(page)
+        frames_painted(page)
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             overflows[name] = f"scrollWidth {width}: " + "; ".join(page.evaluate(OVERFLOWING))
@@ -364,7 +321,7 @@ def test_at_375_px_the_menu_button_opens_the_menu_and_no_page_scrolls_sideways(s
     menu = page.locator("#sidebar-nav")
     expect(menu).to_be_visible()
     expect(menu.get_by_role("link", name="Customers", exact=True)).to_be_visible()
-    _painted(page)
+    frames_painted(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     _shot(page, "shell-phone-menu")
     # Escape closes it and the focus goes back to the button

@@ -14,35 +14,26 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import cache
 from django_tenants.utils import schema_context
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, expect
 
-from apps.core.tenancy import tenant_connection
 from apps.tenants.models import Tenant
 from apps.tenants.routing import routing_cache_clear
-from tests.browser_support import off_loop, watched_page
+from tests.browser_support import (
+    DASHBOARD_SCREENSHOTS,
+    PHONE,
+    dashboard_sign_in,
+    off_loop,
+    phone_scroll_width,
+    session_keys_of,
+)
 from tests.fixtures import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = Path(django_settings.BASE_DIR) / ".local" / "artifacts" / "dashboard-screenshots"
-PHONE: ViewportSize = {"width": 375, "height": 812}
-DESKTOP: ViewportSize = {"width": 1280, "height": 900}
-
-
-@pytest.fixture
-def store_url(wsgi_server_port, settings, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    settings.PLATFORM_PORT = wsgi_server_port
-    settings.PLATFORM_URL = f"http://{settings.PLATFORM_DOMAIN}:{wsgi_server_port}"
-    with django_db_blocker.unblock():
-        yield f"http://alpha.{settings.PLATFORM_DOMAIN}:{wsgi_server_port}"
-        tenant_connection().set_schema_to_public()
 
 
 def _alpha() -> Tenant:
@@ -124,41 +115,21 @@ def _inbox_remove(made: Inbox, session_keys: list[str]) -> None:
 
 
 @pytest.fixture
-def inbox(store_url: str) -> Iterator[tuple[Inbox, list[str]]]:
+def inbox(dashboard_store_url: str) -> Iterator[tuple[Inbox, list[str]]]:
     made = off_loop(_inbox_make, uuid.uuid4().hex[:6])
     session_keys: list[str] = []
     yield made, session_keys
     off_loop(_inbox_remove, made, session_keys)
 
 
-def _signed_in(browser: Browser, store_url: str, email: str, broken: list[str]) -> Page:
-    page = watched_page(
-        browser, store_url, broken=broken, width=DESKTOP["width"], height=DESKTOP["height"], csp=True
-    )
-    page.goto("/accounts/login/")
-    page.locator('input[name="login"]').fill(email)
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.locator('main button[type="submit"]').click()
-    page.wait_for_load_state()
-    response = page.goto("/dashboard/")
-    assert response is not None and response.status == 200
-    return page
-
-
-def _phone_overflow(page: Page) -> int:
-    page.set_viewport_size(PHONE)
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-    return int(page.evaluate("document.documentElement.scrollWidth"))
-
-
-def test_staff_opens_the_bell_reads_the_list_and_marks_all_read(
-    inbox, browser: Browser, store_url: str
-) -> None:  # type: ignore[no-untyped-def]
+def test_staff_opens_the_bell_reads_the_list_and_marks_all_read(  # type: ignore[no-untyped-def]
+    inbox, browser: Browser, dashboard_store_url: str
+) -> None:
     made, session_keys = inbox
     broken: list[str] = []
-    page = _signed_in(browser, store_url, made.email, broken)
+    page = dashboard_sign_in(browser, dashboard_store_url, made.email, broken, then_open="/dashboard/")
     try:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        DASHBOARD_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         # the bell says 3 unread (the fraud review is not for staff)
         badge = page.locator("#inbox-badge")
         expect(badge).to_have_text("3")
@@ -166,7 +137,7 @@ def test_staff_opens_the_bell_reads_the_list_and_marks_all_read(
         # by keyboard: focus the bell and press Enter
         page.locator("#inbox-bell").focus()
         page.keyboard.press("Enter")
-        expect(page).to_have_url(f"{store_url}/dashboard/inbox/")
+        expect(page).to_have_url(f"{dashboard_store_url}/dashboard/inbox/")
         expect(page.locator("h1")).to_have_text("Notifications")
         items = page.locator("#inbox-list .inbox-item")
         expect(items).to_have_count(3)
@@ -174,24 +145,20 @@ def test_staff_opens_the_bell_reads_the_list_and_marks_all_read(
         expect(page.locator("#inbox-list")).to_contain_text("New order #1042")
         expect(page.locator("#inbox-list")).to_contain_text(f"Low stock: LAMP-{made.suffix}")
         expect(page.locator("#inbox-list")).not_to_contain_text("fraud")
-        page.screenshot(path=str(SCREENSHOTS / "inbox.png"), full_page=True)
+        page.screenshot(path=str(DASHBOARD_SCREENSHOTS / "inbox.png"), full_page=True)
 
-        width = _phone_overflow(page)
-        page.screenshot(path=str(SCREENSHOTS / "inbox-phone.png"), full_page=True)
+        width = phone_scroll_width(page)
+        page.screenshot(path=str(DASHBOARD_SCREENSHOTS / "inbox-phone.png"), full_page=True)
         assert width <= PHONE["width"], f"the notification centre is {width} px wide at 375 px"
 
         # mark all read: the badge goes, the list stays, nothing is unread
         page.locator("#inbox-read-all").click()
-        expect(page).to_have_url(f"{store_url}/dashboard/inbox/")
+        expect(page).to_have_url(f"{dashboard_store_url}/dashboard/inbox/")
         expect(page.locator("#inbox-summary")).to_have_text("You are up to date.")
         expect(badge).to_be_hidden()
         expect(page.locator("#inbox-list .inbox-item.is-unread")).to_have_count(0)
         expect(page.locator("#inbox-bell")).to_have_attribute("aria-label", "Notifications: none unread")
     finally:
-        session_keys += [
-            cookie["value"]
-            for cookie in page.context.cookies()
-            if cookie["name"] == django_settings.SESSION_COOKIE_NAME
-        ]
+        session_keys += session_keys_of(page.context)
         page.context.close()
     assert not broken, broken

@@ -15,34 +15,26 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import cache
 from django_tenants.utils import schema_context
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, expect
 
-from apps.core.tenancy import tenant_connection
 from apps.tenants.models import Tenant
 from apps.tenants.routing import routing_cache_clear
-from tests.browser_support import off_loop, watched_page
+from tests.browser_support import (
+    DASHBOARD_SCREENSHOTS,
+    DESKTOP,
+    PHONE,
+    dashboard_sign_in,
+    off_loop,
+    phone_scroll_width,
+    session_keys_of,
+)
 from tests.fixtures import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = Path(django_settings.BASE_DIR) / ".local" / "artifacts" / "dashboard-screenshots"
-PHONE: ViewportSize = {"width": 375, "height": 812}
-DESKTOP: ViewportSize = {"width": 1280, "height": 900}
-
-
-@pytest.fixture
-def store_url(wsgi_server_port, settings, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    settings.PLATFORM_PORT = wsgi_server_port
-    settings.PLATFORM_URL = f"http://{settings.PLATFORM_DOMAIN}:{wsgi_server_port}"
-    with django_db_blocker.unblock():
-        yield f"http://alpha.{settings.PLATFORM_DOMAIN}:{wsgi_server_port}"
-        tenant_connection().set_schema_to_public()
 
 
 def _alpha() -> Tenant:
@@ -89,53 +81,38 @@ def _remove(made: Made, session_keys: list[str]) -> None:
 
 
 @pytest.fixture
-def made(store_url: str) -> Iterator[tuple[Made, list[str]]]:
+def made(dashboard_store_url: str) -> Iterator[tuple[Made, list[str]]]:
     made = off_loop(_make, uuid.uuid4().hex[:6])
     session_keys: list[str] = []
     yield made, session_keys
     off_loop(_remove, made, session_keys)
 
 
-def _signed_in(browser: Browser, store_url: str, email: str, broken: list[str]) -> Page:
-    page = watched_page(
-        browser, store_url, broken=broken, width=DESKTOP["width"], height=DESKTOP["height"], csp=True
-    )
-    page.goto("/accounts/login/")
-    page.locator('input[name="login"]').fill(email)
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.locator('main button[type="submit"]').click()
-    page.wait_for_load_state()
-    return page
-
-
-def _phone_width(page: Page) -> int:
-    page.set_viewport_size(PHONE)
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-    width = int(page.evaluate("document.documentElement.scrollWidth"))
-    return width
-
-
 def _shoot(page: Page, name: str) -> None:
     page.set_viewport_size(DESKTOP)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-    width = _phone_width(page)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
+    page.screenshot(path=str(DASHBOARD_SCREENSHOTS / f"{name}.png"), full_page=True)
+    width = phone_scroll_width(page)
+    page.screenshot(path=str(DASHBOARD_SCREENSHOTS / f"{name}-phone.png"), full_page=True)
     assert width <= PHONE["width"], f"{name} is {width} px wide at 375 px"
     page.set_viewport_size(DESKTOP)
 
 
-def test_the_owner_erases_a_customer_and_sets_retention(made, browser: Browser, store_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_owner_erases_a_customer_and_sets_retention(  # type: ignore[no-untyped-def]
+    made, browser: Browser, dashboard_store_url: str
+) -> None:
     data, session_keys = made
     broken: list[str] = []
-    page = _signed_in(browser, store_url, data.owner_email, broken)
+    page = dashboard_sign_in(browser, dashboard_store_url, data.owner_email, broken)
     try:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        DASHBOARD_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.goto(f"/dashboard/customers/{data.customer_uuid}/")
         expect(page.locator("#privacy")).to_contain_text("Data and privacy")
         # by keyboard: focus the erase link and press Enter
         page.locator("#privacy a", has_text="Erase customer").focus()
         page.keyboard.press("Enter")
-        expect(page).to_have_url(f"{store_url}/dashboard/privacy/customers/{data.customer_uuid}/erase/")
+        expect(page).to_have_url(
+            f"{dashboard_store_url}/dashboard/privacy/customers/{data.customer_uuid}/erase/"
+        )
         expect(page.locator("#erase")).to_contain_text("This cannot be undone.")
         _shoot(page, "privacy-erase")
 
@@ -146,7 +123,7 @@ def test_the_owner_erases_a_customer_and_sets_retention(made, browser: Browser, 
 
         page.locator('input[name="confirm_email"]').fill(data.customer_email)
         page.locator('#erase button[type="submit"]').click()
-        expect(page).to_have_url(f"{store_url}/dashboard/customers/{data.customer_uuid}/")
+        expect(page).to_have_url(f"{dashboard_store_url}/dashboard/customers/{data.customer_uuid}/")
         expect(page.locator(".messages")).to_contain_text("personal data was erased")
         expect(page.locator("main")).not_to_contain_text(data.customer_email)
 
@@ -162,10 +139,6 @@ def test_the_owner_erases_a_customer_and_sets_retention(made, browser: Browser, 
         expect(page.locator("#retention-settings .field.has-error")).to_contain_text("7")
         _shoot(page, "privacy-retention")
     finally:
-        session_keys += [
-            cookie["value"]
-            for cookie in page.context.cookies()
-            if cookie["name"] == django_settings.SESSION_COOKIE_NAME
-        ]
+        session_keys += session_keys_of(page.context)
         page.context.close()
     assert not broken, broken

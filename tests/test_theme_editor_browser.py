@@ -18,39 +18,32 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import cache
 from django_tenants.utils import schema_context
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, expect
 
-from apps.core.tenancy import tenant_connection
 from apps.tenants.models import Tenant
 from apps.tenants.routing import routing_cache_clear
-from tests.browser_support import off_loop, watched_page
-from tests.fixtures import PASSWORD
-from tests.test_after_sale_browser import OVERFLOWING
+from tests.browser_support import (
+    ALPHA_OWNER_EMAIL,
+    DASHBOARD_SCREENSHOTS,
+    DESKTOP,
+    OVERFLOWING,
+    PHONE,
+    console_handoff,
+    dashboard_page,
+    off_loop,
+    phone_scroll_width,
+    session_keys_of,
+)
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(django_settings.BASE_DIR) / ".local" / "artifacts" / "dashboard-screenshots"
-PHONE: ViewportSize = {"width": 375, "height": 812}
-DESKTOP: ViewportSize = {"width": 1280, "height": 900}
-OWNER_EMAIL = "owner-alpha@example.com"  # alpha's platform owner (tests/fixtures.py)
 NEW_PRIMARY = "#0b4f8a"  # dark enough on the frosted preset's page and cards, under white text
 PRIMARY_VAR = "getComputedStyle(document.documentElement).getPropertyValue('--sf-primary').trim()"
-
-
-@pytest.fixture
-def store_url(wsgi_server_port, settings, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    settings.PLATFORM_PORT = wsgi_server_port
-    settings.PLATFORM_URL = f"http://{settings.PLATFORM_DOMAIN}:{wsgi_server_port}"
-    with django_db_blocker.unblock():
-        yield f"http://alpha.{settings.PLATFORM_DOMAIN}:{wsgi_server_port}"
-        tenant_connection().set_schema_to_public()
 
 
 @dataclass(frozen=True)
@@ -78,7 +71,7 @@ def _before(suffix: str) -> Before:
     from apps.stores.models import STORE_THEME_PK, StoreTheme
 
     tenant = _alpha()
-    owner = User.objects.get(email=OWNER_EMAIL)
+    owner = User.objects.get(email=ALPHA_OWNER_EMAIL)
     with schema_context(tenant.schema_name):
         row = StoreTheme.objects.filter(pk=STORE_THEME_PK).values().first()
         staff = User.objects.filter(platform_user_uuid=owner.uuid).first()
@@ -122,7 +115,7 @@ def _restore(before: Before, session_keys: list[str]) -> None:
 
 
 @pytest.fixture
-def before(store_url: str) -> Iterator[tuple[Before, list[str]]]:
+def before(dashboard_store_url: str) -> Iterator[tuple[Before, list[str]]]:
     made = off_loop(_before, uuid.uuid4().hex[:6])
     session_keys: list[str] = []
     yield made, session_keys
@@ -130,49 +123,35 @@ def before(store_url: str) -> Iterator[tuple[Before, list[str]]]:
 
 
 @pytest.fixture
-def owner_page(browser: Browser, store_url: str, before: tuple[Before, list[str]]) -> Iterator[Page]:
+def owner_page(
+    browser: Browser, dashboard_store_url: str, before: tuple[Before, list[str]]
+) -> Iterator[Page]:
     made, session_keys = before
     broken: list[str] = []
-    page = watched_page(
-        browser, store_url, broken=broken, width=DESKTOP["width"], height=DESKTOP["height"], csp=True
-    )
+    page = dashboard_page(browser, dashboard_store_url, broken)
     context = page.context
     try:
-        platform_url = django_settings.PLATFORM_URL
-        page.goto(f"{platform_url}/accounts/login/")
-        page.locator('input[name="login"]').fill(OWNER_EMAIL)
-        page.locator('input[name="password"]').fill(PASSWORD)
-        page.locator('main button[type="submit"]').click()
-        expect(page).to_have_url(re.compile(rf"^{re.escape(platform_url)}/console/"))
-        page.goto(f"{platform_url}/console/stores/{made.store_uuid}/")
-        page.get_by_role("button", name="Open dashboard").click()
-        expect(page).to_have_url(f"{store_url}/dashboard/")
+        console_handoff(page, dashboard_store_url, made.store_uuid)
         yield page
     finally:
-        session_keys += [
-            cookie["value"]
-            for cookie in context.cookies()
-            if cookie["name"] == django_settings.SESSION_COOKIE_NAME
-        ]
+        session_keys += session_keys_of(context)
         context.close()
     assert not broken, f"the pages had broken scripts, blocked resources or missing static files: {broken}"
 
 
 def _photograph(page: Page, name: str, overflows: dict[str, str]) -> None:
     """At 1280 px, then at 375 px where nothing may stick out sideways."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    DASHBOARD_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     # One tall screen rather than a stitched full page: the editor's preview (and the menu) stay
     # where `position: sticky` puts them.
     page.set_viewport_size({"width": DESKTOP["width"], "height": 2000})
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-    page.set_viewport_size(PHONE)
+    page.screenshot(path=str(DASHBOARD_SCREENSHOTS / f"{name}.png"))
     try:
-        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-        width = page.evaluate("document.documentElement.scrollWidth")
+        width = phone_scroll_width(page)
         if width > PHONE["width"]:
             overflows[name] = f"scrollWidth {width}: " + "; ".join(page.evaluate(OVERFLOWING))
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
+        page.screenshot(path=str(DASHBOARD_SCREENSHOTS / f"{name}-phone.png"), full_page=True)
     finally:
         page.set_viewport_size(DESKTOP)
 
@@ -187,17 +166,17 @@ def _preview_frame(page: Page) -> Any:
 
 
 def test_the_owner_previews_and_publishes_a_colour_and_a_block(  # type: ignore[no-untyped-def]
-    browser: Browser, store_url: str, before, owner_page: Page
+    browser: Browser, dashboard_store_url: str, before, owner_page: Page
 ):
     made, _keys = before
     page = owner_page
     heading = f"Browser draft {made.suffix}"
     overflows: dict[str, str] = {}
-    shopper = browser.new_context(base_url=store_url).new_page()
+    shopper = browser.new_context(base_url=dashboard_store_url).new_page()
     try:
         # the editor, from the menu
         page.get_by_role("link", name="Theme", exact=True).first.click()
-        expect(page).to_have_url(f"{store_url}/dashboard/store/theme/")
+        expect(page).to_have_url(f"{dashboard_store_url}/dashboard/store/theme/")
         expect(page.locator("main h1")).to_have_text("Theme")
         published_primary = _preview_frame(page).evaluate(PRIMARY_VAR)
         assert published_primary and published_primary != NEW_PRIMARY
@@ -232,7 +211,9 @@ def test_the_owner_previews_and_publishes_a_colour_and_a_block(  # type: ignore[
 
         _photograph(page, "theme-editor", overflows)
         page.set_viewport_size(PHONE)
-        page.locator("#theme-preview").screenshot(path=str(SCREENSHOTS / "theme-editor-preview-phone.png"))
+        page.locator("#theme-preview").screenshot(
+            path=str(DASHBOARD_SCREENSHOTS / "theme-editor-preview-phone.png")
+        )
         page.set_viewport_size(DESKTOP)
 
         # publish: now shoppers see it
