@@ -13,6 +13,7 @@ from apps.fulfilment.risk import delivery_risks_evaluate, transit_days
 from apps.fulfilment.services import TrackingUpdate, fulfilment_mark_delivered, fulfilment_tracking_record
 from apps.fulfilment.tests.factories import emitted, paid_order, ship, supplier_offer
 from apps.orders.enums import OrderEventKind
+from apps.orders.models import Order
 from apps.orders.tests.factories import variant_make
 from apps.stores.models import StoreSettings
 from apps.stores.selectors import store_settings_cache_clear, store_settings_get
@@ -36,7 +37,14 @@ def _order_from_china(lead_time_days: int = 3):
     paid day + 3 + 14 = day 17, as the product page said."""
     variant = variant_make(stock=20)
     supplier_offer(variant, lead_time_days=lead_time_days, ships_from="CN")
-    return paid_order(1, variants=[variant])
+    order = paid_order(1, variants=[variant])
+    # Paid at noon of today, so "an hour later" (`_judge(order, 6.1)`) stays on the same day
+    # whatever the time the suite runs (paid at 22:00, that hour crossed midnight and moved
+    # the estimate by a day).
+    noon = order.paid_at.replace(hour=12, minute=0, second=0, microsecond=0)
+    Order.objects.filter(pk=order.pk).update(paid_at=noon)
+    order.refresh_from_db()
+    return order
 
 
 def _judge(order, days: float):
