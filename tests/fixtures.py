@@ -270,6 +270,7 @@ def committed_orders_remove(order_ids: list[int]) -> None:
     apps keep for them on purpose (invoices and credit notes are protected, and so are supplier
     orders and refunds' payments) and the files of their invoices."""
     from apps.fraud.models import OrderRiskContext
+    from apps.inbox.models import Notification
     from apps.invoices.models import Invoice
     from apps.notifications.models import Delivery
     from apps.orders.models import Order, Refund
@@ -288,7 +289,12 @@ def committed_orders_remove(order_ids: list[int]) -> None:
     OrderRiskContext.objects.filter(
         checkout_token__in=list(orders.values_list("checkout_token", flat=True))
     ).delete()
-    _order_metering_remove([str(uuid) for uuid in orders.values_list("uuid", flat=True)])
+    uuids = [str(uuid) for uuid in orders.values_list("uuid", flat=True)]
+    _order_metering_remove(uuids)
+    # The notification centre's "new order" and "fraud review" entries name the order.
+    Notification.objects.filter(
+        dedup_key__in=[f"{kind}:{uuid}" for uuid in uuids for kind in ("order_paid", "fraud_review")]
+    ).delete()
     orders.delete()
 
 

@@ -211,6 +211,21 @@ def test_a_product_csv_import_runs_on_the_worker_in_its_store(worker):
             assert not Product.objects.filter(handle=handle).exists()
             assert not ImportRun.objects.filter(uuid=run.uuid).exists()
     finally:
+        from apps.inbox.models import Notification
+
+        def announced() -> bool:
+            # The finished run's event reaches the notification centre on the worker too: let
+            # it land before removing what it wrote.
+            with schema_context(alpha.schema_name):
+                finished = EventRecord.objects.filter(name="import_run.finished", payload__run=str(run.uuid))
+                return (
+                    finished.filter(status=EventRecord.Status.DISPATCHED).exists()
+                    and not EventDelivery.objects.filter(
+                        event__in=finished, status=EventDelivery.Status.PENDING
+                    ).exists()
+                )
+
+        _wait_for(announced, timeout=30.0)
         with schema_context(alpha.schema_name):
             Product.objects.filter(handle=handle).delete()
             stored = ImportRun.objects.filter(pk=run.pk).first()
@@ -219,6 +234,8 @@ def test_a_product_csv_import_runs_on_the_worker_in_its_store(worker):
                     stored.file.delete(save=False)
                 stored.delete()
             EventRecord.objects.filter(payload__handle=handle).delete()
+            EventRecord.objects.filter(name="import_run.finished", payload__run=str(run.uuid)).delete()
+            Notification.objects.filter(dedup_key=f"import_finished:{run.uuid}").delete()
 
 
 def test_an_order_paid_in_store_a_delivers_order_paid_on_the_worker_in_store_a_only(worker):

@@ -62,7 +62,7 @@ def test_a_500_falls_back_to_the_default_theme_when_the_theme_cannot_be_read(alp
     with (
         mock.patch("apps.storefront.views.home._render_home", side_effect=RuntimeError("boom")),
         mock.patch(
-            "apps.storefront.templatetags.storefront_theme.store_theme_get",
+            "apps.storefront.theme_preview.store_theme_get",
             side_effect=DatabaseError("theme table unreadable"),
         ),
     ):
