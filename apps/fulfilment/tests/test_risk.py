@@ -41,6 +41,7 @@ def _order_from_china(lead_time_days: int = 3):
     # Paid at noon of today, so "an hour later" (`_judge(order, 6.1)`) stays on the same day
     # whatever the time the suite runs (paid at 22:00, that hour crossed midnight and moved
     # the estimate by a day).
+    assert order.paid_at is not None
     noon = order.paid_at.replace(hour=12, minute=0, second=0, microsecond=0)
     Order.objects.filter(pk=order.pk).update(paid_at=noon)
     order.refresh_from_db()
