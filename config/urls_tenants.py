@@ -10,6 +10,7 @@ store's (see that module for why there is one URLconf per default language).
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, include, path
 
+from apps.content.cms import admin_urlpatterns, serve_urlpatterns
 from apps.core import views as core_views
 from apps.storefront.i18n import store_i18n_patterns
 from apps.storefront.views import seo
@@ -22,10 +23,17 @@ def store_urlpatterns(default_language: str) -> list[URLPattern | URLResolver]:
         path("dashboard/", include("apps.dashboard.urls")),
         path("payments/", include("apps.payments.urls")),
         path("api/v1/", include("apps.api.urls")),
+        # Wagtail: /cms/ (content.edit) and /documents/.
+        *admin_urlpatterns(),
         path("robots.txt", seo.robots_txt, name="robots_txt"),
         path("sitemap.xml", seo.sitemap_index, name="sitemap_index"),
         path("sitemap-<slug:section>-<int:page>.xml", seo.sitemap_section, name="sitemap_section"),
-        *store_i18n_patterns(default_language, path("", include("apps.storefront.urls"))),
+        *store_i18n_patterns(
+            default_language,
+            path("", include("apps.storefront.urls")),
+            # Blog and content pages: whatever path the storefront did not answer.
+            *serve_urlpatterns(),
+        ),
     ]
     if settings.STORAGES["default"]["BACKEND"].endswith("TenantFileSystemStorage"):
         # Local media (development and tests); S3 serves media itself in production.

@@ -340,5 +340,7 @@ def throwaway_store(name: str) -> Iterator[str]:
     finally:
         connection.set_schema_to_public()  # type: ignore[attr-defined]
         with connection.cursor() as cursor:
+            # Rows written in this transaction (deferred FK checks) must not block the DROP.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
         Tenant.objects.filter(pk=tenant.pk).delete()

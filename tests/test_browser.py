@@ -87,6 +87,8 @@ def _remove_merchant_and_store(email: str, subdomain: str) -> None:
     for tenant in Tenant.objects.filter(slug=subdomain):
         assert tenant.schema_name not in ("public", django_settings.TENANT_BASE_SCHEMA)
         with connection.cursor() as cursor:
+            # Rows written in this transaction (deferred FK checks) must not block the DROP.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
         tenant.delete()  # domains, audit entries and hand-off tokens cascade
     Membership.objects.filter(user_id__in=user_ids).delete()

@@ -70,6 +70,8 @@ def _schema_drop(schema_name: str, attempts: int = 3) -> None:
     for attempt in range(attempts):
         try:
             with connection.cursor() as cursor:
+                # Rows written in this transaction (deferred FK checks) must not block the DROP.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
             return
         except OperationalError:

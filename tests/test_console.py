@@ -19,6 +19,8 @@ pytestmark = pytest.mark.django_db
 
 def _drop(tenant: Tenant) -> None:
     with connection.cursor() as cursor:
+        # Rows written in this transaction (deferred FK checks) must not block the DROP.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
 
 

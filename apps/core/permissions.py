@@ -47,6 +47,8 @@ place that says what each may do.
 | theme.view           |   x   |   x   |       |    x    |
 | theme.edit           |   x   |   x   |       |         |
 | privacy.manage       |   x   |   x   |       |         |
+| content.edit         |   x   |   x   |   x   |         |
+| content.publish      |   x   |   x   |       |         |
 """
 
 from __future__ import annotations
@@ -126,6 +128,10 @@ class Perm(StrEnum):
     THEME_EDIT = "theme.edit"  # change the theme's draft, publish or discard it
     # A customer's data rights (export everything held, erase) and the retention settings.
     PRIVACY_MANAGE = "privacy.manage"
+    # The store's blog and pages in Wagtail (/cms/): write drafts, upload images and documents,
+    # edit menus; publishing (and scheduling, unpublishing, deleting live pages) is content.publish.
+    CONTENT_EDIT = "content.edit"
+    CONTENT_PUBLISH = "content.publish"
 
 
 _ALL = frozenset(Perm)
@@ -159,6 +165,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.GIFT_CARDS_MANAGE,
             Perm.ACTIVITY_VIEW,
             Perm.EXPORTS_DOWNLOAD,
+            Perm.CONTENT_EDIT,
         }
     ),
     # Reads everything except the audit trail, handles money, downloads exports; changes no

@@ -1,7 +1,7 @@
 """The dashboard is read-only while the merchant's bill is unpaid (billing's grace period).
 
 One middleware rather than a check in `permission_required`: it refuses every unsafe request
-under /dashboard/, including views that declare no permission, and apps.core (where the
+under /dashboard/ and the store's Wagtail admin (/cms/), including views that declare no permission, and apps.core (where the
 decorator lives) must not depend on apps.billing. Shoppers' pages (storefront, cart,
 checkout) and sign-out (/accounts/logout/) are outside /dashboard/ and never affected.
 """
@@ -20,12 +20,14 @@ from apps.core.tenancy import current_tenant, in_store
 from apps.tenants.models import Tenant
 
 DASHBOARD_PREFIX = "/dashboard/"
+# The store's blog and pages are edited in Wagtail's admin: read-only with the dashboard.
+READ_ONLY_PREFIXES = (DASHBOARD_PREFIX, "/cms/")
 READ_ONLY_TEMPLATE = "dashboard/read_only.html"
 
 
 def dashboard_billing_state(request: HttpRequest) -> StoreBillingState | None:
     """The store's billing state on a dashboard request, else None."""
-    if not request.path_info.startswith(DASHBOARD_PREFIX) or not in_store():
+    if not request.path_info.startswith(READ_ONLY_PREFIXES) or not in_store():
         return None
     tenant = current_tenant()
     if not isinstance(tenant, Tenant):

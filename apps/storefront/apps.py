@@ -10,4 +10,7 @@ class StorefrontConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the fragment cache's event subscribers (product, stock, theme, settings).
-        from apps.storefront import caching  # noqa: F401
+        from apps.storefront import caching
+
+        # Published pages and edited menus show in every page's header and footer.
+        caching.content_signals_connect()

@@ -187,3 +187,34 @@ def storefront_stock_shown_changed(sender: Any, **kwargs: Any) -> None:
         catalog_version_bump()
     except Exception:
         logger.warning("catalog version not bumped after a stock change", exc_info=True)
+
+
+def _content_changed(sender: Any, **kwargs: Any) -> None:
+    """A page was published, unpublished, moved or deleted, or a menu changed: the menus and
+    every cached page that links to them retire (the theme version covers both)."""
+    from apps.core.tenancy import in_store
+
+    if not in_store():
+        return
+    try:
+        theme_version_bump()
+    except Exception:
+        logger.warning("theme version not bumped after a content change", exc_info=True)
+
+
+def content_signals_connect() -> None:
+    """Called from StorefrontConfig.ready: Wagtail's page signals and the menus' saves."""
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+    from apps.content.models import Menu, MenuItem
+
+    for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
+        signal.connect(_content_changed, dispatch_uid=f"storefront.content_changed.{id(signal)}")
+    for model in (Menu, MenuItem):
+        post_save.connect(
+            _content_changed, sender=model, dispatch_uid=f"storefront.menu_saved.{model.__name__}"
+        )
+        post_delete.connect(
+            _content_changed, sender=model, dispatch_uid=f"storefront.menu_deleted.{model.__name__}"
+        )

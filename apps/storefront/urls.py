@@ -26,6 +26,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("apps.storefront.urls_checkout")),
     path("", include("apps.storefront.urls_account")),
     path("", include("apps.storefront.urls_pages")),
+    path("", include("apps.storefront.urls_content")),
     path("", include("apps.returns.storefront.urls")),
     path("", include("apps.reviews.storefront.urls")),
     path("", include("apps.invoices.storefront.urls")),

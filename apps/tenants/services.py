@@ -204,6 +204,8 @@ def _schema_drop(schema_name: str) -> None:
     if schema_name in ("public", settings.TENANT_BASE_SCHEMA):
         raise ValueError(f"refusing to drop {schema_name}")
     with connection.cursor() as cursor:
+        # Rows written in this transaction (deferred FK checks) must not block the DROP.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
 
 

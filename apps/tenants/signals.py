@@ -12,6 +12,13 @@ from apps.tenants.routing import routing_cache_clear
 # serves: apps that must put something in every new store (its staff accounts) listen here.
 store_schema_ready = Signal()
 
+# Sent by `migrate_all` once the public schema is migrated (no arguments), and once the store
+# template schema is migrated (with `schema_name`, the connection still on public): apps that
+# keep rows there (the platform's own site; the starter content every store is cloned with) put
+# them right, idempotently.
+public_schema_migrated = Signal()
+template_schema_migrated = Signal()
+
 
 @receiver([post_save, post_delete], sender=Tenant)
 @receiver([post_save, post_delete], sender=Domain)

@@ -128,6 +128,22 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MIGRATION_PROCESSES", default=2)
 TENANT_LIMIT_SET_CALLS = True
 
+# Wagtail (content): the platform's own site in public, each store's blog and pages in its
+# schema. Its tables exist in both; the page types of each side are in apps.content (both) and
+# apps.platform_site (public).
+WAGTAIL_APPS = [
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+]
+
 SHARED_APPS = [
     "django_tenants",
     "apps.tenants",
@@ -154,6 +170,11 @@ SHARED_APPS = [
     "allauth.socialaccount.providers.facebook",
     "django_celery_beat",
     "django_htmx",
+    *WAGTAIL_APPS,
+    "django_filters",
+    # Blog and page types, menus: the platform's blog and help centre use them too.
+    "apps.content",
+    "apps.platform_site",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -193,6 +214,9 @@ TENANT_APPS = [
     "apps.inbox",
     # Who changed what, when and from where (dashboard, console, API), per store.
     "apps.audit",
+    # A store's blog, about, FAQ, landing and policy pages and its menus (Wagtail, /cms/).
+    *WAGTAIL_APPS,
+    "apps.content",
     "apps.dashboard",
     "apps.storefront",
     # The REST API (apps/api: keys, conventions; each app's endpoints in apps/<app>/api/).
@@ -510,6 +534,38 @@ CATALOG_TRANSIT_DAYS_DOMESTIC = (2, 5)
 CATALOG_TRANSIT_DAYS_INTERNATIONAL = (7, 14)
 
 # ------------------------------------------------------------------------------
+# CONTENT (Wagtail): /cms/ on each store (apps.content) and on the platform (apps.platform_site)
+# ------------------------------------------------------------------------------
+WAGTAIL_SITE_NAME = PLATFORM_NAME
+# Used only in Wagtail's own e-mails; pages' links come from each schema's Site (its hostname).
+WAGTAILADMIN_BASE_URL = PLATFORM_URL
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# Search in PostgreSQL, per schema (each store's index rows live in its own schema).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Editors' images are checked like the catalog's: size, pixels, raster formats only (no SVG).
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = CATALOG_IMAGE_MAX_BYTES
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = CATALOG_IMAGE_MAX_PIXELS
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+# ...and then through the catalog's own check (Pillow reads the whole file; no markup).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "apps.content.forms.StoreImageForm"
+WAGTAILDOCS_EXTENSIONS = ["pdf", "txt", "csv", "docx", "xlsx", "odt", "ods"]
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# No calls home (no internet here, and none wanted in production), no nags.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+# Store staff sign in through the console's hand-off or allauth, never through Wagtail's forms;
+# passwords are managed where the account lives.
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAILUSERS_PASSWORD_ENABLED = False
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
+WAGTAILADMIN_LOGIN_URL = LOGIN_URL
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# Draftail, refusing a posted value that is not its JSON with a form error (apps/content/widgets.py).
+WAGTAILADMIN_RICH_TEXT_EDITORS = {"default": {"WIDGET": "apps.content.widgets.StoreDraftailRichTextArea"}}
+
+# ------------------------------------------------------------------------------
 # OUTBOUND HTTP (apps/core/http.py) AND SOURCING
 # ------------------------------------------------------------------------------
 # Hosts or addresses outbound requests may reach even though they are private or local
@@ -685,9 +741,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Store API",
     "DESCRIPTION": (
         "The REST API of one store, at https://<store-host>/api/v1/. Admin endpoints take a Bearer "
-        "API key created in the store's dashboard (Settings > API keys); storefront endpoints serve "
-        "headless shops. Every response is an envelope {data, error}; lists are paginated with page "
-        "and per_page and carry meta.total."
+        "API key created in the store's dashboard (Developers > API keys, /dashboard/api-keys/); "
+        "storefront endpoints serve headless shops. Every response is an envelope {data, error}; "
+        "lists are paginated with page and per_page and carry meta.total."
     ),
     "VERSION": "1.0.0",
     "OAS_VERSION": "3.1.0",  # the envelope's `error: null` is `type: "null"` (JSON Schema 2020-12)
@@ -697,6 +753,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["apps.api.schema.only_the_store_api"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.api.schema.examples_for_every_operation",

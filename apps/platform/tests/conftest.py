@@ -25,4 +25,6 @@ def alpha_second_store(alpha: StoreWorld) -> Iterator[Tenant]:
     finally:
         connection.set_schema_to_public()  # type: ignore[attr-defined]
         with connection.cursor() as cursor:
+            # Rows written in this transaction (deferred FK checks) must not block the DROP.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.storefront.api.views import account, carts, catalog, checkout
+from apps.storefront.api.views import account, carts, catalog, checkout, content
 
 app_name = "storefront"
 
@@ -17,6 +17,8 @@ urlpatterns = [
         name="collection_products",
     ),
     path("search", catalog.SearchApi.as_view(), name="search"),
+    path("blog/posts", content.BlogPostListApi.as_view(), name="blog_post_list"),
+    path("blog/posts/<slug:slug>", content.BlogPostDetailApi.as_view(), name="blog_post_detail"),
     path("carts", carts.CartCreateApi.as_view(), name="cart_create"),
     path("carts/<uuid:token>", carts.CartDetailApi.as_view(), name="cart_detail"),
     path("carts/<uuid:token>/lines", carts.CartLinesApi.as_view(), name="cart_lines"),

@@ -101,6 +101,7 @@ def test_the_sitemap_lists_home_policies_active_products_collections_and_categor
         "http://alpha.platform.test/sitemap-products-1.xml",
         "http://alpha.platform.test/sitemap-collections-1.xml",
         "http://alpha.platform.test/sitemap-categories-1.xml",
+        "http://alpha.platform.test/sitemap-content-1.xml",  # the Wagtail pages (apps/content/tests)
     ]
     urls = []
     for sitemap in index:
@@ -113,6 +114,9 @@ def test_the_sitemap_lists_home_policies_active_products_collections_and_categor
             "http://alpha.platform.test/collections/summer/",
             "http://alpha.platform.test/categories/clothing/",
             "http://alpha.platform.test/categories/clothing/shirts/",
+            "http://alpha.platform.test/blog/",
+            "http://alpha.platform.test/about/",
+            "http://alpha.platform.test/faq/",
         ]
     )
 

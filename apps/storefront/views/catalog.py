@@ -47,6 +47,7 @@ from apps.catalog.storefront_selectors import (
     storefront_product_get,
     storefront_related_products,
 )
+from apps.content.discovery import active_language, content_search
 from apps.core.html import html_sanitize
 from apps.core.money import money_format
 from apps.core.permissions import no_permission_required
@@ -386,6 +387,9 @@ def search(request: HttpRequest) -> HttpResponse:
     extra: dict[str, Any] = {"shortened": shortened, "search_max_length": SEARCH_MAX_LENGTH}
     if not query:
         extra["categories"] = storefront_categories()
+    else:
+        # Blog posts and pages, under the products (Wagtail's search index, this language only).
+        extra["articles"] = content_search(query=query, language=active_language(), request=request)
     return _listing_response(
         request,
         heading=heading,

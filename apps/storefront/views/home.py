@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -162,9 +162,14 @@ def _prepare(block: ThemeBlock, now: datetime.datetime) -> dict[str, Any]:
     return {}
 
 
-def home_blocks_prepare(theme: ResolvedTheme) -> list[PreparedBlock]:
+def blocks_prepare(blocks: Iterable[ThemeBlock]) -> list[PreparedBlock]:
+    """Theme blocks with what they read (products, categories) attached, lazily."""
     now = timezone.now()
-    return [PreparedBlock(block=block, context=_prepare(block, now)) for block in theme.blocks]
+    return [PreparedBlock(block=block, context=_prepare(block, now)) for block in blocks]
+
+
+def home_blocks_prepare(theme: ResolvedTheme) -> list[PreparedBlock]:
+    return blocks_prepare(theme.blocks)
 
 
 class NewsletterForm(forms.Form):

@@ -5,8 +5,11 @@
 written), "products" (active products), "collections" or "categories". Each file lists every
 address in each of the store's enabled languages, each entry with its hreflang alternates (and
 x-default), and holds at most STOREFRONT_SITEMAP_MAX_URLS entries (50,000 is the sitemaps.org
-limit): past it, the index lists the next page. Rows are read in primary-key order with
-OFFSET/LIMIT, read whole in the view (in the store's schema, while the request holds it), and
+limit): past it, the index lists the next page. Section "content" holds the store's live, public
+Wagtail pages (blog, posts, about, FAQ, landing pages): each language's translation is an
+address of its own (a page exists only in the languages it was translated into), with the
+alternates of its translations in the same file and the date it was last published. Rows are
+read in primary-key order (content: by translation) with OFFSET/LIMIT, read whole in the view (in the store's schema, while the request holds it), and
 the XML is streamed, so the text of a page of 50,000 entries is never held in memory at once.
 """
 
@@ -25,6 +28,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.views.decorators.http import require_safe
 
 from apps.catalog.selectors import category_paths, collection_handles, product_active_handles
+from apps.content.discovery import SitemapPage, sitemap_page_count, sitemap_pages
 from apps.core.permissions import no_permission_required
 from apps.storefront.i18n import StoreLanguages, store_languages
 from apps.storefront.policies import policies_published
@@ -47,6 +51,7 @@ class Section:
     count: Callable[[], int]
     rows: Callable[[int, int], list[Row]]
     path: Callable[[str], str]
+    per_language: bool = True  # False: each row is one address already (its own language)
 
 
 def _queryset_section(key: str, queryset: Callable[[], QuerySet], prefix: str) -> Section:
@@ -77,12 +82,22 @@ SECTIONS: dict[str, Section] = {
         _queryset_section("products", product_active_handles, "products"),
         _queryset_section("collections", collection_handles, "collections"),
         _queryset_section("categories", category_paths, "categories"),
+        Section(
+            key="content",
+            count=sitemap_page_count,
+            rows=lambda start, stop: [],  # read by `_content_entries` (rows of another shape)
+            path=lambda value: value,
+            per_language=False,
+        ),
     )
 }
 
 
-def _rows_per_file(languages: StoreLanguages) -> int:
-    """Objects per file: each object is one entry per enabled language."""
+def _rows_per_file(languages: StoreLanguages, section: Section | None = None) -> int:
+    """Objects per file: each object is one entry per enabled language (one entry in a section
+    whose rows are addresses already)."""
+    if section is not None and not section.per_language:
+        return max(1, settings.STOREFRONT_SITEMAP_MAX_URLS)
     return max(1, settings.STOREFRONT_SITEMAP_MAX_URLS // len(languages.enabled))
 
 
@@ -110,10 +125,9 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 def sitemap_index(request: HttpRequest) -> HttpResponse:
     languages = store_languages(request)
     origin = base_url(request)
-    per_file = _rows_per_file(languages)
     entries = []
     for section in SECTIONS.values():
-        files = math.ceil(section.count() / per_file)
+        files = math.ceil(section.count() / _rows_per_file(languages, section))
         entries += [
             f"<sitemap><loc>{escape(origin)}/sitemap-{section.key}-{page}.xml</loc></sitemap>"
             for page in range(1, files + 1)
@@ -153,6 +167,30 @@ def _entries(rows: Iterable[Row], section: Section, origin: str, languages: Stor
     yield "</urlset>\n"
 
 
+def _content_entries(pages: list[SitemapPage], origin: str, default_language: str) -> Iterator[str]:
+    yield (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+    )
+    translations: dict[str, dict[str, str]] = {}
+    for page in pages:
+        translations.setdefault(page.translation_key, {})[page.language] = f"{origin}{page.path}"
+    for page in pages:
+        urls = translations[page.translation_key]
+        links = ""
+        if len(urls) > 1:
+            links = "".join(
+                f'<xhtml:link rel="alternate" hreflang="{language}" href={quoteattr(url)}/>'
+                for language, url in urls.items()
+            )
+            default = urls.get(default_language)
+            if default:
+                links += f'<xhtml:link rel="alternate" hreflang="x-default" href={quoteattr(default)}/>'
+        yield f"<url><loc>{escape(origin + page.path)}</loc>{_lastmod(page.last_modified)}{links}</url>\n"
+    yield "</urlset>\n"
+
+
 @require_safe
 @no_permission_required("the sitemap is public")
 def sitemap_section(request: HttpRequest, section: str, page: int) -> StreamingHttpResponse:
@@ -160,13 +198,17 @@ def sitemap_section(request: HttpRequest, section: str, page: int) -> StreamingH
     if found is None or page < 1:
         raise Http404("no such sitemap")
     languages = store_languages(request)
-    per_file = _rows_per_file(languages)
+    per_file = _rows_per_file(languages, found)
     start = (page - 1) * per_file
     if start and start >= found.count():
         raise Http404("no such sitemap page")
-    rows = found.rows(start, start + per_file)
-    response = StreamingHttpResponse(
-        _entries(rows, found, base_url(request), languages), content_type="application/xml; charset=utf-8"
-    )
+    entries: Iterator[str]
+    if found.per_language:
+        rows = found.rows(start, start + per_file)
+        entries = _entries(rows, found, base_url(request), languages)
+    else:
+        pages = sitemap_pages(start, start + per_file, request)
+        entries = _content_entries(pages, base_url(request), languages.default)
+    response = StreamingHttpResponse(entries, content_type="application/xml; charset=utf-8")
     response["Cache-Control"] = f"public, max-age={SITEMAP_CACHE_SECONDS}"
     return response

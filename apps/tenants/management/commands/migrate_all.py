@@ -20,6 +20,7 @@ from apps.core.tenancy import tenant_connection
 from apps.tenants.clone import unique_constraint_names_restore
 from apps.tenants.migrations_state import stale_schemas, store_schema_names
 from apps.tenants.services import platform_tenant_ensure
+from apps.tenants.signals import public_schema_migrated, template_schema_migrated
 
 
 class Command(BaseCommand):
@@ -55,6 +56,7 @@ class Command(BaseCommand):
         else:
             say("public: up to date")
         platform_tenant_ensure()
+        public_schema_migrated.send(sender=self.__class__)
 
         template = settings.TENANT_BASE_SCHEMA
         if not schema_exists(template):
@@ -79,6 +81,8 @@ class Command(BaseCommand):
             say(f"{template}: migrated")
         else:
             say(f"{template}: up to date")
+        template_schema_migrated.send(sender=self.__class__, schema_name=template)
+        tenant_connection().set_schema_to_public()
 
         if behind:
             self._migrate(behind, processes, verbosity)

@@ -1,0 +1,44 @@
+"""Wagtail admin hooks of a store's /cms/: the product chooser, the menus and categories
+snippets, and a main menu fitted to a store's editors (a way back to the dashboard; no help
+menu pointing at wagtail.org's English guides)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
+
+from apps.content.choosers import product_chooser_viewset
+from apps.content.models import BlogCategory, Menu
+from apps.core.tenancy import current_schema
+
+
+@hooks.register("register_admin_viewset")
+def register_product_chooser() -> Any:
+    return product_chooser_viewset
+
+
+@hooks.register("construct_main_menu")
+def main_menu_for_stores(request: HttpRequest, menu_items: list[Any]) -> None:
+    menu_items[:] = [item for item in menu_items if item.name != "help"]
+    if current_schema() != settings.PUBLIC_SCHEMA_NAME:
+        menu_items.insert(
+            0,
+            MenuItem(
+                _("Back to dashboard"),
+                reverse("dashboard:home"),
+                name="store-dashboard",
+                icon_name="arrow-left",
+                order=0,
+            ),
+        )
+
+
+register_snippet(Menu)
+register_snippet(BlogCategory)

@@ -1,0 +1,32 @@
+"""Platform staff follow their account: an active staff account of the public schema is in the
+platform editors' Wagtail group (apps.platform_site.services.platform_staff_sync)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from apps.tenants.signals import public_schema_migrated
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="platform_site.staff_group_follow")
+def staff_group_follow(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from apps.platform_site.services import platform_staff_sync
+
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and not {"is_staff", "is_active"} & set(update_fields):
+        return  # a sign-in's last_login, a profile edit: nothing that bears on the group
+    if kwargs.get("created") and not instance.is_staff:
+        return  # a new merchant account: never in the group
+    platform_staff_sync(instance)
+
+
+@receiver(public_schema_migrated, dispatch_uid="platform_site.ensure_after_migrate")
+def platform_site_after_migrate(sender: Any, **kwargs: Any) -> None:
+    """`migrate_all` migrated public: the platform's site exists and sits on PLATFORM_DOMAIN."""
+    from apps.platform_site.services import platform_site_ensure
+
+    platform_site_ensure()
