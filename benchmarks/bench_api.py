@@ -165,6 +165,18 @@ def _api_key(tenant: Any) -> str:
     return api_key_create(name="bench", scopes=sorted(ALL_SCOPES), created_by=user).plaintext
 
 
+def _rate_unlimited(merchant: Any) -> None:
+    """The bench merchant's plan allows a billion API requests a minute: a benchmark is not a
+    client to slow down, yet every request is still counted in Redis as a real one is. (The
+    merchant gets a trial plan, 60 requests a minute, as soon as a limit is first checked.)"""
+    from apps.billing.limits import merchant_plan_for
+    from apps.billing.models import Limit, MerchantPlan
+
+    plan = merchant_plan_for(merchant=merchant)
+    overrides = {**(plan.limit_overrides or {}), Limit.API_REQUESTS_PER_MINUTE.value: 10**9}
+    MerchantPlan.objects.filter(pk=plan.pk).update(limit_overrides=overrides)
+
+
 def _products(n: int, prefix: str) -> None:
     from tests.storefront_data import catalog_bulk_build
 
@@ -294,6 +306,7 @@ def main() -> None:
     if leftover is not None:  # made afresh each run: row counts must start from nothing
         say(f"dropped {bench_stores_drop([leftover])} leftover bench store")
     merchant, _owner = bench_merchant()
+    _rate_unlimited(merchant)
     tenant, created = bench_store_ensure(STORE_SLUG, merchant=merchant)
     say(f"store {STORE_SLUG}: {'created' if created else 'reused'}")
     host = f"{STORE_SLUG}.{settings.PLATFORM_DOMAIN}"

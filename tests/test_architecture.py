@@ -126,3 +126,46 @@ def test_feature_apps_never_import_each_other(unit_graph):
         if unit.split(".")[0] in FEATURE_APPS and targets & FEATURE_APPS - {unit.split(".")[0]}
     }
     assert wrong == {}
+
+
+def test_api_faces_never_import_dashboard_faces(unit_graph):
+    """An endpoint reads through the domain's selectors, not through a merchant page's helpers
+    (what both need belongs in the domain app)."""
+
+    def is_api(unit: str) -> bool:
+        return unit == "api" or unit.endswith(".api")
+
+    def is_dashboard(unit: str) -> bool:
+        return unit == "dashboard" or unit.endswith(".dashboard")
+
+    wrong = {
+        unit: sorted(target for target in targets if is_dashboard(target))
+        for unit, targets in unit_graph.items()
+        if is_api(unit) and any(is_dashboard(target) for target in targets)
+    }
+    assert wrong == {}
+
+
+def test_a_face_never_imports_another_apps_face_of_another_kind(unit_graph):
+    """An app's storefront, API or dashboard code does not reach into another app's face of a
+    different kind (the storefront API into the fraud app's storefront pages, say): what both
+    need belongs in that app's domain modules. Faces of one kind gathering each other (the
+    `dashboard` app mounting every app's `dashboard` URLs) and an app's own faces are fine."""
+
+    def app_and_kind(unit: str) -> tuple[str, str]:
+        app, _dot, kind = unit.partition(".")
+        return app, kind or app
+
+    wrong = {}
+    for unit, targets in unit_graph.items():
+        if not _is_face(unit):
+            continue
+        app, kind = app_and_kind(unit)
+        crossing = sorted(
+            target
+            for target in targets
+            if _is_face(target) and app_and_kind(target)[0] != app and app_and_kind(target)[1] != kind
+        )
+        if crossing:
+            wrong[unit] = crossing
+    assert wrong == {}

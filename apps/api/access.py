@@ -162,12 +162,16 @@ class PlanRateThrottle(BaseThrottle):
         now = time.time()
         window = int(now // 60)
         key = f"api-rate:{caller}:{window}"
-        cache.add(key, 0, timeout=61)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=61)
-            count = 1
+        count_in_window = getattr(cache, "count_in_window", None)  # apps.core.cache.RedisCache
+        if count_in_window is not None:
+            count = count_in_window(key, timeout=61)
+        else:
+            cache.add(key, 0, timeout=61)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, timeout=61)
+                count = 1
         self._wait = 60 - (now % 60)
         self.rate, self.count = rate, count
         return count <= rate

@@ -64,17 +64,22 @@ class LimitedJSONParser(JSONParser):
         except ValueError:
             length = 0
         if length > limit:
-            raise RequestTooLarge(limit)
+            raise BodyTooLarge(limit)
         return super().parse(stream, media_type, parser_context)
 
 
-class RequestTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = ApiErrorCode.REQUEST_TOO_LARGE
+class BodyTooLarge(exceptions.APIException):
+    """A body over the size limit: refused before it is read, as a 400 naming the limit
+    (`error.params.limit` in bytes), like every other bad request."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = ApiErrorCode.BODY_TOO_LARGE
 
     def __init__(self, limit: int) -> None:
+        self.limit = limit
         super().__init__(
-            _("The body is larger than %(n)d bytes.") % {"n": limit}, ApiErrorCode.REQUEST_TOO_LARGE
+            _("The body is larger than %(n)d bytes, the most the API accepts.") % {"n": limit},
+            ApiErrorCode.BODY_TOO_LARGE,
         )
 
 
@@ -201,7 +206,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
-        exc = RequestTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        exc = BodyTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if isinstance(exc, ApplicationError):
         fields = {exc.field: [exc.message]} if exc.field else None
         body = error_body(exc.code, exc.message, fields)
@@ -223,6 +228,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             error_body(ApiErrorCode.VALIDATION_ERROR, message, fields), status=400, headers=headers
         )
+    if isinstance(exc, BodyTooLarge):
+        body = error_body(ApiErrorCode.BODY_TOO_LARGE, str(exc.detail))
+        body["error"]["params"] = {"limit": exc.limit}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST, headers=headers)
     if isinstance(exc, exceptions.ParseError):
         return Response(error_body(ApiErrorCode.PARSE_ERROR, str(exc.detail)), status=400, headers=headers)
     detail = exc.detail

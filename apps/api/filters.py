@@ -26,6 +26,10 @@ class StrictFilterBackend(DjangoFilterBackend):
     may list extra parameters it reads itself in `extra_query_params`."""
 
     def filter_queryset(self, request: Request, queryset: Any, view: Any) -> Any:
+        if request.query_params.keys() <= ALWAYS_ALLOWED:
+            # No filter asked for: nothing to check or apply. Building the filterset and its
+            # form only to find every value empty cost ~1 ms a request.
+            return queryset
         allowed = set(ALWAYS_ALLOWED) | set(getattr(view, "extra_query_params", ()))
         filterset = self.get_filterset(request, queryset, view)
         if filterset is not None:

@@ -7,7 +7,7 @@ apply to every endpoint, so no endpoint has to repeat it:
   `PagePagination.get_paginated_response_schema`, and are left as they are);
 - the error envelope (`ErrorEnvelope`) for the refusals an endpoint can give: 400 always (bad
   fields, unknown query parameters, malformed JSON), 401 and 403 when it needs a key or a
-  shopper, 404 when its path names an object, 413 when it takes a body, 409 and 422 when it
+  shopper, 404 when its path names an object, 409 and 422 when it
   honours `Idempotency-Key`, 429 always (throttling, with `Retry-After`);
 - who may call it: `bearerAuth` with the scope the method needs (in the security requirement,
   in the `x-scopes` extension and in the description), `shopperSession` for the storefront's
@@ -44,8 +44,14 @@ ROUTE_PARAMETER = re.compile(r"<(\w+):(\w+)>")
 ERRORS: dict[int, tuple[str, list[str]]] = {
     400: (
         "The request was refused: invalid or unknown fields or query parameters, malformed JSON, "
-        "or a rule of the store (the code names it).",
-        [ApiErrorCode.VALIDATION_ERROR, ApiErrorCode.PARSE_ERROR, ApiErrorCode.IDEMPOTENCY_KEY_INVALID],
+        "a body over the size limit (`params.limit`, in bytes), or a rule of the store (the code "
+        "names it).",
+        [
+            ApiErrorCode.VALIDATION_ERROR,
+            ApiErrorCode.PARSE_ERROR,
+            ApiErrorCode.BODY_TOO_LARGE,
+            ApiErrorCode.IDEMPOTENCY_KEY_INVALID,
+        ],
     ),
     401: (
         "No credential, or one this store does not accept (unknown, expired or revoked key, "
@@ -67,7 +73,6 @@ ERRORS: dict[int, tuple[str, list[str]]] = {
         "A request with the same Idempotency-Key is still running.",
         [ApiErrorCode.IDEMPOTENCY_IN_PROGRESS],
     ),
-    413: ("The body is larger than the API accepts.", [ApiErrorCode.REQUEST_TOO_LARGE]),
     422: (
         "The Idempotency-Key was used before with a different request.",
         [ApiErrorCode.IDEMPOTENCY_KEY_REUSED],
@@ -131,7 +136,8 @@ class ApiKeySchemeExtension(OpenApiAuthenticationExtension):  # type: ignore[no-
             "scheme": "bearer",
             "bearerFormat": "sk_<prefix>_<secret>",
             "description": (
-                "An API key created in the store's dashboard (API keys). Each admin endpoint needs "
+                "An API key created in the store's dashboard (Developers > API keys, /dashboard/api-keys/). "
+                "Each admin endpoint needs "
                 "a scope `<resource>:read` (GET) or `<resource>:write` (other methods; write "
                 "includes read), listed in the operation's `x-scopes`."
             ),
@@ -343,8 +349,6 @@ class ApiAutoSchema(AutoSchema):
             statuses += [401, 403]
         if "{" in path:
             statuses.append(404)
-        if self.method in ("POST", "PUT", "PATCH"):
-            statuses.append(413)
         if is_idempotent(view, self.method):
             statuses += [409, 422]
         statuses.append(429)
@@ -425,6 +429,12 @@ def _sample(schema: Any, components: dict[str, Any], depth: int = 0, name: str =
             return "12.50"  # money travels as a decimal string
         return "string"
     return None
+
+
+def only_the_store_api(endpoints: list[tuple[Any, ...]], **kwargs: Any) -> list[tuple[Any, ...]]:
+    """Describe `/api/v1/` alone: other DRF views mounted on the store URLconf (Wagtail's admin
+    API under `/cms/`) are not part of the published API."""
+    return [endpoint for endpoint in endpoints if str(endpoint[0]).startswith("/api/v1/")]
 
 
 def examples_for_every_operation(

@@ -54,6 +54,17 @@ class RedisCache(DjangoRedisCache):
         super().__init__(server, params)
         self._class = PooledRedisCacheClient
 
+    def count_in_window(self, key: str, *, timeout: int) -> int:
+        """Add one to the counter `key`, made to expire in `timeout` seconds when it is new; the
+        count after adding. One round trip (SET NX EX, then INCR, pipelined) where `add` and
+        `incr` take three (Django's `incr` asks whether the key exists first). The value stays
+        a plain integer, as `get`/`incr` store one."""
+        made = self.make_and_validate_key(key)
+        pipe = self._cache.get_client(made, write=True).pipeline(transaction=False)
+        pipe.set(made, 0, ex=timeout, nx=True)
+        pipe.incr(made)
+        return int(pipe.execute()[1])
+
     def validate_key(self, key: str) -> None:
         # Django's check warns about keys memcached would refuse (spaces, control characters,
         # over 250 characters), walking every character of every key in Python on each call.

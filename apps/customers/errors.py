@@ -27,6 +27,7 @@ class CustomerErrorCode(models.TextChoices):
     ADDRESS_LIMIT = "address_limit"
     # customer records
     EMAIL_INVALID = "invalid_email"
+    EMAIL_TAKEN = "email_taken"
     AMOUNT_INVALID = "invalid_amount"
     # wishlist
     PRODUCT_UNAVAILABLE = "product_unavailable"

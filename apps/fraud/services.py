@@ -14,7 +14,9 @@ import ipaddress
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,9 +31,11 @@ from apps.orders.locks import order_lock
 from apps.orders.models import Order
 from apps.orders.services import order_cancel
 from apps.orders.timeline import order_emit, order_event_add
+from apps.platform.access import client_ip
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
+    from apps.checkout.models import Checkout
 
 ORDER_RISK_HIGH = "order.risk_high"
 ORDER_RISK_APPROVED = "order.risk_approved"
@@ -39,6 +43,7 @@ ORDER_RISK_APPROVED = "order.risk_approved"
 __all__ = [
     "ORDER_RISK_APPROVED",
     "ORDER_RISK_HIGH",
+    "checkout_risk_context_record",
     "fraud_settings_update",
     "order_is_held",
     "order_risk_approve",
@@ -83,6 +88,17 @@ def risk_context_record(*, checkout_token: uuid.UUID, ip_address: str | None, ip
     OrderRiskContext.objects.update_or_create(
         checkout_token=checkout_token, defaults={"ip_address": ip, "ip_country": country}
     )
+
+
+def checkout_risk_context_record(request: HttpRequest, checkout: Checkout) -> None:
+    """`risk_context_record` for the shopper placing `checkout`'s order in `request` (the
+    storefront's pages and its API call it just before placing): their address, as the
+    project's audit trails read it, and, when the deployment names a header its proxy sets with
+    the address's country (`FRAUD_IP_COUNTRY_HEADER`, e.g. "HTTP_CF_IPCOUNTRY" behind
+    Cloudflare), that country."""
+    header = str(getattr(settings, "FRAUD_IP_COUNTRY_HEADER", "") or "")
+    country = str(request.META.get(header, "")) if header else ""
+    risk_context_record(checkout_token=checkout.token, ip_address=client_ip(request), ip_country=country)
 
 
 # ------------------------------------------------------------------------------

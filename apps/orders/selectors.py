@@ -43,6 +43,24 @@ class PaymentState:
     values = (AWAITING, PAID, PARTIALLY_REFUNDED, REFUNDED, BALANCE_DUE)
 
 
+def order_payment_state(order: Order) -> str:
+    """The order's `PaymentState` value as the list's payment filter reads it ("" for a
+    cancelled order that took no money), from the order row alone (no query). Where the
+    filter's conditions overlap (a partly refunded order that also owes an edit's balance), the
+    one needing action wins."""
+    if order.status == OrderStatus.PENDING:
+        return PaymentState.AWAITING
+    if order.status not in PAID_STATUSES:
+        return PaymentState.REFUNDED if order.amount_refunded > 0 else ""
+    if order.amount_paid > 0 and order.amount_refunded >= order.amount_paid:
+        return PaymentState.REFUNDED
+    if order.balance_due > 0:
+        return PaymentState.BALANCE_DUE
+    if order.amount_refunded > 0:
+        return PaymentState.PARTIALLY_REFUNDED
+    return PaymentState.PAID
+
+
 @dataclass(frozen=True)
 class OrderFilters:
     status: str = ""  # an OrderStatus value

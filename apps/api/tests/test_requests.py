@@ -181,11 +181,16 @@ def test_bad_bodies_are_400s_naming_the_problem(alpha, orders_view, raw, code, f
 
 
 @override_settings(API_MAX_BODY_BYTES=200)
-def test_an_oversized_body_is_a_413(alpha, orders_view):
+def test_an_oversized_body_is_a_400_naming_the_limit(alpha, orders_view):
     big = {**BODY, "lines": [{"sku": "TEE", "quantity": 1}] * 20}
     response = _call(alpha, api_key_make(alpha, ["orders:write"]), big)
-    assert response.status_code == 413
-    assert json.loads(response.content)["error"]["code"] == ApiErrorCode.REQUEST_TOO_LARGE
+    assert response.status_code == 400
+    body = json.loads(response.content)
+    assert body["data"] is None
+    assert body["error"]["code"] == ApiErrorCode.BODY_TOO_LARGE
+    assert body["error"]["params"] == {"limit": 200}
+    assert "200 bytes" in body["error"]["message"]
+    assert orders_view.made == []
 
 
 def test_a_read_key_cannot_write(alpha, orders_view):

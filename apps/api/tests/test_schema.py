@@ -20,6 +20,7 @@ from openapi_spec_validator import validate as validate_spec
 
 from apps.api.scopes import scope_needed
 from apps.api.tests.factories import api_client
+from apps.core.navigation import nav_items
 from tests.fixtures import store_client
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
@@ -183,3 +184,17 @@ def test_every_operation_shows_an_example_of_what_it_takes_and_answers():
     assert missing == []
     money = schema["paths"]["/api/v1/orders/{uuid}"]["get"]["responses"]["200"]["content"]["application/json"]
     assert money["example"]["error"] is None and money["example"]["data"]["totals"]["total"] == "12.50"
+
+
+def test_the_schema_sends_integrators_to_the_dashboards_api_keys_page():
+    """Where the description says keys are made is where the dashboard's menu has them."""
+    [(item, url)] = [
+        (item, url) for item, url in nav_items() if item.url_name == "dashboard:api_keys:key_list"
+    ]
+    where = f"{item.group.label} > {item.label}"
+    schema = _schema()
+    for text in (
+        schema["info"]["description"],
+        schema["components"]["securitySchemes"]["bearerAuth"]["description"],
+    ):
+        assert where in text and url in text, text

@@ -350,8 +350,8 @@ def test_an_image_over_the_limit_is_refused(alpha, writer, settings, monkeypatch
     # a body past the limit is refused before it is read
     monkeypatch.setattr(image_views, "MULTIPART_OVERHEAD", 0)
     too_large = writer.post(url, {"image": png_upload(size=(400, 400))})
-    assert too_large.status_code == 413
-    assert too_large.json()["error"]["code"] == ApiErrorCode.REQUEST_TOO_LARGE
+    assert too_large.status_code == 400
+    assert too_large.json()["error"]["code"] == ApiErrorCode.BODY_TOO_LARGE
     assert _in(alpha, ProductImage.objects.count) == 0
 
 

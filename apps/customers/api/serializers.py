@@ -43,6 +43,16 @@ class AdminCustomerSerializer(serializers.ModelSerializer):  # type: ignore[type
         return str(self.context["currency"])
 
 
+class CustomerCreateSerializer(StrictSerializer):
+    """A new customer record: the email is required and must be new to the store."""
+
+    email = serializers.EmailField(max_length=254)
+    full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, trim_whitespace=False)
+    accepts_marketing = serializers.BooleanField(required=False)
+
+
 class CustomerUpdateSerializer(StrictSerializer):
     """Fields left out stay as they are; the email and the order counters are not editable."""
 

@@ -1,5 +1,5 @@
-"""Customer endpoints: the list with search and filters, one customer, staff edits through
-`customer_update`."""
+"""Customer endpoints: the list with search and filters, one customer, staff adding a record
+through `customer_create` and editing one through `customer_update`."""
 
 from __future__ import annotations
 
@@ -9,17 +9,21 @@ import django_filters
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.api.filters import yes_no_filter
-from apps.api.views import ListApiView, RetrieveApiView
-from apps.customers.api.serializers import AdminCustomerSerializer, CustomerUpdateSerializer
+from apps.api.views import ListCreateApiView, RetrieveApiView
+from apps.customers.api.serializers import (
+    AdminCustomerSerializer,
+    CustomerCreateSerializer,
+    CustomerUpdateSerializer,
+)
 from apps.customers.errors import CustomerInputInvalid
 from apps.customers.models import Customer
 from apps.customers.selectors import CUSTOMER_SEARCH_MAX_LENGTH, customer_list
-from apps.customers.services import customer_update
+from apps.customers.services import customer_create, customer_update
 from apps.stores.selectors import store_currency_get
 
 
@@ -53,8 +57,15 @@ class CurrencyContextMixin:
         return context  # type: ignore[no-any-return]
 
 
-class CustomerList(CurrencyContextMixin, ListApiView):
-    """The store's customers, newest first."""
+def _field_errors(invalid: CustomerInputInvalid) -> exceptions.ValidationError:
+    fields: dict[str, list[str]] = {}
+    for error in invalid.errors:
+        fields.setdefault(error.field or "non_field_errors", []).append(error.message)
+    return exceptions.ValidationError(fields)
+
+
+class CustomerList(CurrencyContextMixin, ListCreateApiView):
+    """The store's customers, newest first; staff add one by its email."""
 
     api_resource = "customers"
     serializer_class = AdminCustomerSerializer
@@ -74,6 +85,37 @@ class CustomerList(CurrencyContextMixin, ListApiView):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Create a customer",
+        description=(
+            "Add a customer record before any order (from another system, say). The email is the "
+            "record's key: one the store already has is refused (400 naming `email`). Name, phone, "
+            "note and marketing consent are optional. Scope `customers:write`."
+        ),
+        request=CustomerCreateSerializer,
+        responses={201: AdminCustomerSerializer},
+        examples=[
+            OpenApiExample(
+                "Create",
+                value={
+                    "email": "erika@example.com",
+                    "full_name": "Erika Mustermann",
+                    "phone": "+49 30 1234567",
+                    "accepts_marketing": False,
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = CustomerCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            customer = customer_create(actor=request.user.key.created_by, **serializer.validated_data)  # type: ignore[union-attr]
+        except CustomerInputInvalid as invalid:
+            raise _field_errors(invalid) from None
+        return Response(self.get_serializer(customer).data, status=status.HTTP_201_CREATED)
 
 
 class CustomerDetail(CurrencyContextMixin, RetrieveApiView):
@@ -116,7 +158,5 @@ class CustomerDetail(CurrencyContextMixin, RetrieveApiView):
                 customer=customer, actor=request.user.key.created_by, **serializer.validated_data
             )  # type: ignore[union-attr]
         except CustomerInputInvalid as invalid:
-            raise exceptions.ValidationError(
-                {error.field: [error.message] for error in invalid.errors}
-            ) from None
+            raise _field_errors(invalid) from None
         return Response(self.get_serializer(updated).data)

@@ -230,6 +230,67 @@ def customer_account_ensure(*, user: Any) -> Customer | None:
 # ------------------------------------------------------------------------------
 # Staff edits
 # ------------------------------------------------------------------------------
+def _email_taken(email: str) -> CustomerError:
+    return field_error(
+        "email",
+        CustomerErrorCode.EMAIL_TAKEN,
+        _("The store already has a customer with the email %(email)s.") % {"email": email},
+        email=email,
+    )
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    email: str,
+    actor: Any,
+    full_name: str = "",
+    phone: str = "",
+    note: str = "",
+    accepts_marketing: bool = False,
+) -> Customer:
+    """Staff add a customer record (before any order, e.g. from another system). The email is
+    the record's key: one already on file is refused (`email_taken`). Every value is checked
+    before anything is written and all problems are reported together. The record is linked to
+    a shopper account that has verified this email, and announced as `customer.created` with
+    `source` "staff" (no welcome email: that follows an account's sign-up)."""
+    errors: list[CustomerError] = []
+    key = ""
+    try:
+        key = _email_key(email)
+    except CustomerError as invalid:
+        errors.append(invalid)
+    values: dict[str, Any] = {}
+    try:
+        values = _changes_clean(
+            full_name=full_name, phone=phone, note=note, accepts_marketing=accepts_marketing
+        )
+    except CustomerInputInvalid as invalid:
+        errors.extend(invalid.errors)
+    if key and not errors and Customer.objects.filter(email=key).exists():
+        errors.append(_email_taken(key))
+    if errors:
+        raise CustomerInputInvalid(errors)
+    try:
+        with transaction.atomic():
+            customer = Customer.objects.create(email=key, **values)
+    except IntegrityError:  # the same email was added a moment ago
+        raise CustomerInputInvalid([_email_taken(key)]) from None
+    account = User.objects.filter(email__iexact=key, is_staff=False).first()
+    if account is not None and _email_verified(account, key):
+        _link(customer, account)
+    payload: dict[str, Any] = {
+        "customer_uuid": str(customer.uuid),
+        "email": customer.email,
+        "user_uuid": "",
+        "source": "staff",
+    }
+    if getattr(actor, "pk", None) is not None:
+        payload["actor_id"] = actor.pk
+    event_emit(name=CUSTOMER_CREATED, payload=payload)
+    return customer
+
+
 def _changes_clean(
     *, full_name: str | None, phone: str | None, note: str | None, accepts_marketing: bool | None
 ) -> dict[str, Any]:

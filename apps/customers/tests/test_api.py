@@ -1,6 +1,6 @@
 """Customers through the admin API (`/api/v1/customers...`): list with search and filters,
-detail with order counters, staff edits through `customer_update`; bad input, scopes, another
-store's key and ids."""
+detail with order counters, staff adding a record through `customer_create` and editing one
+through `customer_update`; bad input, scopes, another store's key and ids."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from apps.api.errors import ApiErrorCode
 from apps.api.tests.factories import api_client, api_key_make
 from apps.core.models import EventRecord
 from apps.customers.models import Customer
-from apps.customers.tests.factories import make_customer, make_shopper
+from apps.customers.tests.factories import make_customer, make_shopper, make_verified_shopper
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,10 @@ LIST = "/api/v1/customers"
 
 def _patch(client, path, body):
     return client.patch(path, json.dumps(body), content_type="application/json")
+
+
+def _post(client, path, body):
+    return client.post(path, json.dumps(body), content_type="application/json")
 
 
 def _customer(world, email: str = "guest@example.com", **fields) -> Customer:
@@ -167,6 +171,96 @@ def test_another_stores_key_is_401_and_its_ids_are_404(alpha, beta):
     assert _patch(on_beta, f"{LIST}/{customer.uuid}", {"full_name": "X"}).status_code == 404
     with schema_context(alpha.tenant.schema_name):
         assert Customer.objects.get(pk=customer.pk).full_name == "Kept"
+
+
+def test_creating_a_customer_saves_the_record_and_announces_it(alpha):
+    client = api_client(alpha, api_key_make(alpha, ["customers:write"]))
+    response = _post(
+        client,
+        LIST,
+        {
+            "email": " Erika@Example.com ",
+            "full_name": "  Erika   Mustermann ",
+            "phone": "+49 30 1234567",
+            "note": "Met at the fair",
+            "accepts_marketing": True,
+        },
+    )
+    assert response.status_code == 201, response.content
+    data = response.json()["data"]
+    assert data["email"] == "erika@example.com" and data["full_name"] == "Erika Mustermann"
+    assert data["phone"] == "+49 30 1234567" and data["note"] == "Met at the fair"
+    assert data["accepts_marketing"] is True and data["orders_count"] == 0 and data["has_account"] is False
+    with schema_context(alpha.tenant.schema_name):
+        customer = Customer.objects.get(email="erika@example.com")
+        assert str(customer.uuid) == data["id"]
+        event = EventRecord.objects.filter(name="customer.created").latest("id")
+        assert event.payload["customer_uuid"] == data["id"] and event.payload["source"] == "staff"
+    # only the email is required; no Idempotency-Key is needed
+    plain = _post(client, LIST, {"email": "plain@example.com"})
+    assert plain.status_code == 201 and plain.json()["data"]["full_name"] == ""
+    assert client.get(f"{LIST}/{data['id']}").json()["data"]["email"] == "erika@example.com"
+
+
+def test_a_created_customer_is_linked_to_the_account_that_verified_its_email(alpha):
+    with schema_context(alpha.tenant.schema_name):
+        shopper = make_verified_shopper("owner@example.com")
+    client = api_client(alpha, api_key_make(alpha, ["customers:write"]))
+    response = _post(client, LIST, {"email": "owner@example.com"})
+    assert response.status_code == 201, response.content
+    assert response.json()["data"]["has_account"] is True
+    with schema_context(alpha.tenant.schema_name):
+        assert Customer.objects.get(email="owner@example.com").user_id == shopper.pk
+
+
+def test_an_email_already_on_file_is_a_400_naming_the_email(alpha):
+    _customer(alpha, "taken@example.com", full_name="First")
+    client = api_client(alpha, api_key_make(alpha, ["customers:write"]))
+    response = _post(client, LIST, {"email": "TAKEN@example.com", "full_name": "Second"})
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == ApiErrorCode.VALIDATION_ERROR and "already" in error["fields"]["email"][0]
+    with schema_context(alpha.tenant.schema_name):
+        assert list(Customer.objects.values_list("full_name", flat=True)) == ["First"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "email"),
+        ({"email": "not-an-email"}, "email"),
+        ({"email": ["a@example.com"]}, "email"),
+        ({"email": "a@example.com", "phone": "call me"}, "phone"),
+        ({"email": "a@example.com", "full_name": "A\x00B"}, "full_name"),
+        ({"email": "a@example.com", "full_name": "A\x07B"}, "full_name"),
+        ({"email": "a@example.com", "full_name": "x" * 151}, "full_name"),
+        ({"email": "a@example.com", "note": "x" * 5001}, "note"),
+        ({"email": "a@example.com", "accepts_marketing": "perhaps"}, "accepts_marketing"),
+        ({"email": "a@example.com", "orders_count": 10}, "orders_count"),
+    ],
+)
+def test_bad_customer_bodies_are_a_400_naming_the_field(alpha, body, field):
+    response = _post(api_client(alpha, api_key_make(alpha, ["customers:write"])), LIST, body)
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"], response.json()
+    with schema_context(alpha.tenant.schema_name):
+        assert Customer.objects.count() == 0
+
+
+def test_creating_takes_the_write_scope_and_a_key_of_this_store(alpha, beta):
+    body = {"email": "new@example.com"}
+    read_only = _post(api_client(alpha, api_key_make(alpha, ["customers:read"])), LIST, body)
+    assert read_only.status_code == 403
+    assert read_only.json()["error"]["code"] == ApiErrorCode.SCOPE_MISSING
+    other_scope = _post(api_client(alpha, api_key_make(alpha, ["orders:write"])), LIST, body)
+    assert other_scope.status_code == 403
+    assert _post(api_client(alpha, None), LIST, body).status_code == 401
+    foreign = _post(api_client(alpha, api_key_make(beta, ["customers:write"])), LIST, body)
+    assert foreign.status_code == 401
+    assert foreign.json()["error"]["code"] == ApiErrorCode.KEY_INVALID
+    for world in (alpha, beta):
+        with schema_context(world.tenant.schema_name):
+            assert not Customer.objects.filter(email="new@example.com").exists()
 
 
 def test_the_customer_list_costs_the_same_queries_at_3_and_30_rows(alpha):

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from django_tenants.utils import schema_context
 
 from apps.fraud.models import OrderRiskContext, RiskAssessment
-from apps.fraud.storefront.checkout import checkout_risk_context_record
+from apps.fraud.services import checkout_risk_context_record
 from apps.storefront.tests.checkout_support import cart_client, orders_of, place, shop_make, to_payment
 
 pytestmark = pytest.mark.django_db

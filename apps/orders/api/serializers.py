@@ -16,8 +16,8 @@ from rest_framework import serializers
 from apps.api.serializers import StrictSerializer
 from apps.core.money import money_quantize
 from apps.fulfilment.models import Fulfilment
-from apps.orders.dashboard.queries import order_payment_state
 from apps.orders.models import Order, OrderLine, Payment, Refund
+from apps.orders.selectors import order_payment_state
 
 ADDRESS_FIELDS = ("name", "company", "line1", "line2", "city", "region", "postal_code", "country", "phone")
 MAX_LINES = 100

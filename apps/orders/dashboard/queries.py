@@ -5,8 +5,8 @@ Each builds on the orders domain's own selectors and pure pricing helpers and wr
 - `order_page`: the staff order list with what the list page filters on beyond
   `order_queryset` (fulfilment state, the date an order was placed in the store's time zone,
   sorting) and the totals of everything the filters match, in a fixed number of queries.
-- `order_payment_state` / `order_fulfilment_state`: what the list and detail pages show of an
-  order's money and shipping, from the order row alone (no query).
+- `order_fulfilment_state`: what the list and detail pages show of an order's shipping, from
+  the order row alone (no query); its money is `apps.orders.selectors.order_payment_state`.
 - `variant_search`, `shipping_rate_choices`: what a draft or an edit picks from.
 - `draft_is_deletable`, `balance_payment`: small facts the action buttons depend on.
 
@@ -38,7 +38,6 @@ from apps.orders.enums import OrderOrigin, OrderStatus
 from apps.orders.models import Order, Payment
 from apps.orders.selectors import ORDERS_PER_PAGE, OrderFilters, PaymentState, order_queryset
 from apps.orders.settlement import IN_FLIGHT
-from apps.orders.transitions import PAID_STATUSES
 from apps.payments.gateways.manual import gateway_is_manual
 
 S = OrderStatus
@@ -184,23 +183,6 @@ def order_page(
     paginator = Paginator(orders, per_page)
     paginator.count = count  # type: ignore[misc]  # known already: no second COUNT query
     return OrderPage(page=paginator.get_page(page), count=count, totals=totals)
-
-
-def order_payment_state(order: Order) -> str:
-    """The order's `PaymentState` value as the list's payment filter reads it ("" for a
-    cancelled order that took no money). Where the filter's conditions overlap (a partly
-    refunded order that also owes an edit's balance), the one needing action wins."""
-    if order.status == S.PENDING:
-        return PaymentState.AWAITING
-    if order.status not in PAID_STATUSES:
-        return PaymentState.REFUNDED if order.amount_refunded > 0 else ""
-    if order.amount_paid > 0 and order.amount_refunded >= order.amount_paid:
-        return PaymentState.REFUNDED
-    if order.balance_due > 0:
-        return PaymentState.BALANCE_DUE
-    if order.amount_refunded > 0:
-        return PaymentState.PARTIALLY_REFUNDED
-    return PaymentState.PAID
 
 
 def order_tax_percent(order: Order) -> Decimal | None:

@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
+from apps.billing.limits import merchant_plan_for
 from apps.catalog.models import Collection, Product
 from apps.catalog.services import collection_save, product_image_add
 from apps.catalog.tests.factories import make_product, png_upload
@@ -623,6 +624,24 @@ def test_signing_in_is_rate_limited_like_the_sign_in_page(alpha):
     assert statuses[:5] == [400] * 5 and statuses[5] == 429  # login_failed: 5 per 5 minutes per email
     response = _post(client, "auth/token", {"email": "ada@example.com", "password": PASSWORD})
     assert response.status_code == 429 and response.json()["error"]["code"] == "throttled"
+
+
+def test_a_signed_in_shopper_is_throttled_per_account_by_the_plan(alpha, monkeypatch):
+    # given a plan allowing 3 requests a minute, in the middle of a fixed minute
+    monkeypatch.setattr("apps.api.access.time.time", lambda: 1_800_000_030.0)
+    merchant_plan = merchant_plan_for(merchant=alpha.merchant)
+    merchant_plan.limit_overrides = {**(merchant_plan.limit_overrides or {}), "api_requests_per_minute": 3}
+    merchant_plan.save(update_fields=["limit_overrides"])
+    ada = _client(alpha, _shopper_token(alpha, "ada@example.com"))
+    # when Ada makes a 4th request within the minute
+    statuses = [_get(ada, "me").status_code for _ in range(4)]
+    # then it is refused with 429 and Retry-After, counted for her account alone
+    assert statuses == [200, 200, 200, 429]
+    refused = _get(ada, "me")
+    assert refused.status_code == 429 and refused["Retry-After"] == "30"
+    assert refused.json()["error"]["code"] == "throttled"
+    assert _get(_client(alpha, _shopper_token(alpha, "bob@example.com")), "me").status_code == 200
+    assert _get(_client(alpha), "products").status_code == 200  # anonymous: counted per address
 
 
 def test_a_shopper_token_of_store_alpha_is_refused_on_beta(alpha, beta):

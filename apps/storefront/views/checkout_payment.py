@@ -40,7 +40,7 @@ from apps.checkout.errors import CheckoutError, CheckoutErrorCode
 from apps.checkout.models import Checkout
 from apps.checkout.selectors import CheckoutReview, checkout_review, store_credit_balance
 from apps.core.permissions import no_permission_required
-from apps.fraud.storefront.checkout import checkout_risk_context_record
+from apps.fraud.services import checkout_risk_context_record
 from apps.orders.enums import OrderStatus
 from apps.orders.errors import OrderError
 from apps.orders.models import Order, Payment

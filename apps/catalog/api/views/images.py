@@ -16,7 +16,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.api.conventions import RequestTooLarge
+from apps.api.conventions import BodyTooLarge
 from apps.api.views import ListCreateApiView, RetrieveApiView
 from apps.catalog import services
 from apps.catalog.api import serializers as s
@@ -41,7 +41,7 @@ class ImageMultiPartParser(MultiPartParser):
         except ValueError:
             length = 0
         if length > limit:
-            raise RequestTooLarge(limit)
+            raise BodyTooLarge(limit)
         return super().parse(stream, media_type, parser_context)
 
 

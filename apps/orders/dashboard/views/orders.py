@@ -33,7 +33,6 @@ from apps.orders.dashboard.queries import (
     manual_payment_pending,
     order_fulfilment_state,
     order_page,
-    order_payment_state,
     order_tax_percent,
 )
 from apps.orders.dashboard.views.common import (
@@ -50,7 +49,7 @@ from apps.orders.edits import order_edit_refusal
 from apps.orders.enums import OrderOrigin, OrderStatus, OrderStockStatus
 from apps.orders.errors import OrderError
 from apps.orders.models import Order, Payment
-from apps.orders.selectors import order_detail, order_timeline
+from apps.orders.selectors import order_detail, order_payment_state, order_timeline
 from apps.orders.services import order_cancel, order_mark_paid, order_note_add
 from apps.orders.transitions import CANCELLABLE_STATUSES
 from apps.payments.enums import GatewayCode

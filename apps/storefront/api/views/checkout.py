@@ -27,7 +27,7 @@ from apps.checkout import services as checkout_services
 from apps.checkout.errors import CheckoutInputInvalid
 from apps.checkout.models import Checkout
 from apps.checkout.selectors import checkout_get, checkout_review
-from apps.fraud.storefront.checkout import checkout_risk_context_record
+from apps.fraud.services import checkout_risk_context_record
 from apps.orders.placement import order_place
 from apps.orders.selectors import order_for_checkout
 from apps.payments.gateways import GatewayCode, gateways_available
