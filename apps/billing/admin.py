@@ -53,7 +53,19 @@ class PlanAdmin(admin.ModelAdmin):
     ordering = ["sort_order", "monthly_price"]
     fieldsets = [
         (None, {"fields": ["code", "name", "description", "sort_order", "active", "is_public"]}),
-        (_("Price"), {"fields": ["monthly_price", "currency", "stripe_price_id", "stripe_product_id"]}),
+        (
+            _("Price"),
+            {
+                "fields": [
+                    "monthly_price",
+                    "currency",
+                    "stripe_price_id",
+                    "stripe_product_id",
+                    "ai_credit_price",
+                    "stripe_metered_price_id",
+                ]
+            },
+        ),
         (_("Trial"), {"fields": ["trial_days", "is_default_trial"]}),
         (
             _("Limits (empty = unlimited)"),
@@ -72,7 +84,7 @@ class PlanAdmin(admin.ModelAdmin):
     ]
 
     actions = ["push_to_stripe"]
-    readonly_fields = ["stripe_product_id"]
+    readonly_fields = ["stripe_product_id", "stripe_metered_price_id"]
 
     @admin.action(description=_("Create or update in Stripe (product and monthly price)"))
     def push_to_stripe(self, request: HttpRequest, queryset: QuerySet[Plan]) -> None:

@@ -10,11 +10,12 @@ from apps.billing.notices import notice_deliver
 
 @shared_task(acks_late=True)
 def billing_lifecycle_run_task() -> dict[str, int]:
-    """Trial-ending emails, dunning reminders, suspension emails, retention warnings and
+    """Trials that ended without a subscription, trial-ending emails, dunning reminders, suspension emails, retention warnings and
     deletions, and retries of undelivered emails (apps.billing.lifecycle)."""
     result = billing_lifecycle_run()
     return {
         "trial_ending": result.trial_ending,
+        "trials_ended": result.trials_ended,
         "reminders": result.reminders,
         "suspended": result.suspended,
         "retention_warned": result.retention.warned,

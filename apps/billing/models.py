@@ -62,6 +62,19 @@ class Plan(TimeStampedModel):
     stripe_price_id = models.CharField(_("Stripe price id"), max_length=255, blank=True)
     # Filled by `plans_push` (apps.billing.plan_sync): the Stripe Product this plan is sold as.
     stripe_product_id = models.CharField(_("Stripe product id"), max_length=255, blank=True)
+    # AI credits beyond the plan's included `ai_credits_per_month`, billed through the Stripe
+    # Billing Meter `ai_credits` (apps.billing.plan_sync). Empty: AI credits are not billed.
+    ai_credit_price = models.DecimalField(
+        _("price per AI credit beyond the included ones"),
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Empty means AI credits are not billed beyond the plan."),
+    )
+    # Filled by `plans_push`: the metered Price on the AI-credits meter (a second Checkout line).
+    stripe_metered_price_id = models.CharField(_("Stripe metered price id"), max_length=255, blank=True)
     trial_days = models.PositiveSmallIntegerField(_("trial days"), default=14)
     is_public = models.BooleanField(_("offered on the pricing page"), default=True)
     is_default_trial = models.BooleanField(
@@ -328,6 +341,24 @@ class BillingDetails(models.Model):
         return f"{self.merchant_id}: {self.city}, {self.country}"
 
 
+class BillingStripeObject(models.Model):
+    """A Stripe object the platform sets up once for billing, by what it is for: the Customer
+    Portal configuration (`portal_configuration`) and the AI-credits Billing Meter
+    (`meter:ai_credits`). Kept so that a second setup finds the object instead of making
+    another."""
+
+    key = models.CharField(_("key"), max_length=100, unique=True)
+    stripe_id = models.CharField(_("Stripe id"), max_length=255)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Stripe billing object")
+        verbose_name_plural = _("Stripe billing objects")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.stripe_id}"
+
+
 class BillingNotice(models.Model):
     """One lifecycle email to a merchant's owners (apps.billing.lifecycle), unique per merchant and
     `key`: the key names the transition, reminder or warning ("payment_failed:<grace end>"), so a
@@ -338,6 +369,7 @@ class BillingNotice(models.Model):
     class Kind(models.TextChoices):
         TRIAL_STARTED = "trial_started", _("Trial started")
         TRIAL_ENDING = "trial_ending", _("Trial ending soon")
+        TRIAL_ENDED = "trial_ended", _("Trial ended (stores read-only)")
         SUBSCRIPTION_ACTIVE = "subscription_active", _("Subscription active")
         PAYMENT_FAILED = "payment_failed", _("Payment failed (stores read-only)")
         DUNNING_REMINDER = "dunning_reminder", _("Payment reminder")

@@ -14,7 +14,8 @@ Which transitions send which email (`transition_notices_record`, called by
 to active "subscription active", to past due "payment failed" (with the read-only grace end),
 to cancelled "cancelled" (with the retention date); a change from past due or cancelled back to
 trialing or active sends "reactivated" instead. The scheduled emails (trial ending, dunning
-reminders, suspension, deletion warnings) are recorded by the jobs in `apps.billing.lifecycle`
+reminders, suspension, deletion warnings) and "trial ended" (a cardless trial's end moving the
+merchant to past due) are recorded by the jobs in `apps.billing.lifecycle`
 and `apps.billing.retention`. Staff changes (comp, trial extension) send nothing: staff tell
 the merchant themselves.
 """
@@ -60,6 +61,7 @@ MAX_ATTEMPTS = 20
 SUBJECTS: dict[str, StrOrPromise] = {
     Kind.TRIAL_STARTED: _("Your free trial has started"),
     Kind.TRIAL_ENDING: _("Your free trial ends on %(trial_ends_at)s"),
+    Kind.TRIAL_ENDED: _("Your free trial has ended: your stores are read-only until %(grace_until)s"),
     Kind.SUBSCRIPTION_ACTIVE: _("Your subscription is active"),
     Kind.PAYMENT_FAILED: _("Payment failed: your stores are read-only until %(grace_until)s"),
     Kind.DUNNING_REMINDER: _("Reminder: your payment is overdue"),
@@ -143,6 +145,7 @@ def _template_context(notice: BillingNotice) -> dict[str, Any]:
             "platform_name": settings.PLATFORM_NAME,
             "billing_url": billing_url(notice.merchant),
             "retention_days": retention_days(),
+            "grace_days": int(settings.BILLING_GRACE_DAYS),
         }
     )
     return context

@@ -103,6 +103,29 @@ def _refusal(plan: Plan, blockers: list[LimitExceeded]) -> PlanChangeError:
     )
 
 
+def _is_metered(item: Any) -> bool:
+    price = item.get("price") or {}
+    recurring = (price.get("recurring") if hasattr(price, "get") else None) or {}
+    return bool(recurring.get("usage_type") == "metered")
+
+
+def _item_changes(items: list[Any], plan: Plan) -> list[dict[str, Any]]:
+    """The subscription's items moved to `plan`: the monthly item to its price, the metered
+    AI-credits item to its metered price (added when the plan has one and the subscription
+    not, removed when the plan has none)."""
+    licensed = [item for item in items if not _is_metered(item)] or items[:1]
+    metered = [item for item in items if _is_metered(item)]
+    changes: list[dict[str, Any]] = [{"id": licensed[0]["id"], "price": plan.stripe_price_id}]
+    for index, item in enumerate(metered):
+        if plan.stripe_metered_price_id and index == 0:
+            changes.append({"id": item["id"], "price": plan.stripe_metered_price_id})
+        else:
+            changes.append({"id": item["id"], "deleted": True})
+    if plan.stripe_metered_price_id and not metered:
+        changes.append({"price": plan.stripe_metered_price_id})
+    return changes
+
+
 @transaction.atomic
 def merchant_plan_change(
     *, merchant: Merchant, plan: Plan, actor: User | None, attempt: str = ""
@@ -143,7 +166,7 @@ def merchant_plan_change(
             params=cast(
                 Any,
                 {
-                    "items": [{"id": items[0]["id"], "price": plan.stripe_price_id}],
+                    "items": _item_changes(items, plan),
                     "proration_behavior": "create_prorations",
                     "metadata": {"plan": plan.code},
                 },

@@ -8,6 +8,19 @@ takes over the plan's lookup key (`transfer_lookup_key`), and the old Price is a
 plan (`stripe_product_id`, `stripe_price_id`) and both objects are synced into dj-stripe's
 `Product` and `Price` tables in the public schema.
 
+AI credits. A plan with an `ai_credit_price` also gets a metered Price on the platform's
+AI-credits Billing Meter (apps.billing.stripe_setup.meter_ensure; the meter the usage reporter
+sends `ai_credits` events to), kept in `stripe_metered_price_id` and added to Checkout as a
+second line (no quantity: Stripe sums the meter over the billing period). The price charges
+only what is beyond the plan: graduated tiers, the plan's `ai_credits_per_month` at 0, every
+credit after at `ai_credit_price` (a plan with unlimited credits and a price bills every
+credit). As long as the plan's limit refuses credits beyond it (apps.billing.metering), only
+merchants whose limit staff raised or removed (an override) are charged. Stripe sums per
+billing period, the limit per calendar month (UTC). The included credits, price, currency and
+meter are written into the price's metadata; when one changes, a new price takes over the
+lookup key and the old one is archived, as for the monthly price. Without a price the plan's
+metered price is archived and AI credits are not billed.
+
 Idempotent: a second push of an unchanged plan only reads from Stripe. Every create carries an
 idempotency key derived from what it creates (the plan, the old price and the new amount), so a
 push that crashed after Stripe answered and before the ids were saved gets the same objects back
@@ -32,6 +45,7 @@ from djstripe.models import Product as DjstripeProduct
 
 from apps.billing.models import BillingAuditEntry, Plan
 from apps.billing.services import plan_snapshot
+from apps.billing.stripe_setup import meter_ensure, portal_configuration_ensure
 from apps.billing.subscriptions import _client, _provider_error
 from apps.payments.stripe_client import stripe_exponent
 
@@ -49,6 +63,7 @@ class PlanPushResult:
     created: list[str] = field(default_factory=list)  # "product", "price"
     updated: list[str] = field(default_factory=list)  # "product"
     archived: list[str] = field(default_factory=list)  # old price ids
+    metered_price_id: str = ""
 
     @property
     def changed(self) -> bool:
@@ -139,6 +154,94 @@ def _price_matches(price: Any, plan: Plan) -> bool:
     )
 
 
+def plan_metered_lookup_key(plan: Plan) -> str:
+    return f"plan-{plan.code}-ai-credits"
+
+
+def plan_credit_amount(plan: Plan) -> str:
+    """The price of one AI credit in Stripe's minor units, as a decimal string ("2", "0.5")."""
+    assert plan.ai_credit_price is not None
+    value = Decimal(plan.ai_credit_price).scaleb(stripe_exponent(plan.currency)).normalize()
+    return format(value, "f")
+
+
+def _metered_signature(plan: Plan, meter_id: str) -> dict[str, str]:
+    """What the metered price must say; kept in its metadata to be compared on the next push
+    (Stripe shows a price's tiers only when asked to expand them)."""
+    return {
+        "plan_code": plan.code,
+        "meter": meter_id,
+        "included_credits": "" if plan.ai_credits_per_month is None else str(plan.ai_credits_per_month),
+        "credit_amount": plan_credit_amount(plan),
+        "currency": plan.currency.lower(),
+    }
+
+
+def _metered_price_matches(price: Any, product_id: str, signature: dict[str, str]) -> bool:
+    recurring = price.get("recurring") or {}
+    metadata = price.get("metadata") or {}
+    return (
+        bool(price.get("active"))
+        and price.get("product") == product_id
+        and recurring.get("usage_type") == "metered"
+        and recurring.get("meter") == signature["meter"]
+        and all(metadata.get(name) == value for name, value in signature.items())
+    )
+
+
+def _metered_price_push(
+    client: stripe.StripeClient, plan: Plan, product_id: str, result: PlanPushResult, synced: list[Any]
+) -> str:
+    """Create, keep or archive the plan's metered AI-credits price; returns its id ("" none)."""
+    old_price = _retrieve_or_none(client.v1.prices.retrieve, plan.stripe_metered_price_id)
+    if plan.ai_credit_price is None:
+        if old_price is not None and old_price.get("active"):
+            synced.append(client.v1.prices.update(old_price.id, params={"active": False}))
+            result.archived.append(str(old_price.id))
+        return ""
+    meter_id = meter_ensure(client)
+    signature = _metered_signature(plan, meter_id)
+    if old_price is not None and _metered_price_matches(old_price, product_id, signature):
+        return str(old_price.id)
+    amount = signature["credit_amount"]
+    included = plan.ai_credits_per_month
+    pricing: dict[str, Any] = (
+        {
+            "billing_scheme": "tiered",
+            "tiers_mode": "graduated",
+            "tiers": [{"up_to": included, "unit_amount": 0}, {"up_to": "inf", "unit_amount_decimal": amount}],
+        }
+        if included
+        else {"billing_scheme": "per_unit", "unit_amount_decimal": amount}
+    )
+    old_id = plan.stripe_metered_price_id or "none"
+    key = "-".join(
+        signature[name] or "unlimited" for name in ("meter", "included_credits", "credit_amount", "currency")
+    )
+    price = client.v1.prices.create(
+        params=cast(
+            Any,
+            {
+                "product": product_id,
+                "currency": plan.currency.lower(),
+                "recurring": {"interval": "month", "usage_type": "metered", "meter": meter_id},
+                **pricing,
+                "lookup_key": plan_metered_lookup_key(plan),
+                "transfer_lookup_key": True,
+                "nickname": f"{plan.name} AI credits",
+                "metadata": signature,
+            },
+        ),
+        options={"idempotency_key": f"billing-plan-metered-{plan.pk}-{old_id}-{key}"},
+    )
+    result.created.append("metered_price")
+    if old_price is not None and old_price.get("active"):
+        synced.append(client.v1.prices.update(old_price.id, params={"active": False}))
+        result.archived.append(str(old_price.id))
+    synced.append(price)
+    return str(price.id)
+
+
 def plan_push(*, plan: Plan, actor: User | None = None) -> PlanPushResult:
     """Create or update the plan's Stripe Product and monthly Price; see the module docstring.
     Raises `SubscriptionError` when Stripe is not configured or refuses."""
@@ -204,29 +307,48 @@ def plan_push(*, plan: Plan, actor: User | None = None) -> PlanPushResult:
                 synced_prices.append(old_price)
         result.price_id = str(price.id)
         synced_prices.append(price)
+        result.metered_price_id = _metered_price_push(client, plan, str(product.id), result, synced_prices)
     except stripe.StripeError as error:
         raise _provider_error(error) from error
 
+    ids = (result.product_id, result.price_id, result.metered_price_id)
     with transaction.atomic():
         locked = Plan.objects.select_for_update().get(pk=plan.pk)
-        if (locked.stripe_product_id, locked.stripe_price_id) != (result.product_id, result.price_id):
-            locked.stripe_product_id = result.product_id
-            locked.stripe_price_id = result.price_id
-            locked.save(update_fields=["stripe_product_id", "stripe_price_id", "updated_at"])
+        if (locked.stripe_product_id, locked.stripe_price_id, locked.stripe_metered_price_id) != ids:
+            locked.stripe_product_id, locked.stripe_price_id, locked.stripe_metered_price_id = ids
+            locked.save(
+                update_fields=[
+                    "stripe_product_id",
+                    "stripe_price_id",
+                    "stripe_metered_price_id",
+                    "updated_at",
+                ]
+            )
             BillingAuditEntry.objects.create(
                 merchant=None,
                 actor=actor,
                 actor_email=getattr(actor, "email", "") or "",
                 action=BillingAuditEntry.Action.PLAN_EDITED,
                 before={"code": plan.code, **before},
-                after={"code": plan.code, **plan_snapshot(locked), "stripe_product_id": result.product_id},
+                after={
+                    "code": plan.code,
+                    **plan_snapshot(locked),
+                    "stripe_product_id": result.product_id,
+                    "stripe_metered_price_id": result.metered_price_id,
+                },
             )
-        plan.stripe_product_id, plan.stripe_price_id = result.product_id, result.price_id
+        plan.stripe_product_id, plan.stripe_price_id, plan.stripe_metered_price_id = ids
         _djstripe_sync(client, product, synced_prices)
     return result
 
 
 def plans_push(*, plans: list[Plan] | None = None, actor: User | None = None) -> list[PlanPushResult]:
-    """`plan_push` for each plan (every plan when none are given), cheapest first."""
+    """`plan_push` for each plan (every plan when none are given), cheapest first, after making
+    sure the Customer Portal configuration (no plan switching) is as wanted."""
+    client = _client()
+    try:
+        portal_configuration_ensure(client)
+    except stripe.StripeError as error:
+        raise _provider_error(error) from error
     chosen = list(Plan.objects.all()) if plans is None else plans
     return [plan_push(plan=plan, actor=actor) for plan in chosen]

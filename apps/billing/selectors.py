@@ -35,6 +35,8 @@ class StoreBillingState:
     state: str
     grace_until: datetime | None = None
     merchant_uuid: UUID | None = None  # for the link to the console's billing page
+    # The grace follows the end of a free trial without a subscription, not a failed payment.
+    trial_ended: bool = False
 
     @property
     def read_only(self) -> bool:
@@ -64,7 +66,7 @@ def _store_billing_state_load(merchant_id: int) -> StoreBillingState:
     return _store_billing_state_of(
         MerchantPlan.objects.filter(merchant_id=merchant_id)
         .select_related("merchant")
-        .only("status", "grace_until", "merchant__uuid")
+        .only("status", "grace_until", "stripe_subscription_id", "merchant__uuid")
         .first()
     )
 
@@ -85,6 +87,11 @@ def _store_billing_state_of(merchant_plan: MerchantPlan | None) -> StoreBillingS
         and merchant_plan.grace_until is not None
         and merchant_plan.grace_until > timezone.now()
     ):
-        return StoreBillingState(STORE_GRACE, merchant_plan.grace_until, merchant_uuid)
+        return StoreBillingState(
+            STORE_GRACE,
+            merchant_plan.grace_until,
+            merchant_uuid,
+            trial_ended=not merchant_plan.stripe_subscription_id,
+        )
     # Cancelled, or past due with the grace over and the expiry job not yet run.
     return StoreBillingState(STORE_SUSPENDED, merchant_plan.grace_until, merchant_uuid)

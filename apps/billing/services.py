@@ -167,6 +167,7 @@ PLAN_AUDITED_FIELDS = (
     "monthly_price",
     "currency",
     "stripe_price_id",
+    "ai_credit_price",
     "trial_days",
     "is_public",
     "is_default_trial",

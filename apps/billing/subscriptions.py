@@ -37,6 +37,7 @@ from apps.billing.limits import merchant_plan_for
 from apps.billing.models import BillingAuditEntry, MerchantPlan, Plan
 from apps.billing.notices import transition_notices_record
 from apps.billing.services import merchant_plan_snapshot
+from apps.billing.stripe_setup import portal_configuration_ensure, portal_configuration_forget
 from apps.core.errors import ApplicationError
 from apps.payments.stripe_client import StripeNotConfigured, stripe_client
 from apps.tenants.models import Tenant
@@ -140,6 +141,10 @@ def checkout_session_create(
         )
     customer_id = billing_customer_ensure(merchant=merchant, email=email)
     metadata = {"merchant_uuid": str(merchant.uuid), "plan": plan.code}
+    line_items: list[dict[str, Any]] = [{"price": plan.stripe_price_id, "quantity": 1}]
+    if plan.stripe_metered_price_id:
+        # AI credits beyond the plan (apps.billing.plan_sync): metered, so no quantity.
+        line_items.append({"price": plan.stripe_metered_price_id})
     try:
         session = _client().v1.checkout.sessions.create(
             params=cast(
@@ -148,7 +153,7 @@ def checkout_session_create(
                     "mode": "subscription",
                     "customer": customer_id,
                     "client_reference_id": str(merchant.uuid),
-                    "line_items": [{"price": plan.stripe_price_id, "quantity": 1}],
+                    "line_items": line_items,
                     "success_url": success_url,
                     "cancel_url": cancel_url,
                     "metadata": metadata,
@@ -163,17 +168,32 @@ def checkout_session_create(
 
 
 def portal_session_create(*, merchant: Merchant, return_url: str) -> str:
-    """A Customer Portal session (change card or plan, cancel); returns its URL."""
+    """A Customer Portal session (change card, see invoices, cancel; plans change in the
+    console); returns its URL."""
     customer_id = merchant_plan_for(merchant=merchant).stripe_customer_id
     if not customer_id:
         raise SubscriptionError(
             _("Subscribe to a plan first; then you can manage your billing here."),
             code=SubscriptionErrorCode.NO_CUSTOMER,
         )
+    client = _client()
     try:
-        session = _client().v1.billing_portal.sessions.create(
-            params={"customer": customer_id, "return_url": return_url}
-        )
+        # Always the platform's configuration (no plan switching: apps.billing.stripe_setup),
+        # never the account's default Portal settings.
+        configuration = portal_configuration_ensure(client, verify=False)
+        try:
+            session = client.v1.billing_portal.sessions.create(
+                params={"customer": customer_id, "return_url": return_url, "configuration": configuration}
+            )
+        except stripe.InvalidRequestError as error:
+            if getattr(error, "param", "") != "configuration":
+                raise
+            # The stored configuration is gone on Stripe's side: make it again, once.
+            portal_configuration_forget()
+            configuration = portal_configuration_ensure(client)
+            session = client.v1.billing_portal.sessions.create(
+                params={"customer": customer_id, "return_url": return_url, "configuration": configuration}
+            )
     except stripe.StripeError as error:
         raise _provider_error(error) from error
     return str(session.url)
@@ -291,12 +311,15 @@ def _period_end(snapshot: Mapping[str, Any]) -> datetime | None:
     return _timestamp(max(ends) if ends else snapshot.get("current_period_end"))
 
 
-def _price(snapshot: Mapping[str, Any]) -> str:
+def _prices(snapshot: Mapping[str, Any]) -> list[str]:
+    """The price ids of the subscription's items (the plan's monthly price, and its metered
+    AI-credits price when it has one)."""
     items = ((snapshot.get("items") or {}).get("data")) or []
+    prices = []
     for item in items:
         price = item.get("price") or {}
-        return str(price.get("id") if isinstance(price, Mapping) else price or "")
-    return ""
+        prices.append(str(price.get("id") if isinstance(price, Mapping) else price or ""))
+    return [price for price in prices if price]
 
 
 @transaction.atomic
@@ -325,7 +348,9 @@ def merchant_billing_recompute(*, merchant_plan_id: int) -> MerchantPlan:
             _timestamp(latest.snapshot.get("trial_end")) or merchant_plan.trial_ends_at
         )
         plan = (
-            Plan.objects.filter(stripe_price_id=_price(latest.snapshot)).exclude(stripe_price_id="").first()
+            Plan.objects.filter(stripe_price_id__in=_prices(latest.snapshot))
+            .exclude(stripe_price_id="")
+            .first()
         )
         if plan is not None:
             merchant_plan.plan = plan
@@ -359,8 +384,8 @@ def merchant_store_access(merchant_plan: MerchantPlan, *, now: datetime | None =
     return "suspended"
 
 
-def stores_apply_billing_state(*, merchant_plan: MerchantPlan) -> None:
-    access = merchant_store_access(merchant_plan)
+def stores_apply_billing_state(*, merchant_plan: MerchantPlan, now: datetime | None = None) -> None:
+    access = merchant_store_access(merchant_plan, now=now)
     stores = Tenant.objects.filter(merchant_id=merchant_plan.merchant_id)
     changed = False
     if access == "suspended":
@@ -377,14 +402,15 @@ def stores_apply_billing_state(*, merchant_plan: MerchantPlan) -> None:
         transaction.on_commit(routing_cache_clear)
 
 
-def billing_grace_expire() -> int:
+def billing_grace_expire(*, now: datetime | None = None) -> int:
     """Suspend the stores of merchants whose grace period has ended (a platform beat job).
     Returns how many merchants were looked at."""
-    due = MerchantPlan.objects.filter(status=Status.PAST_DUE, grace_until__lte=timezone.now())
+    now = now or timezone.now()
+    due = MerchantPlan.objects.filter(status=Status.PAST_DUE, grace_until__lte=now)
     count = 0
     for merchant_plan in due:
         with transaction.atomic():
             locked = MerchantPlan.objects.select_for_update().get(pk=merchant_plan.pk)
-            stores_apply_billing_state(merchant_plan=locked)
+            stores_apply_billing_state(merchant_plan=locked, now=now)
         count += 1
     return count

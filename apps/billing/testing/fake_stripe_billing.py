@@ -3,7 +3,14 @@ the platform uses to charge merchants, in Stripe's wire format so the real SDK t
 
 - `POST /v1/customers`, `GET /v1/customers/{id}`;
 - `POST /v1/checkout/sessions` (mode `subscription`, one price per line), `GET .../{id}`;
-- `POST /v1/billing_portal/sessions`;
+- `POST /v1/billing_portal/sessions` (an unknown or inactive `configuration` is refused);
+- `POST /v1/billing_portal/configurations`, `GET|POST /v1/billing_portal/configurations/{id}`,
+  `GET /v1/billing_portal/configurations` (features rendered in full, as Stripe does);
+- `POST /v1/billing/meters`, `GET /v1/billing/meters/{id}`, `GET /v1/billing/meters?status=`
+  (one active meter per `event_name`, as on Stripe);
+- metered prices (`recurring[usage_type]=metered` with `recurring[meter]`), per unit or
+  `billing_scheme=tiered` with graduated `tiers` (`unit_amount` or `unit_amount_decimal`,
+  `up_to=inf` last); Checkout refuses a `quantity` on a metered price's line, as Stripe does;
 - `GET /v1/invoices?customer=...` (a list object);
 - `POST /v1/customers/{id}` (address), `GET|POST /v1/customers/{id}/tax_ids`,
   `DELETE /v1/customers/{id}/tax_ids/{txi}` (eu_vat only, format checked as Stripe does);
@@ -11,7 +18,8 @@ the platform uses to charge merchants, in Stripe's wire format so the real SDK t
   `lookup_key` + `transfer_lookup_key`), `GET|POST /v1/prices/{id}` (only `active`, `nickname`,
   `metadata`, `lookup_key` change: an amount is fixed once created, as on Stripe);
 - `GET /v1/account` (the platform's own account, which dj-stripe's sync asks for);
-- `GET|POST /v1/subscriptions/{id}` (items[][id|price], proration_behavior), with
+- `GET|POST /v1/subscriptions/{id}` (items[][id|price|deleted], a new item without id,
+  proration_behavior), with
   `subscription_add` to put a subscription there for a test;
 - `POST /v1/billing/meter_events`: one event per `identifier`; a second with the same identifier
   is refused (400, `resource_already_exists`), so a double report is visible;
@@ -52,6 +60,9 @@ class FakeStripeBilling(FakeStripe):
     tax_ids: dict[str, dict[str, Any]] = field(default_factory=dict)
     subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
     meter_events: dict[str, dict[str, Any]] = field(default_factory=dict)  # by identifier
+    portal_configurations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    meters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    price_tiers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     platform_account_id: str = "acct_fake_platform0001"
 
     def start(self, port: int = 0) -> FakeStripeBilling:
@@ -113,6 +124,10 @@ class FakeStripeBilling(FakeStripe):
             return copy.deepcopy(self._find(self.checkout_sessions, parts[3], "checkout.session"))
         if parts == ["v1", "billing_portal", "sessions"] and method == "POST":
             return self._portal_create(params)
+        if parts[:3] == ["v1", "billing_portal", "configurations"]:
+            return self._portal_configuration(method, parts[3] if len(parts) == 4 else "", params)
+        if parts[:3] == ["v1", "billing", "meters"] and len(parts) <= 4:
+            return self._meter(method, parts[3] if len(parts) == 4 else "", params)
         if parts == ["v1", "invoices"] and method == "GET":
             customer = str(params.get("customer") or "")
             rows = [
@@ -248,9 +263,32 @@ class FakeStripeBilling(FakeStripe):
                 if not params.get(name):
                     raise _missing(name)
             self._find(self.products, str(params["product"]), "product")
-            amount = _integer(params, "unit_amount")
-            assert amount is not None
-            if amount < 0:
+            recurring = params.get("recurring") or None
+            usage_type = str((recurring or {}).get("usage_type") or "licensed")
+            meter = str((recurring or {}).get("meter") or "") or None
+            if usage_type == "metered":
+                if not meter:
+                    raise _invalid(
+                        "A metered price needs a meter: pass recurring[meter].", param="recurring[meter]"
+                    )
+                if meter not in self.meters:
+                    raise _invalid(
+                        f"No such meter: '{meter}'", param="recurring[meter]", code="resource_missing"
+                    )
+            billing_scheme = str(params.get("billing_scheme") or "per_unit")
+            tiers = self._price_tiers(params) if billing_scheme == "tiered" else None
+            if tiers is not None:
+                amount, amount_decimal = None, None
+            elif params.get("unit_amount_decimal") not in (None, ""):
+                amount_decimal = str(params["unit_amount_decimal"])
+                if not re.fullmatch(r"\d+(\.\d{1,12})?", amount_decimal):
+                    raise _invalid("Invalid decimal: unit_amount_decimal", param="unit_amount_decimal")
+                amount = int(float(amount_decimal)) if float(amount_decimal).is_integer() else None
+            else:
+                amount = _integer(params, "unit_amount")
+                assert amount is not None
+                amount_decimal = str(amount)
+            if amount is not None and amount < 0:
                 raise _invalid("unit_amount must be 0 or more.", param="unit_amount")
             lookup_key = str(params.get("lookup_key") or "") or None
             holder = [p for p in self.prices.values() if lookup_key and p["lookup_key"] == lookup_key]
@@ -260,37 +298,38 @@ class FakeStripeBilling(FakeStripe):
                 )
             for other in holder:
                 other["lookup_key"] = None
-            recurring = params.get("recurring") or None
             price = {
                 "id": _id("price_", 24),
                 "object": "price",
                 "product": params["product"],
                 "currency": str(params["currency"]).lower(),
                 "unit_amount": amount,
-                "unit_amount_decimal": str(amount),
+                "unit_amount_decimal": amount_decimal,
                 "active": True,
                 "type": "recurring" if recurring else "one_time",
                 "recurring": (
                     {
                         "interval": recurring.get("interval"),
                         "interval_count": int(recurring.get("interval_count") or 1),
-                        "usage_type": "licensed",
-                        "meter": None,
+                        "usage_type": usage_type,
+                        "meter": meter,
                         "trial_period_days": None,
                     }
                     if recurring
                     else None
                 ),
-                "billing_scheme": "per_unit",
+                "billing_scheme": billing_scheme,
                 "lookup_key": lookup_key,
                 "nickname": params.get("nickname") or None,
                 "metadata": dict(params.get("metadata") or {}),
                 "tax_behavior": params.get("tax_behavior") or "unspecified",
-                "tiers_mode": None,
+                "tiers_mode": str(params.get("tiers_mode")) if tiers is not None else None,
                 "transform_quantity": None,
                 "created": int(time.time()),
                 "livemode": False,
             }
+            # Stripe renders `tiers` only when asked (expand[]=tiers); kept here for tests.
+            self.price_tiers[str(price["id"])] = tiers or []
             self.prices[str(price["id"])] = price
             return copy.deepcopy(price)
         price = self._find(self.prices, price_id, "price")
@@ -312,6 +351,20 @@ class FakeStripeBilling(FakeStripe):
         subscription = self._find(self.subscriptions, subscription_id, "subscription")
         if method == "POST":
             for index, change in enumerate(params.get("items") or []):
+                if not change.get("id"):
+                    # A new item: the price added to the subscription.
+                    price_id = str(change.get("price") or "")
+                    price = self._find(self.prices, price_id, "price")
+                    metered = (price.get("recurring") or {}).get("usage_type") == "metered"
+                    subscription["items"]["data"].append(
+                        {
+                            **copy.deepcopy(subscription["items"]["data"][0]),
+                            "id": _id("si_", 14),
+                            "price": copy.deepcopy(price),
+                            "quantity": None if metered else int(change.get("quantity") or 1),
+                        }
+                    )
+                    continue
                 item = next((i for i in subscription["items"]["data"] if i["id"] == change.get("id")), None)
                 if item is None:
                     raise _invalid(
@@ -319,6 +372,9 @@ class FakeStripeBilling(FakeStripe):
                         param=f"items[{index}][id]",
                         code="resource_missing",
                     )
+                if str(change.get("deleted") or "").lower() == "true":
+                    subscription["items"]["data"].remove(item)
+                    continue
                 price_id = str(change.get("price") or "")
                 price = self._find(self.prices, price_id, "price")
                 if not price["active"]:
@@ -392,6 +448,16 @@ class FakeStripeBilling(FakeStripe):
                     raise _invalid(
                         "A subscription needs a recurring price.", param=f"line_items[{index}][price]"
                     )
+                price = self.prices.get(str(line["price"]))
+                metered = price is not None and (price.get("recurring") or {}).get("usage_type") == "metered"
+                if metered and "quantity" in line:
+                    raise _invalid(
+                        "Quantity should not be specified where usage_type is `metered`. "
+                        f"Remove quantity from `line_items[{index}]`",
+                        param=f"line_items[{index}][quantity]",
+                    )
+                if price is not None and not metered and "quantity" not in line:
+                    raise _missing(f"line_items[{index}][quantity]")
         session_id = _id("cs_test_", 40)
         session = {
             "id": session_id,
@@ -420,10 +486,26 @@ class FakeStripeBilling(FakeStripe):
             raise _missing("customer")
         if customer not in self.customers:
             raise _invalid(f"No such customer: '{customer}'", param="customer", code="resource_missing")
+        configuration_id = str(params.get("configuration") or "")
+        if configuration_id:
+            configuration = self.portal_configurations.get(configuration_id)
+            if configuration is None:
+                raise _invalid(
+                    f"No such configuration: '{configuration_id}'",
+                    param="configuration",
+                    code="resource_missing",
+                )
+            if not configuration["active"]:
+                raise _invalid(
+                    "The configuration is not active; activate it or pass another one.", param="configuration"
+                )
+        else:
+            configuration_id = self._portal_default_configuration()
         session_id = _id("bps_", 24)
         session = {
             "id": session_id,
             "object": "billing_portal.session",
+            "configuration": configuration_id,
             "customer": customer,
             "return_url": params.get("return_url"),
             "url": f"{self.base_url}/fake/portal/{session_id}",
@@ -432,6 +514,190 @@ class FakeStripeBilling(FakeStripe):
         }
         self.portal_sessions[session_id] = session
         return copy.deepcopy(session)
+
+    @staticmethod
+    def _price_tiers(params: dict[str, Any]) -> list[dict[str, Any]]:
+        if params.get("tiers_mode") not in ("graduated", "volume"):
+            raise _invalid("tiers_mode must be graduated or volume for a tiered price.", param="tiers_mode")
+        raw = params.get("tiers")
+        rows = list(raw.values()) if isinstance(raw, dict) else list(raw or [])
+        if not rows:
+            raise _missing("tiers")
+        tiers = []
+        for index, row in enumerate(rows):
+            up_to = str(row.get("up_to") or "")
+            if up_to != "inf" and not up_to.isdigit():
+                raise _invalid(f"Invalid up_to: {up_to}", param=f"tiers[{index}][up_to]")
+            if (up_to == "inf") != (index == len(rows) - 1):
+                raise _invalid(
+                    "The last tier, and only it, must have up_to=inf.", param=f"tiers[{index}][up_to]"
+                )
+            decimal = row.get("unit_amount_decimal")
+            amount = row.get("unit_amount")
+            if decimal in (None, "") and amount in (None, ""):
+                raise _missing(f"tiers[{index}][unit_amount]")
+            tiers.append(
+                {
+                    "up_to": None if up_to == "inf" else int(up_to),
+                    "unit_amount": int(amount) if amount not in (None, "") else None,
+                    "unit_amount_decimal": str(decimal if decimal not in (None, "") else amount),
+                    "flat_amount": None,
+                    "flat_amount_decimal": None,
+                }
+            )
+        return tiers
+
+    def _portal_features(self, wanted: dict[str, Any]) -> dict[str, Any]:
+        """Portal features as Stripe renders them: every feature, the asked values over
+        Stripe's defaults."""
+
+        def flag(node: dict[str, Any], name: str, default: bool) -> bool:
+            return str(node.get(name, default)).lower() == "true"
+
+        customer_update = wanted.get("customer_update") or {}
+        cancel = wanted.get("subscription_cancel") or {}
+        update = wanted.get("subscription_update") or {}
+        features: dict[str, dict[str, Any]] = {
+            "customer_update": {
+                "allowed_updates": list((customer_update.get("allowed_updates") or {}).values())
+                if isinstance(customer_update.get("allowed_updates"), dict)
+                else list(customer_update.get("allowed_updates") or []),
+                "enabled": flag(customer_update, "enabled", False),
+            },
+            "invoice_history": {"enabled": flag(wanted.get("invoice_history") or {}, "enabled", False)},
+            "payment_method_update": {
+                "enabled": flag(wanted.get("payment_method_update") or {}, "enabled", False),
+                "payment_method_configuration": None,
+            },
+            "subscription_cancel": {
+                "cancellation_reason": {"enabled": False, "options": []},
+                "enabled": flag(cancel, "enabled", False),
+                "mode": str(cancel.get("mode") or "at_period_end"),
+                "proration_behavior": str(cancel.get("proration_behavior") or "none"),
+            },
+            "subscription_update": {
+                "billing_cycle_anchor": None,
+                "default_allowed_updates": [],
+                "enabled": flag(update, "enabled", False),
+                "products": [],
+                "proration_behavior": str(update.get("proration_behavior") or "none"),
+                "schedule_at_period_end": {"conditions": []},
+                "trial_update_behavior": "end_trial",
+            },
+        }
+        if features["customer_update"]["enabled"] and not features["customer_update"]["allowed_updates"]:
+            raise _missing("features[customer_update][allowed_updates]")
+        return features
+
+    def _portal_default_configuration(self) -> str:
+        """The account's default Portal configuration (Stripe makes it from the Dashboard's
+        settings; here plan switching is on, as a merchant could find it)."""
+        for configuration in self.portal_configurations.values():
+            if configuration["is_default"]:
+                return str(configuration["id"])
+        configuration = self._portal_configuration(
+            "POST", "", {"features": {"subscription_update": {"enabled": "true"}}}
+        )
+        self.portal_configurations[configuration["id"]]["is_default"] = True
+        return str(configuration["id"])
+
+    def _portal_configuration(self, method: str, configuration_id: str, params: dict[str, Any]) -> Any:
+        if method == "GET" and not configuration_id:
+            rows = [copy.deepcopy(c) for c in self.portal_configurations.values()]
+            if "active" in params:
+                rows = [c for c in rows if c["active"] == (str(params["active"]).lower() == "true")]
+            return {
+                "object": "list",
+                "url": "/v1/billing_portal/configurations",
+                "has_more": False,
+                "data": rows,
+            }
+        if method == "POST" and not configuration_id:
+            if not params.get("features"):
+                raise _missing("features")
+            now = int(time.time())
+            configuration = {
+                "id": _id("bpc_", 24),
+                "object": "billing_portal.configuration",
+                "active": True,
+                "application": None,
+                "business_profile": {
+                    "headline": None,
+                    "privacy_policy_url": None,
+                    "terms_of_service_url": None,
+                },
+                "created": now,
+                "default_return_url": params.get("default_return_url") or None,
+                "features": self._portal_features(dict(params["features"])),
+                "is_default": False,
+                "livemode": False,
+                "login_page": {"enabled": False, "url": None},
+                "metadata": dict(params.get("metadata") or {}),
+                "name": params.get("name") or None,
+                "updated": now,
+            }
+            self.portal_configurations[str(configuration["id"])] = configuration
+            return copy.deepcopy(configuration)
+        configuration = self._find(self.portal_configurations, configuration_id, "configuration")
+        if method == "POST":
+            if "active" in params:
+                configuration["active"] = str(params["active"]).lower() == "true"
+            if "features" in params:
+                merged = copy.deepcopy(configuration["features"])
+                for name, values in dict(params["features"]).items():
+                    merged.setdefault(name, {}).update(dict(values))
+                configuration["features"] = self._portal_features(merged)
+            if "metadata" in params:
+                configuration["metadata"].update(params["metadata"] or {})
+            configuration["updated"] = int(time.time())
+        return copy.deepcopy(configuration)
+
+    def _meter(self, method: str, meter_id: str, params: dict[str, Any]) -> Any:
+        if method == "GET" and not meter_id:
+            rows = [copy.deepcopy(m) for m in self.meters.values()]
+            if params.get("status"):
+                rows = [m for m in rows if m["status"] == params["status"]]
+            return {"object": "list", "url": "/v1/billing/meters", "has_more": False, "data": rows}
+        if method == "POST" and not meter_id:
+            for name in ("display_name", "event_name", "default_aggregation"):
+                if not params.get(name):
+                    raise _missing(name)
+            event_name = str(params["event_name"])
+            if any(m["event_name"] == event_name and m["status"] == "active" for m in self.meters.values()):
+                raise _invalid(
+                    f"An active meter with event_name `{event_name}` already exists.",
+                    param="event_name",
+                    code="resource_already_exists",
+                )
+            formula = str((params["default_aggregation"] or {}).get("formula") or "")
+            if formula not in ("sum", "count", "last"):
+                raise _invalid(f"Invalid formula: {formula}", param="default_aggregation[formula]")
+            mapping = dict(params.get("customer_mapping") or {})
+            now = int(time.time())
+            meter = {
+                "id": _id("mtr_", 24),
+                "object": "billing.meter",
+                "created": now,
+                "customer_mapping": {
+                    "event_payload_key": mapping.get("event_payload_key") or "stripe_customer_id",
+                    "type": mapping.get("type") or "by_id",
+                },
+                "default_aggregation": {"formula": formula},
+                "display_name": params["display_name"],
+                "event_name": event_name,
+                "event_time_window": params.get("event_time_window") or None,
+                "livemode": False,
+                "status": "active",
+                "status_transitions": {"deactivated_at": None},
+                "updated": now,
+                "value_settings": {
+                    "event_payload_key": (params.get("value_settings") or {}).get("event_payload_key")
+                    or "value"
+                },
+            }
+            self.meters[str(meter["id"])] = meter
+            return copy.deepcopy(meter)
+        return copy.deepcopy(self._find(self.meters, meter_id, "billing.meter"))
 
     # -- recordings for tests ------------------------------------------------------------------
     def invoice_add(

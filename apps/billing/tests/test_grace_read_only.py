@@ -26,12 +26,14 @@ pytestmark = pytest.mark.django_db
 NEW_PRODUCT = "/dashboard/catalog/products/new/"
 
 
-def _grace(world: StoreWorld, days: int = 5) -> MerchantPlan:
+def _grace(world: StoreWorld, days: int = 5, *, subscription: str = "sub_grace") -> MerchantPlan:
+    """Past due: a failed payment of `subscription`, or the end of a cardless trial (no subscription)."""
     return merchant_on_plan(
         world.merchant,
         make_plan(),
         status=MerchantPlan.Status.PAST_DUE,
         grace_until=timezone.now() + timedelta(days=days),
+        stripe_subscription_id=subscription,
     )
 
 
@@ -63,6 +65,16 @@ def test_grace_dashboard_shows_the_banner_with_the_date_and_console_link(alpha):
     page = response.content.decode()
     assert 'role="alert"' in page
     assert "read-only until the bill is paid" in page
+    assert plan.grace_until is not None
+    assert date_format(timezone.localtime(plan.grace_until), "DATE_FORMAT") in page
+    assert f"/console/merchants/{alpha.merchant.uuid}/billing/" in page
+
+
+def test_after_a_cardless_trial_the_banner_asks_for_a_plan_not_a_payment(alpha):
+    plan = _grace(alpha, subscription="")
+    page = role_client(alpha, "owner").get("/dashboard/").content.decode()
+    assert "Your free trial has ended" in page
+    assert "payment for your plan failed" not in page
     assert plan.grace_until is not None
     assert date_format(timezone.localtime(plan.grace_until), "DATE_FORMAT") in page
     assert f"/console/merchants/{alpha.merchant.uuid}/billing/" in page
@@ -161,3 +173,21 @@ def test_a_tenant_object_without_the_billing_row_costs_one_query(alpha, django_a
     tenant = type(alpha.tenant).objects.get(pk=alpha.tenant.pk)
     with django_assert_num_queries(1):
         assert store_billing_state(tenant).state == STORE_GRACE
+
+
+def test_grace_makes_the_stores_cms_read_only_too(alpha):
+    from apps.content.models import ContentPage
+
+    _grace(alpha)
+    with schema_context(alpha.tenant.schema_name):
+        about = ContentPage.objects.get(slug="about")
+    client = role_client(alpha, "owner")
+    assert client.get(f"/cms/pages/{about.pk}/edit/").status_code == 200
+    response = client.post(f"/cms/pages/{about.pk}/edit/", {"title": "Changed during grace", "slug": "about"})
+    assert response.status_code == 403
+    with schema_context(alpha.tenant.schema_name):
+        about.refresh_from_db()
+        assert about.title != "Changed during grace"
+        assert about.get_latest_revision() is None or "Changed during grace" not in str(
+            about.get_latest_revision().content
+        )

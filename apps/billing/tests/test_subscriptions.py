@@ -392,3 +392,68 @@ def test_a_suspended_stores_pages_show_the_suspension_page_and_no_data(
     assert alpha.tenant.name.encode() not in api.content
     # another merchant's store is untouched
     assert store_client(beta).get("/").status_code == 200
+
+
+def test_a_plan_changed_in_the_customer_portal_moves_the_merchant_to_that_plan(
+    alpha: StoreWorld,
+    platform_client: Client,
+    subscribed: MerchantPlan,
+    fake_stripe_billing: FakeStripeBilling,  # noqa: F811
+) -> None:
+    # given: active on the growth price; in the Portal the merchant picks another plan, and
+    # Stripe sends the subscription with that plan's price
+    fake, mp = fake_stripe_billing, subscribed
+    growth = mp.plan
+    scale = make_plan(name="Scale", stripe_price_id="price_scale_monthly", max_stores=10)
+    _post_event(platform_client, fake, _sub(fake, mp, "customer.subscription.updated", "active", T0))
+    event = fake.subscription_event(
+        "customer.subscription.updated",
+        created=T0 + DAY,
+        subscription_id="sub_1",
+        customer=mp.stripe_customer_id,
+        status="active",
+        price="price_scale_monthly",
+        period_end=T0 + 31 * DAY,
+    )
+    # when
+    assert _post_event(platform_client, fake, event).status_code == 200
+    # then: the plan follows the price, audited with the event that decided it
+    mp.refresh_from_db()
+    assert (mp.plan, mp.status) == (scale, Status.ACTIVE)
+    entry = BillingAuditEntry.objects.filter(merchant=alpha.merchant, action="status_changed").first()
+    assert entry is not None
+    assert (entry.before["plan"], entry.after["plan"]) == (growth.code, scale.code)
+    assert entry.after["stripe_event"] == event["id"]
+    # and an older snapshot with the old price, delivered late, does not move it back
+    late = _sub(fake, mp, "customer.subscription.updated", "active", T0 + 5)
+    assert _post_event(platform_client, fake, late).status_code == 200
+    mp.refresh_from_db()
+    assert mp.plan == scale
+
+
+def test_the_grace_expiry_and_lifecycle_jobs_run_as_celery_beat_tasks(
+    alpha: StoreWorld,
+    platform_client: Client,
+    subscribed: MerchantPlan,
+    fake_stripe_billing: FakeStripeBilling,  # noqa: F811
+) -> None:
+    from config.celery import app
+
+    # given: past due, the grace period over
+    fake, mp = fake_stripe_billing, subscribed
+    _post_event(platform_client, fake, _inv(fake, mp, "invoice.payment_failed", T0))
+    MerchantPlan.objects.filter(pk=mp.pk).update(grace_until="2000-01-01T00:00:00Z")
+    app.loader.import_default_modules()
+    names = {
+        entry: settings.CELERY_BEAT_SCHEDULE[entry]["task"]
+        for entry in ("billing-grace-expire", "billing-lifecycle")
+    }
+    assert all(name in app.tasks for name in names.values()), names
+    # when: beat's tasks run through Celery (in process)
+    expired = app.tasks[names["billing-grace-expire"]].apply()
+    lifecycle = app.tasks[names["billing-lifecycle"]].apply()
+    # then: the store is suspended by billing and its owners are told once
+    assert expired.successful() and expired.get() == 1
+    assert _store_status(alpha) == Tenant.Status.SUSPENDED
+    assert lifecycle.successful() and lifecycle.get()["suspended"] == 1
+    assert app.tasks[names["billing-lifecycle"]].apply().get()["suspended"] == 0

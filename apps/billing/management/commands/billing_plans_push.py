@@ -1,4 +1,5 @@
-"""Create or update every plan's Stripe Product and monthly Price (apps.billing.plan_sync)."""
+"""Create or update every plan's Stripe Product, monthly Price and metered AI-credits Price, and
+the Customer Portal configuration (apps.billing.plan_sync)."""
 
 from __future__ import annotations
 
@@ -37,4 +38,7 @@ class Command(BaseCommand):
                 ]
                 + [f"archived {price}" for price in result.archived]
             )
-            self.stdout.write(f"{result.plan}: {result.product_id} {result.price_id} ({what or 'unchanged'})")
+            metered = f" {result.metered_price_id}" if result.metered_price_id else ""
+            self.stdout.write(
+                f"{result.plan}: {result.product_id} {result.price_id}{metered} ({what or 'unchanged'})"
+            )
