@@ -376,6 +376,7 @@ LIST_PAGES = (
     ("at-risk", "/dashboard/fulfilment/at-risk/", "At-risk orders"),
     ("profit", "/dashboard/fulfilment/profit/", "Profit"),
     ("purchase-orders", "/dashboard/purchase-orders/", "Supplier orders"),
+    ("needs-attention", "/dashboard/purchase-orders/attention/", "Supplier orders that need you"),
     ("fraud", "/dashboard/fraud/", "Fraud review"),
     ("returns", "/dashboard/returns/", "Returns"),
     ("invoices", "/dashboard/invoices/", "Invoices"),

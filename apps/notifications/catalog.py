@@ -5,6 +5,9 @@ default subject, HTML and text in Jinja2.
 Default sources mark their sentences with `_()` (Jinja2's i18n extension calling Django's
 gettext); `apps.notifications.messages` lists the same sentences for `makemessages`, and a test
 keeps the two in step. A merchant's version replaces the default for one language.
+
+Team invitations are not here: a merchant's team spans all its stores, so the platform sends
+the invitation from the console (`apps.platform.team.invitations`), not one store.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ class TemplateName(models.TextChoices):
     WELCOME = "welcome", _("Welcome")
     PASSWORD_RESET = "password_reset", _("Password reset")
     GIFT_CARD = "gift_card", _("Gift card")
-    TEAM_INVITE = "team_invite", _("Team invitation")
     LOW_STOCK = "low_stock", _("Low stock (to the store)")
     NEWSLETTER_CONFIRMATION = "newsletter_confirmation", _("Newsletter confirmation")
 
@@ -58,7 +60,6 @@ RETURN_SHAPE: dict[str, Any] = {
     "dashboard_url": "",
 }
 GIFT_CARD_SHAPE: dict[str, Any] = {"code": "", "amount": "", "expires": "", "note": ""}
-INVITE_SHAPE: dict[str, Any] = {"inviter": "", "role": "", "url": "", "expires": ""}
 STOCK_SHAPE: dict[str, Any] = {
     "sku": "",
     "title": "",
@@ -331,22 +332,6 @@ SPECS: dict[str, TemplateSpec] = {
 {% endif %}
 {{ store.url }}
 """,
-        ),
-        _spec(
-            TemplateName.TEAM_INVITE,
-            uses_order=False,
-            audience=Audience.STORE,
-            extras={"invite": INVITE_SHAPE},
-            subject='{{ _("You are invited to the team of %(store)s", store=store.name) }}',
-            html=f"""<h1 {_H1}>{{{{ _("Join the team of %(store)s", store=store.name) }}}}</h1>
-<p>{{{{ _("%(inviter)s invited you to help run %(store)s as %(role)s.", inviter=invite.inviter, store=store.name, role=invite.role) }}}}</p>
-<p>{{{{ button(invite.url, _("Accept the invitation")) }}}}</p>
-{{% if invite.expires %}}<p {_MUTED}>{{{{ _("The invitation expires on %(date)s.", date=invite.expires) }}}}</p>{{% endif %}}""",
-            text="""{{ _("%(inviter)s invited you to help run %(store)s as %(role)s.", inviter=invite.inviter, store=store.name, role=invite.role) }}
-
-{{ _("Accept the invitation") }}: {{ invite.url }}
-{% if invite.expires %}{{ _("The invitation expires on %(date)s.", date=invite.expires) }}
-{% endif %}""",
         ),
         _spec(
             TemplateName.LOW_STOCK,

@@ -278,9 +278,6 @@ def sample_extras(name: str, *, language: str, base_url: str) -> dict[str, Any]:
                 "expires": soon,
             }
         },
-        "team_invite": {
-            "invite": {"inviter": "Alex Example", "role": _("Staff"), "url": base_url + "/", "expires": soon}
-        },
         "low_stock": {
             "stock": {
                 "sku": "SHIRT-M",

@@ -10,11 +10,9 @@ from django.utils.translation import gettext_noop
 
 MESSAGES: tuple[str, ...] = (
     gettext_noop("%(email)s asked to return items from order %(number)s."),
-    gettext_noop("%(inviter)s invited you to help run %(store)s as %(role)s."),
     gettext_noop("%(sku)s has %(available)s units left at %(location)s (alert at %(threshold)s)."),
     gettext_noop("A customer asked to return items"),
     gettext_noop("About your return for order %(number)s"),
-    gettext_noop("Accept the invitation"),
     gettext_noop("An update on order %(number)s"),
     gettext_noop("Choose a new password"),
     gettext_noop("Confirm my subscription"),
@@ -27,7 +25,6 @@ MESSAGES: tuple[str, ...] = (
     gettext_noop("If you did not ask for this, ignore this email: you will not be subscribed."),
     gettext_noop("If you did not ask for this, ignore this email: your password stays as it is."),
     gettext_noop("If you have questions, reply to this email."),
-    gettext_noop("Join the team of %(store)s"),
     gettext_noop("Low stock: %(sku)s"),
     gettext_noop("Never email me about this newsletter"),
     gettext_noop("One more step"),
@@ -57,7 +54,6 @@ MESSAGES: tuple[str, ...] = (
     gettext_noop("Subtotal"),
     gettext_noop("Tax"),
     gettext_noop("Thank you for your order!"),
-    gettext_noop("The invitation expires on %(date)s."),
     gettext_noop("Total"),
     gettext_noop("Track your parcel"),
     gettext_noop("Tracking number"),
@@ -76,7 +72,6 @@ MESSAGES: tuple[str, ...] = (
     gettext_noop("Welcome to %(store)s"),
     gettext_noop("Welcome to %(store)s!"),
     gettext_noop("Write a review"),
-    gettext_noop("You are invited to the team of %(store)s"),
     gettext_noop("You can send back the items from order %(number)s."),
     gettext_noop("You have a gift card!"),
     gettext_noop(

@@ -82,3 +82,33 @@ def test_no_parcel_yet_changes_nothing(in_alpha, fake, django_capture_on_commit_
     assert (result.checked, result.shipments) == (1, 0)
     assert po.status == S.PLACED and po.tracking_synced_at is not None
     assert not PurchaseOrderShipment.objects.exists()
+
+
+def test_a_parcel_of_a_carrier_we_do_not_know_ships_with_a_universal_tracking_link(
+    in_alpha, fake, django_capture_on_commit_callbacks, monkeypatch
+):
+    from apps.fulfilment.carriers import OTHER, carrier_guess
+    from apps.fulfilment.models import Fulfilment
+    from apps.purchasing.services import tracking
+
+    # given a parcel whose number fits no carrier and whose logistics service we do not know
+    monkeypatch.setattr(tracking, "SERVICE_CARRIERS", {})
+    supplier = api_supplier(fake, "east")
+    variant, _ = supplier_variant(supplier)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = order_paid([(variant, 1)])
+    po = PurchaseOrder.objects.get(order=order)
+    number = fake.ship(po.supplier_order_id, mail_no="QX7K2")
+    assert carrier_guess(number) is None
+
+    # when tracking is synced
+    with django_capture_on_commit_callbacks(execute=True):
+        result = purchase_orders_tracking_sync()
+
+    # then it still ships, as "other carrier" with a link that finds any carrier's parcel
+    assert (result.shipments, result.errors) == (1, [])
+    fulfilment = Fulfilment.objects.get(order=order)
+    assert (fulfilment.carrier, fulfilment.tracking_number) == (OTHER, number)
+    assert fulfilment.tracking_url == f"https://t.17track.net/en#nums={number}"
+    po.refresh_from_db()
+    assert po.status == S.SHIPPED and po.last_error_code == ""
