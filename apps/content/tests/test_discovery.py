@@ -215,6 +215,24 @@ def test_search_finds_posts_and_pages_under_articles(alpha):
     assert "sf-search-articles" not in nothing
 
 
+def test_the_articles_found_are_kept_until_something_is_published(alpha):
+    """A search's articles are cached under the theme version: a catalog change keeps them (no
+    content query), a publish retires them (the new post shows at once)."""
+    from apps.storefront.caching import catalog_version_bump
+
+    _post(alpha, "Wool Guide", body="All about merino.")
+    client = store_client(alpha)
+    assert "Wool Guide" in client.get("/search/", {"q": "merino"}).content.decode()
+    with schema_context(alpha.tenant.schema_name):
+        catalog_version_bump()  # past the page cache: the page renders again
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/search/", {"q": "merino"})
+    assert not [q for q in queries.captured_queries if "wagtailsearch" in q["sql"]]
+
+    _post(alpha, "Merino Care", body="Washing merino.")
+    assert "Merino Care" in client.get("/search/", {"q": "merino"}).content.decode()
+
+
 # ------------------------------------------------------------------------------
 # storefront API
 # ------------------------------------------------------------------------------

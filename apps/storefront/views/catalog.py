@@ -13,6 +13,8 @@ levels there are (pinned by apps/storefront/tests/test_catalog.py).
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import unicodedata
 import zoneinfo
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -47,12 +50,13 @@ from apps.catalog.storefront_selectors import (
     storefront_product_get,
     storefront_related_products,
 )
-from apps.content.discovery import active_language, content_search
+from apps.content.discovery import ArticleHit, active_language, content_search
 from apps.core.html import html_sanitize
 from apps.core.money import money_format
 from apps.core.permissions import no_permission_required
 from apps.customers.selectors import wishlist_product_ids
 from apps.reviews.selectors import product_reviews, review_purchase_line
+from apps.storefront.caching import FRAGMENT_CACHE_SECONDS, store_cache_versions
 from apps.storefront.page_cache import storefront_page_cache
 from apps.storefront.presentment import shopper_locale
 from apps.storefront.seo import breadcrumbs_json_ld, page_meta
@@ -68,10 +72,13 @@ from apps.storefront.views.catalog_present import (
 from apps.stores.selectors import store_currency_get, store_settings_get
 
 WHY = "the storefront is public"
+ARTICLES_CACHE_PREFIX = "storefront:articles"
 PAGE_SIZE = 24
 SEARCH_MAX_LENGTH = 200
 MAX_OPTION_FILTERS = 30
 MAX_OPTION_KEY_LENGTH = 200
+
+logger = logging.getLogger(__name__)
 
 
 # ------------------------------------------------------------------------------
@@ -378,6 +385,31 @@ def category_detail(request: HttpRequest, path: str) -> HttpResponse:
     )
 
 
+def _articles(request: HttpRequest, query: str) -> list[ArticleHit]:
+    """Blog posts and pages matching `query`, shown under the products (Wagtail's search index,
+    this language only). Kept in the store's cache under its theme version, which every publish,
+    unpublish or move changes (`apps.storefront.caching.content_signals_connect`): a catalog
+    change, which retires the product results, leaves these alone."""
+    language = active_language()
+    digest = hashlib.blake2b(query.encode(), digest_size=12).hexdigest()
+    key = None
+    try:
+        _catalog, theme = store_cache_versions(request)
+        key = f"{ARTICLES_CACHE_PREFIX}:{language}:{theme}:{digest}"
+        found = cache.get(key)
+        if isinstance(found, list):
+            return found
+    except Exception:  # a cache that cannot be reached costs speed, not the page
+        logger.warning("article search cache unreadable", exc_info=True)
+    hits = content_search(query=query, language=language, request=request)
+    if key is not None:
+        try:
+            cache.set(key, hits, FRAGMENT_CACHE_SECONDS)
+        except Exception:
+            logger.warning("article search cache unwritable", exc_info=True)
+    return hits
+
+
 @no_permission_required(WHY)
 @storefront_page_cache
 def search(request: HttpRequest) -> HttpResponse:
@@ -388,8 +420,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if not query:
         extra["categories"] = storefront_categories()
     else:
-        # Blog posts and pages, under the products (Wagtail's search index, this language only).
-        extra["articles"] = content_search(query=query, language=active_language(), request=request)
+        extra["articles"] = _articles(request, query)
     return _listing_response(
         request,
         heading=heading,
