@@ -191,8 +191,16 @@ def _rows_refused(params: Mapping[str, Any]) -> str:
         "%(count)d rows cannot be imported, so nothing was imported.",
         count,
     ) % {"count": count}
+    return _with_first(text, params)
+
+
+def _with_first(text: str, params: Mapping[str, Any]) -> str:
+    """`text` and the first problem, if the error names one (outside an f-string, where
+    makemessages finds the sentence)."""
     first = _nested(params, "first")
-    return f"{text} {gettext('The first: %(problem)s') % {'problem': first}}" if first else text
+    if not first:
+        return text
+    return text + " " + gettext("The first: %(problem)s") % {"problem": first}
 
 
 def _products_refused(params: Mapping[str, Any]) -> str:
@@ -202,8 +210,7 @@ def _products_refused(params: Mapping[str, Any]) -> str:
         "%(count)d products could not be saved, so nothing was imported.",
         count,
     ) % {"count": count}
-    first = _nested(params, "first")
-    return f"{text} {gettext('The first: %(problem)s') % {'problem': first}}" if first else text
+    return _with_first(text, params)
 
 
 def _image_skipped(params: Mapping[str, Any]) -> str:

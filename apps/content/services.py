@@ -200,7 +200,7 @@ def _tree_create(*, name: str, hostname: str, language: str) -> StoreHomePage:
                 title=_("Blog"),
                 slug="blog",
                 locale=locale,
-                intro=f"<p>{escape(_('News and stories from our shop.'))}</p>",
+                intro="<p>" + escape(_("News and stories from our shop.")) + "</p>",
             )
         )
         about = home.add_child(
@@ -212,7 +212,9 @@ def _tree_create(*, name: str, hostname: str, language: str) -> StoreHomePage:
                 body=[
                     {
                         "type": "paragraph",
-                        "value": f"<p>{escape(_('We are an independent shop. Tell your story here.'))}</p>",
+                        "value": "<p>"
+                        + escape(_("We are an independent shop. Tell your story here."))
+                        + "</p>",
                     }
                 ],
             )

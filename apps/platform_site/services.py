@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django_tenants.utils import schema_context
@@ -170,7 +171,7 @@ def _tree_create(language: str) -> PlatformHomePage:
                 slug="blog",
                 locale=locale,
                 show_in_menus=True,
-                intro=f"<p>{_('News from %(name)s.') % {'name': settings.PLATFORM_NAME}}</p>",
+                intro="<p>" + escape(_("News from %(name)s.") % {"name": settings.PLATFORM_NAME}) + "</p>",
             )
         )
         help_index = home.add_child(

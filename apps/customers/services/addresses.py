@@ -255,7 +255,8 @@ def _postal_code_error(
     else:
         message = _("“%(value)s” is not a valid %(kind)s for %(country)s.")
     if examples:
-        message = f"{message} {_('Enter one like %(example)s.')}"
+        hint = _("Enter one like %(example)s.")  # outside the f-string: makemessages finds it
+        message = f"{message} {hint}"
         params["example"] = examples[0]
     return field_error(
         "postal_code",
@@ -325,7 +326,8 @@ def _country_rule_errors(
         }
         suggestion = _choice_suggestion(city, rules.city_choices)
         if suggestion:
-            message = f"{message} {_('Did you mean “%(suggestion)s”?') % {'suggestion': suggestion}}"
+            hint = _("Did you mean “%(suggestion)s”?") % {"suggestion": suggestion}
+            message = f"{message} {hint}"
         errors.append(
             field_error("city", CustomerErrorCode.CITY_INVALID, message, value=city[:50], country=country)
         )
@@ -347,7 +349,8 @@ def _country_rule_errors(
         }
         suggestion = _choice_suggestion(region, rules.country_area_choices)
         if suggestion:
-            message = f"{message} {_('Did you mean “%(suggestion)s”?') % {'suggestion': suggestion}}"
+            hint = _("Did you mean “%(suggestion)s”?") % {"suggestion": suggestion}
+            message = f"{message} {hint}"
         errors.append(
             field_error(
                 "region", CustomerErrorCode.REGION_INVALID, message, value=region[:50], country=country
