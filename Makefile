@@ -48,7 +48,7 @@ validate-k8s: install
 	@bash scripts/validate_k8s.sh
 
 messages: install
-	@$(DEV) manage makemessages -l de -l es --ignore=.venv --ignore=.local && $(DEV) manage compilemessages --ignore=.venv
+	@$(DEV) manage makemessages -l de -l es --no-obsolete --ignore=.venv --ignore=.local && $(DEV) manage compilemessages --ignore=.venv
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache staticfiles

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,44 @@ def test_the_dashboard_speaks_the_browsers_language(alpha, language, expected):
     assert response.status_code == 200
     assert f'<html lang="{language}">' in response.content.decode()
     assert expected in response.content.decode()
+
+
+GETTEXT_NAMES = frozenset(
+    {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "gettext_noop"}
+)
+
+
+def _gettext_calls_inside_f_strings(path: Path) -> list[str]:
+    found = []
+    depth = 0
+    with path.open(encoding="utf-8") as source:
+        tokens = list(tokenize.generate_tokens(source.readline))
+    for token, following in itertools.pairwise(tokens):
+        if token.type == tokenize.FSTRING_START:
+            depth += 1
+        elif token.type == tokenize.FSTRING_END:
+            depth -= 1
+        elif (
+            depth
+            and token.type == tokenize.NAME
+            and token.string in GETTEXT_NAMES
+            and following.string == "("
+        ):
+            found.append(f"{path.relative_to(ROOT)}:{token.start[0]}")
+    return found
+
+
+def test_no_sentence_to_translate_is_written_inside_an_f_string():
+    """xgettext does not look inside f-strings: a `_("...")` there never reaches the catalogs
+    and shows in English in every language."""
+    sources = [
+        path
+        for folder in ("apps", "config")
+        for path in (ROOT / folder).rglob("*.py")
+        if "tests" not in path.parts and "migrations" not in path.parts
+    ]
+    found = [place for path in sources for place in _gettext_calls_inside_f_strings(path)]
+    assert found == [], "move these out of their f-strings:\n" + "\n".join(found)
 
 
 @pytest.mark.parametrize("language", ["de", "es"])

@@ -150,9 +150,9 @@ def test_pricing_lists_every_offered_plan_with_its_price_and_limits(platform_cli
         assert plan.name in card
         assert money_format(plan.monthly_price, plan.currency, "en") in card
         stores = plan.max_stores
-        assert (f"{stores} stores" if stores is not None else "Unlimited stores") in card
+        assert (f"{stores:,} stores" if stores is not None else "Unlimited stores") in card
         products = plan.max_products_per_store
-        assert (f"{products} products per store" if products is not None else "Unlimited products") in card
+        assert (f"{products:,} products per store" if products is not None else "Unlimited products") in card
     assert SIGNUP in html
 
 
