@@ -71,3 +71,22 @@ def test_a_new_store_is_cloned_with_the_templates_content_and_made_its_own(alpha
             blog = BlogIndexPage.objects.live().get()
             assert (blog.pk, blog.url_path) == (template_blog.pk, template_blog.url_path)
             assert Menu.objects.count() == 2
+
+
+def test_content_provision_all_puts_every_stores_site_back_on_its_domain(alpha, beta):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from apps.content.services import TEMPLATE_HOSTNAME
+
+    with schema_context(beta.tenant.schema_name):
+        Site.objects.update(hostname=TEMPLATE_HOSTNAME)  # a Site left on the wrong host
+    out = StringIO()
+    call_command("content_provision_all", "--dry-run", stdout=out)
+    assert f"{alpha.tenant.schema_name}: site updated" in out.getvalue()
+    with schema_context(beta.tenant.schema_name):
+        assert Site.objects.get().hostname == TEMPLATE_HOSTNAME  # a dry run changes nothing
+    call_command("content_provision_all", stdout=StringIO())
+    with schema_context(beta.tenant.schema_name):
+        assert Site.objects.get().hostname == beta.host.split(":")[0]
