@@ -90,3 +90,30 @@ def test_content_provision_all_puts_every_stores_site_back_on_its_domain(alpha, 
     call_command("content_provision_all", stdout=StringIO())
     with schema_context(beta.tenant.schema_name):
         assert Site.objects.get().hostname == beta.host.split(":")[0]
+
+
+def test_a_stores_menu_edit_shows_in_its_header_and_never_in_another_stores(alpha, beta):
+    """Menus are cached under the store's theme version (the cache key carries the schema): an
+    edit shows at once in its own store and never in another."""
+    from apps.content.models import MenuItem
+
+    beta_client, alpha_client = store_client(beta), store_client(alpha)
+    assert "Alpha only link" not in beta_client.get("/").content.decode()  # warm beta's cache
+    with schema_context(alpha.tenant.schema_name):
+        header = Menu.objects.get(handle="header")
+        MenuItem.objects.create(menu=header, label="Alpha only link", link_url="/contact/", sort_order=9)
+    assert "Alpha only link" in alpha_client.get("/").content.decode()
+    assert "Alpha only link" not in beta_client.get("/").content.decode()
+
+
+def test_a_landing_page_with_a_bad_block_is_refused_naming_the_block(alpha):
+    from django.core.exceptions import ValidationError
+
+    from apps.content.models import LandingPage
+
+    with schema_context(alpha.tenant.schema_name):
+        page = LandingPage(title="Sale", slug="sale", blocks=[{"type": "no_such_block", "data": {}}])
+        with pytest.raises(ValidationError) as refused:
+            page.clean()
+    assert "blocks" in refused.value.message_dict
+    assert "blocks[0]" in " ".join(refused.value.message_dict["blocks"])
