@@ -35,11 +35,13 @@ class CatalogConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from apps.catalog import jobs
+        from apps.catalog.changes import catalog_signals_connect
         from apps.core.navigation import NavGroup, NavItem, nav_register
         from apps.core.permissions import Perm
 
         jobs.register()
         _plan_limits_register()
+        catalog_signals_connect()
         connection_created.connect(_search_settings, dispatch_uid="catalog.search_settings")
 
         for label, url_name, order in (

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from apps.catalog import normalise
 from apps.catalog.bulk.parsing import PlannedProduct
+from apps.catalog.changes import catalog_data_changed
 from apps.catalog.errors import CatalogError, CatalogErrorCode
 from apps.catalog.models import Category, Product, ProductOption, ProductOptionValue, ProductVariant
 from apps.catalog.services.categories import category_save
@@ -100,6 +101,7 @@ class ProductWriter:
             ]
         )
         product_search_vector_refresh(product_ids=[p.pk for p in created + updated])
+        catalog_data_changed()
         event_emit_many(name="product.created", payloads=[product_event_payload(p) for p in created])
         event_emit_many(name="product.updated", payloads=[product_event_payload(p) for p in updated])
         return len(created), len(updated)

@@ -9,6 +9,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
+from apps.catalog.changes import catalog_data_changed
 from apps.catalog.errors import CatalogError, CatalogErrorCode
 from apps.catalog.models import Category
 from apps.catalog.services.products import handle_unique
@@ -57,6 +58,7 @@ def category_save(
             depth=F("depth") + (category.depth - old_depth),
             updated_at=timezone.now(),
         )
+    catalog_data_changed()
     event_emit(
         name="category.created" if created else "category.updated",
         payload={"path": category.path, "name": category.name},
@@ -70,3 +72,4 @@ def category_delete(*, category: Category) -> None:
         raise CatalogError(CatalogErrorCode.CATEGORY_HAS_CHILDREN)
     event_emit(name="category.deleted", payload={"path": category.path, "name": category.name})
     category.delete()  # products keep existing without a category (SET_NULL)
+    catalog_data_changed()

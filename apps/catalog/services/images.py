@@ -13,6 +13,7 @@ from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
 from apps.billing.limits import Limit, store_limit_check
+from apps.catalog.changes import catalog_data_changed
 from apps.catalog.errors import CatalogError, CatalogErrorCode
 from apps.catalog.models import Product, ProductImage
 from apps.catalog.selectors import megabytes_rounded_up, product_image_bytes
@@ -125,3 +126,4 @@ def product_images_reorder(*, product: Product, image_ids: Sequence[int]) -> Non
     for position, image_id in enumerate(image_ids):
         images[image_id].position = position
     ProductImage.objects.bulk_update(images.values(), ["position"])
+    catalog_data_changed()

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from apps.accounts.models import User
 from apps.billing.limits import Limit, store_limit_check
 from apps.catalog import normalise
+from apps.catalog.changes import catalog_data_changed
 from apps.catalog.errors import CatalogError, CatalogErrorCode
 from apps.catalog.models import (
     Category,
@@ -124,6 +125,7 @@ def product_event_payload(product: Product) -> dict[str, str]:
 
 
 def product_event_emit(name: str, product: Product) -> None:
+    catalog_data_changed()
     event_emit(name=name, payload=product_event_payload(product))
 
 
@@ -338,6 +340,7 @@ def products_bulk_update(
             variant.updated_at = now
         ProductVariant.objects.bulk_update(variants, ["price", "updated_at"])
     product_search_vector_refresh(product_ids=[p.pk for p in products])
+    catalog_data_changed()
     event_emit_many(name="product.updated", payloads=[product_event_payload(p) for p in products])
     return len(products)
 
@@ -355,6 +358,7 @@ def products_bulk_delete(*, product_ids: Sequence[int], actor: User | None = Non
     images = list(ProductImage.objects.filter(product_id__in=ids).only("pk", "image", "thumbnail"))
     event_emit_many(name="product.deleted", payloads=[product_event_payload(p) for p in products])
     Product.objects.filter(pk__in=ids).delete()
+    catalog_data_changed()
     # Files go only once the rows are gone for good: a rolled-back delete keeps its images.
     transaction.on_commit(lambda: product_image_files_delete(images))
     return len(products)

@@ -10,6 +10,7 @@ from uuid import UUID
 import django_filters
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
@@ -17,11 +18,13 @@ from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.api.answer_cache import answer_cached, answer_keep
 from apps.api.views import ListCreateApiView, RetrieveApiView
 from apps.catalog import normalise, services
 from apps.catalog.api import reading
 from apps.catalog.api import serializers as s
 from apps.catalog.api.views.common import SCOPES_NOTE, TAG_PRODUCTS, actor_of, product_or_404
+from apps.catalog.changes import DATA_VERSION_KEY, catalog_data_version
 from apps.catalog.models import Category, Product, ProductImage, ProductOptionValue, ProductVariant
 from apps.catalog.services import variants as variant_services
 
@@ -158,11 +161,18 @@ class ProductList(ListCreateApiView):
     def get_queryset(self) -> QuerySet[Product]:
         return _products()
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # `ProductSerializer` describes the answer; `reading` builds it from flat rows (fast).
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # Answered from the answer kept for the same query while the catalog's data has not
+        # changed (apps.api.answer_cache); else built: `ProductSerializer` describes the
+        # answer, `reading` builds it from flat rows (fast).
+        kept, version = answer_cached(request, version_key=DATA_VERSION_KEY)
+        if kept is not None:
+            return kept
+        version = version or catalog_data_version()
         products = self.filter_queryset(Product.objects.all())
         page = self.paginate_queryset(products.values_list("pk", flat=True))
-        return self.get_paginated_response(reading.products_data(product_ids=page or []))
+        response = self.get_paginated_response(reading.products_data(product_ids=page or []))
+        return answer_keep(request, response, version=version)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = s.ProductInputSerializer(data=request.data)
