@@ -141,6 +141,10 @@ class StoreLocaleMiddleware(LocaleMiddleware):
         if not in_store():
             super().process_request(request)
             return None
+        # Imported here: the page cache's modules import this one.
+        from apps.storefront.page_cache import page_cache_prefetch
+
+        page_cache_prefetch(request)  # reads the store's settings along with what it needs
         try:
             languages = store_languages()
         except (DatabaseError, StoreSettingsError):

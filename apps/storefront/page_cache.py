@@ -23,9 +23,19 @@ all of it is current:
   currency switcher's choices), whether the store has pickup points (the footer's link), the
   store's canonical origin (canonical and hreflang links).
 
-One MGET reads the versions, those reads and the entry together; a miss renders the view,
-stores the result under the values read before rendering (a change during the render only
-costs one more miss) and answers this visitor with what was rendered.
+The versions and those reads are fetched at the start of the request in the round trip that
+reads the store's settings (`page_cache_prefetch`, called by `StoreLocaleMiddleware`, which
+needs the settings anyway), and the page itself comes from a small copy kept in the process
+(`STOREFRONT_PAGE_LOCAL_BYTES`, least recently used pages dropped first) in front of the
+store's cache: a hit costs no Redis round trip of its own, so a cached page costs about what a
+bare view behind the same middleware does. The local copy is keyed by the store's schema and
+the page key, and is served under exactly the rules above: only while the versions and reads
+just fetched from Redis are the ones it was rendered under, and never past the entry's expiry;
+it only spares the transfer of an entry Redis holds the same (a page every process has seen).
+Without the prefetch (a request it did not run for, a failed read) one MGET reads the versions,
+those reads and the entry together. A miss renders the view, stores the result under the
+values read before rendering (a change during the render only costs one more miss) and answers
+this visitor with what was rendered.
 
 What differs per visitor is put in at serve time: the CSRF token of every form on the page
 (add to cart, newsletter, currency switcher) is the requester's own, as the body is kept cut
@@ -51,6 +61,9 @@ import functools
 import hashlib
 import logging
 import re
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -63,7 +76,7 @@ from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
-from apps.core.tenancy import in_store
+from apps.core.tenancy import current_schema, in_store
 from apps.inventory.selectors import PICKUP_EXISTS_CACHE_KEY, pickup_locations_exist
 from apps.storefront import caching
 from apps.storefront.presentment import SESSION_KEY as CURRENCY_SESSION_KEY
@@ -72,11 +85,11 @@ from apps.storefront.seo import BASE_URL_CACHE_KEY, base_url
 from apps.storefront.templatetags.storefront_cart import cart_count_shown
 from apps.storefront.theme_preview import is_preview_request
 from apps.stores.currency import EXCHANGE_RATES_CACHE_KEY, exchange_rates_get
-from apps.stores.selectors import store_currency_get
+from apps.stores.selectors import store_currency_get, store_settings_get_many
 
 logger = logging.getLogger(__name__)
 
-PAGE_KEY_PREFIX = "storefront:page:v1"
+PAGE_KEY_PREFIX = "storefront:page:v2"
 CACHE_HEADER = "X-Storefront-Cache"
 # Session keys a cached page may be served with: the key covers what they change.
 SESSION_ALLOWED_KEYS = frozenset({CURRENCY_SESSION_KEY})
@@ -85,6 +98,7 @@ MAX_PATH_LENGTH = 2000  # longer addresses (crafted query strings) are rendered,
 _CSRF_VALUE = re.compile(rb'<input type="hidden" name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)">')
 # Response headers of the view kept with the page (the middleware adds its own on every request).
 _KEPT_HEADERS = frozenset({"content-type", "content-language", "vary", "link", "x-robots-tag"})
+_PREFETCH_ATTR = "_storefront_page_prefetch"
 
 View = Callable[..., HttpResponseBase]
 
@@ -95,6 +109,66 @@ class CachedPage:
     shown: tuple[Any, ...]  # `_shown_everywhere` when it was rendered
     headers: tuple[tuple[str, str], ...]
     parts: tuple[bytes, ...]  # the body, cut where the CSRF token values were
+    expires: float  # `_now()` after which it is no longer served (the entry's timeout)
+
+    @property
+    def size(self) -> int:
+        return sum(len(part) for part in self.parts)
+
+
+class LocalPages:
+    """The process's copy of recently served pages: (schema, page key) -> page, at most
+    `STOREFRONT_PAGE_LOCAL_BYTES` of bodies, the least recently used dropped first. Whether a
+    page found here may be served is the caller's check (`_current`), as for one read from
+    Redis."""
+
+    def __init__(self) -> None:
+        self._pages: OrderedDict[tuple[str, str], CachedPage] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()  # gunicorn's threaded workers share the process
+
+    @staticmethod
+    def _limit() -> int:
+        return int(settings.STOREFRONT_PAGE_LOCAL_BYTES)
+
+    def get(self, slot: tuple[str, str]) -> CachedPage | None:
+        with self._lock:
+            page = self._pages.get(slot)
+            if page is not None:
+                self._pages.move_to_end(slot)
+            return page
+
+    def put(self, slot: tuple[str, str], page: CachedPage) -> None:
+        limit = self._limit()
+        if page.size > limit // 4:  # also when the copy is turned off (0)
+            return
+        with self._lock:
+            old = self._pages.pop(slot, None)
+            if old is not None:
+                self._bytes -= old.size
+            self._pages[slot] = page
+            self._bytes += page.size
+            while self._bytes > limit and self._pages:
+                _slot, dropped = self._pages.popitem(last=False)
+                self._bytes -= dropped.size
+
+    def discard(self, slot: tuple[str, str]) -> None:
+        with self._lock:
+            old = self._pages.pop(slot, None)
+            if old is not None:
+                self._bytes -= old.size
+
+    def slots(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return list(self._pages)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self._bytes = 0
+
+
+local_pages = LocalPages()
 
 
 @dataclass(frozen=True)
@@ -105,19 +179,30 @@ class _Lookup:
     page: CachedPage | None
 
 
+def _now() -> float:
+    return time.time()
+
+
 def _cache_seconds() -> int:
     return int(settings.STOREFRONT_PAGE_CACHE_SECONDS)
 
 
-def page_cacheable_request(request: HttpRequest) -> bool:
-    """Whether this request may be answered from (and fill) the page cache."""
+def _page_request(request: HttpRequest) -> bool:
+    """What `page_cacheable_request` can tell without loading the session."""
     if request.method != "GET" or not in_store() or _cache_seconds() <= 0:
         return False
     if is_preview_request(request):  # the theme editor's draft is never cached
         return False
     if any(request.META.get(name) for name in FRAGMENT_HEADERS):
         return False
-    if request.COOKIES.get(CookieStorage.cookie_name) or len(request.get_full_path()) > MAX_PATH_LENGTH:
+    return not (
+        request.COOKIES.get(CookieStorage.cookie_name) or len(request.get_full_path()) > MAX_PATH_LENGTH
+    )
+
+
+def page_cacheable_request(request: HttpRequest) -> bool:
+    """Whether this request may be answered from (and fill) the page cache."""
+    if not _page_request(request):
         return False
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         # Loads the session (the render would too): served only when it holds nothing the
@@ -147,6 +232,37 @@ def _shown_keys() -> tuple[str, str, str]:
     )
 
 
+# The exchange rates' key of each store as its last page request found it: the key names the
+# store's currency, which is only known once the settings are read, in the same round trip. A
+# store that changed its currency since pays one more read (`_shown_everywhere`), once.
+_rates_keys: dict[str, str] = {}
+
+
+def page_cache_prefetch(request: HttpRequest) -> None:
+    """Read what a cached page is checked against (the versions, the reads every page shows)
+    in the round trip that reads the store's settings, for a request that may be a cached
+    page's; called by `apps.storefront.i18n.StoreLocaleMiddleware` before it reads them. A
+    failure leaves every read to its own selector."""
+    if not _page_request(request):
+        return
+    schema = current_schema()
+    keys = [
+        caching.CATALOG_VERSION_KEY,
+        caching.THEME_VERSION_KEY,
+        PICKUP_EXISTS_CACHE_KEY,
+        BASE_URL_CACHE_KEY,
+    ]
+    rates_key = _rates_keys.get(schema)
+    if rates_key:
+        keys.append(rates_key)
+    try:
+        found = store_settings_get_many(keys)
+    except Exception:
+        logger.warning("page cache prefetch failed; reading on demand", exc_info=True)
+        return
+    setattr(request, _PREFETCH_ATTR, (schema, found))
+
+
 def _shown_everywhere(request: HttpRequest, found: dict[str, Any]) -> tuple[Any, ...]:
     """What every page shows from reads that change without a version bump, from `found` (the
     MGET) where the entries are there, else through their selectors (which cache them again)."""
@@ -163,17 +279,41 @@ def _shown_everywhere(request: HttpRequest, found: dict[str, Any]) -> tuple[Any,
     return (rates, pickup, origin)
 
 
+def _current(page: Any, versions: tuple[str, str] | None, shown: tuple[Any, ...]) -> bool:
+    return (
+        isinstance(page, CachedPage)
+        and versions is not None
+        and (page.versions, page.shown) == (versions, shown)
+        and _now() < page.expires
+    )
+
+
 def _lookup(request: HttpRequest) -> _Lookup:
+    schema = current_schema()
     key = _page_key(request)
-    found = cache.get_many([caching.CATALOG_VERSION_KEY, caching.THEME_VERSION_KEY, *_shown_keys(), key])
+    _rates_keys[schema] = _shown_keys()[0]
+    prefetched = request.__dict__.pop(_PREFETCH_ATTR, None)  # read once per request
+    slot = (schema, key)
+    if prefetched is not None and prefetched[0] == schema:
+        found: dict[str, Any] = prefetched[1]  # the rates, when missing, are read on their own
+        read_page = False
+    else:
+        found = cache.get_many([caching.CATALOG_VERSION_KEY, caching.THEME_VERSION_KEY, *_shown_keys(), key])
+        read_page = True
     catalog, theme = found.get(caching.CATALOG_VERSION_KEY), found.get(caching.THEME_VERSION_KEY)
     versions = (catalog, theme) if isinstance(catalog, str) and isinstance(theme, str) else None
     if versions is not None:
         caching.store_cache_versions_remember(request, versions)  # the render's fragments use them
     shown = _shown_everywhere(request, found)
-    page = found.get(key)
-    current = isinstance(page, CachedPage) and (page.versions, page.shown) == (versions, shown)
-    return _Lookup(key=key, versions=versions, shown=shown, page=page if current else None)
+    page = found.get(key) if read_page else local_pages.get(slot)
+    if not read_page and versions is not None and not _current(page, versions, shown):
+        page = cache.get(key)  # not in this process yet (or retired here): the store's copy
+        if _current(page, versions, shown):
+            local_pages.put(slot, page)
+    if not _current(page, versions, shown):
+        local_pages.discard(slot)
+        page = None
+    return _Lookup(key=key, versions=versions, shown=shown, page=page)
 
 
 def _storable(request: HttpRequest, response: HttpResponseBase) -> bool:
@@ -196,7 +336,9 @@ def _storable(request: HttpRequest, response: HttpResponseBase) -> bool:
     return cart_count_shown(request) == 0
 
 
-def _page_from(response: HttpResponse, *, versions: tuple[str, str], shown: tuple[Any, ...]) -> CachedPage:
+def _page_from(
+    response: HttpResponse, *, versions: tuple[str, str], shown: tuple[Any, ...], seconds: int
+) -> CachedPage:
     body = response.content
     parts: list[bytes] = []
     start = 0
@@ -205,7 +347,9 @@ def _page_from(response: HttpResponse, *, versions: tuple[str, str], shown: tupl
         start = match.end(1)
     parts.append(body[start:])
     headers = tuple((name, value) for name, value in response.items() if name.lower() in _KEPT_HEADERS)
-    return CachedPage(versions=versions, shown=shown, headers=headers, parts=tuple(parts))
+    return CachedPage(
+        versions=versions, shown=shown, headers=headers, parts=tuple(parts), expires=_now() + seconds
+    )
 
 
 def _serve(request: HttpRequest, page: CachedPage) -> HttpResponse:
@@ -217,8 +361,10 @@ def _serve(request: HttpRequest, page: CachedPage) -> HttpResponse:
 
 def _store(lookup: _Lookup, request: HttpRequest, response: HttpResponse) -> None:
     versions = lookup.versions or caching.store_cache_versions(request)
-    page = _page_from(response, versions=versions, shown=lookup.shown)
-    cache.set(lookup.key, page, _cache_seconds())
+    seconds = _cache_seconds()
+    page = _page_from(response, versions=versions, shown=lookup.shown, seconds=seconds)
+    cache.set(lookup.key, page, seconds)
+    local_pages.put((current_schema(), lookup.key), page)
 
 
 def storefront_page_cache(view: View) -> View:

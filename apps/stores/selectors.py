@@ -8,6 +8,9 @@ silent fallback would hand one store's answer (or a made-up one) to platform cod
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -84,6 +87,20 @@ def _cached_or_load(schema: str) -> StoreSettings:
         return cached
     found = _load_or_create(schema)
     cache.set(STORE_SETTINGS_CACHE_KEY, found, STORE_SETTINGS_CACHE_SECONDS)
+    return found
+
+
+def store_settings_get_many(keys: Sequence[str]) -> dict[str, Any]:
+    """The entries of `keys` in the store's cache that are there, read in the same round trip
+    as the store's settings, which are then kept for the request as `store_settings_get`
+    keeps them. For a request that needs both from its start (the storefront's page cache,
+    whose hits then cost one Redis round trip, as a bare page does). A settings entry that is
+    missing is left to `store_settings_get`, which loads it."""
+    require_store()
+    found = cache.get_many([STORE_SETTINGS_CACHE_KEY, *keys])
+    row = found.pop(STORE_SETTINGS_CACHE_KEY, None)
+    if isinstance(row, StoreSettings):
+        request_memo_get(STORE_SETTINGS_CACHE_KEY, lambda: row)
     return found
 
 

@@ -19,6 +19,7 @@ from apps.catalog.services import ProductInput, VariantInput, product_update
 from apps.catalog.tests.factories import make_product
 from apps.checkout.tests.factories import variant_make
 from apps.inventory.services import stock_set
+from apps.storefront.caching import catalog_version_bump
 from apps.storefront.page_cache import CACHE_HEADER, PAGE_KEY_PREFIX
 from apps.stores.exchange_rates import exchange_rate_set
 from apps.stores.theme_services import StoreThemeInput, store_theme_save
@@ -217,6 +218,95 @@ def test_the_page_cache_can_be_turned_off(alpha, settings):
 
 
 # ------------------------------------------------------------------------------
+# the copy kept in the process
+# ------------------------------------------------------------------------------
+def _cache_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the cache calls made from now on (this thread's cache object)."""
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    calls: list[str] = []
+    for name in ("get", "get_many", "set", "add", "delete"):
+        real = getattr(backend, name)
+
+        def counted(*args, _real=real, _name=name, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(backend, name, counted)
+    return calls
+
+
+def _drop_pages_in_redis() -> None:
+    """Delete every stored page from Redis, leaving the copies this process keeps."""
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    for key in client.scan_iter(match=f"*{PAGE_KEY_PREFIX}*"):
+        client.delete(key)
+
+
+def test_a_hit_costs_one_cache_round_trip_the_store_settings_read(alpha, monkeypatch):
+    # given a product page a first shopper's visit cached
+    variant = _product(alpha)
+    url = f"/products/{variant.product.handle}/"
+    assert _visitor(alpha).get(url)[CACHE_HEADER] == "miss"
+
+    # when another shopper asks for it
+    calls = _cache_calls(monkeypatch)
+    page = _visitor(alpha).get(url)
+
+    # then the page comes from this process's copy: the only cache call is the read of the
+    # store's settings, which brings the versions it is checked against along
+    assert page[CACHE_HEADER] == "hit"
+    assert calls == ["get_many"]
+
+
+def test_the_copy_in_the_process_is_served_only_while_the_store_s_versions_are_current(alpha):
+    # given a cached page of which only this process's copy is left (Redis evicted its own)
+    variant = _product(alpha)
+    url = f"/products/{variant.product.handle}/"
+    _visitor(alpha).get(url)
+    _drop_pages_in_redis()
+    assert _visitor(alpha).get(url)[CACHE_HEADER] == "hit"
+
+    # when the catalog version moves on (a product, collection or stock event)
+    with _in(alpha):
+        catalog_version_bump()
+
+    # then the copy is not served: the page is rendered again
+    assert _visitor(alpha).get(url)[CACHE_HEADER] == "miss"
+    assert _visitor(alpha).get(url)[CACHE_HEADER] == "hit"
+
+
+def test_no_copy_is_served_past_the_entry_s_lifetime(alpha, monkeypatch, settings):
+    from apps.storefront import page_cache
+
+    # given a cached page, in Redis and in the process
+    _visitor(alpha).get("/")
+    assert _visitor(alpha).get("/")[CACHE_HEADER] == "hit"
+
+    # when its lifetime has passed (Redis would drop its entry; the process's copy stays)
+    later = page_cache._now() + settings.STOREFRONT_PAGE_CACHE_SECONDS + 1
+    monkeypatch.setattr(page_cache, "_now", lambda: later)
+    _drop_pages_in_redis()
+
+    # then the page is rendered again rather than served stale (a stock change without an event)
+    assert _visitor(alpha).get("/")[CACHE_HEADER] == "miss"
+
+
+def test_the_copy_in_the_process_can_be_turned_off(alpha, settings):
+    from apps.storefront.page_cache import local_pages
+
+    local_pages.clear()
+    settings.STOREFRONT_PAGE_LOCAL_BYTES = 0
+    _visitor(alpha).get("/")
+    _drop_pages_in_redis()
+    assert local_pages.slots() == []
+    assert _visitor(alpha).get("/")[CACHE_HEADER] == "miss"
+
+
+# ------------------------------------------------------------------------------
 # invalidation
 # ------------------------------------------------------------------------------
 def test_a_product_edit_shows_on_the_next_request(alpha, django_capture_on_commit_callbacks):
@@ -332,6 +422,31 @@ def test_the_same_path_on_two_stores_never_serves_the_others_page(alpha, beta):
     assert (
         again[CACHE_HEADER] == "hit" and "Alpha Secret Lamp" in again.text and "Beta Teapot" not in again.text
     )
+
+
+def test_copies_kept_in_the_process_never_serve_another_store(alpha, beta):
+    from apps.storefront.page_cache import local_pages
+
+    # given the same product address on both stores, each page cached, and only the copies in
+    # this process left (the Redis entries evicted)
+    local_pages.clear()
+    with _in(alpha):
+        make_product("Alpha Secret Lamp", handle="lamp")
+    with _in(beta):
+        make_product("Beta Teapot", handle="lamp")
+    for world in (alpha, beta):
+        _visitor(world).get("/products/lamp/")
+    _drop_pages_in_redis()
+
+    # when each store's page is asked for again
+    pages = {world.tenant.schema_name: _visitor(world).get("/products/lamp/") for world in (alpha, beta)}
+
+    # then each is served from its own store's copy, kept under its schema
+    alpha_page, beta_page = pages[alpha.tenant.schema_name], pages[beta.tenant.schema_name]
+    assert alpha_page[CACHE_HEADER] == beta_page[CACHE_HEADER] == "hit"
+    assert "Alpha Secret Lamp" in alpha_page.text and "Beta Teapot" not in alpha_page.text
+    assert "Beta Teapot" in beta_page.text and "Alpha Secret Lamp" not in beta_page.text
+    assert {schema for schema, _key in local_pages.slots()} == set(pages)
 
 
 def test_page_keys_carry_the_store_schema(alpha, beta):
