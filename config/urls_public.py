@@ -15,6 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Prometheus (apps.core.metrics): the platform host only; the store URLconf has no such path.
+    path("metrics", core_views.metrics, name="metrics"),
     path("stripe/connect/", include("apps.payments.platform.urls")),
     # Platform billing: Stripe's subscription webhooks and the console's billing pages.
     path("billing/stripe/", include("apps.billing.stripe_urls")),

@@ -325,3 +325,37 @@ def test_an_order_paid_in_store_a_delivers_order_paid_on_the_worker_in_store_a_o
             store_counters_restore(counters)
             if not had_payment_settings:
                 PaymentSettings.objects.all().delete()
+
+
+def test_the_workers_task_outcomes_reach_the_web_tiers_metrics(worker):
+    """The worker counts its task outcomes into the broker's Redis (apps.core.metrics), where
+    /metrics on a web pod reads them: no task runs in this process, only in the worker."""
+    from django.test import Client
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from apps.core.metrics import CELERY_TASKS_KEY, broker_redis
+
+    client = broker_redis()
+    assert client is not None
+    field = "apps.core.tasks.event_dispatch|success"
+    before = int(client.hget(CELERY_TASKS_KEY, field) or 0)
+    alpha = Tenant.objects.get(slug="alpha")
+    with schema_context(alpha.schema_name), transaction.atomic():
+        event_id = event_emit(name="test.metrics", payload={})
+    try:
+        assert _wait_for(lambda: int(client.hget(CELERY_TASKS_KEY, field) or 0) > before), (
+            ROOT / ".local" / "test-worker.log"
+        ).read_text()[-3000:]
+        assert _wait_for(lambda: _store_quiet(alpha.schema_name))
+        body = Client().get("/metrics", HTTP_HOST="10.1.2.3:8000").content.decode()
+        exported = {
+            (sample.labels["task"], sample.labels["outcome"]): sample.value
+            for family in text_string_to_metric_families(body)
+            for sample in family.samples
+            if sample.name == "celery_tasks_total"
+        }
+        # (at least: another test's event may still have been dispatched meanwhile)
+        assert exported[("apps.core.tasks.event_dispatch", "success")] >= before + 1
+    finally:
+        with schema_context(alpha.schema_name):
+            EventRecord.objects.filter(id=event_id).delete()

@@ -9,7 +9,8 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.core import checks  # noqa: F401  (registers the private-storage system check)
+        # checks registers the private-storage system check; metrics counts Celery task outcomes.
+        from apps.core import checks, metrics  # noqa: F401
         from apps.core.jobs import StoreJob, store_job_register
         from apps.core.services import event_log_purge, events_redispatch_pending, sessions_purge
 

@@ -1,7 +1,8 @@
-"""Request id and health probes; both run before tenant routing."""
+"""Request id, health probes and pod-addressed metrics scrapes; all run before tenant routing."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
 from collections.abc import Callable
@@ -31,8 +32,24 @@ class RequestIdMiddleware:
         return response
 
 
+def _is_address(host: str) -> bool:
+    """Whether a Host header names an IP address ("10.1.2.3:8000", "[fd00::1]:8000"), which no
+    store can own."""
+    if host.startswith("["):
+        host = host[1:].partition("]")[0]
+    elif host.count(":") == 1:
+        host = host.partition(":")[0]
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 class HealthCheckMiddleware:
-    """Serves /healthz and /readyz on any host: probes address pods by IP."""
+    """Serves /healthz and /readyz on any host: probes address pods by IP. So does Prometheus,
+    so /metrics is served here for a Host that is an IP address (elsewhere only on the platform
+    host, through its URLconf; never on a store's)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -44,4 +61,8 @@ class HealthCheckMiddleware:
             return health.healthz(request)
         if request.path == "/readyz":
             return health.readyz(request)
+        if request.path == "/metrics" and _is_address(request.META.get("HTTP_HOST", "")):
+            from apps.core.views import metrics
+
+            return metrics(request)
         return self.get_response(request)

@@ -1,15 +1,21 @@
-"""Error pages and local media serving, shared by the platform and store URLconfs."""
+"""Error pages and local media serving, shared by the platform and store URLconfs; the metrics
+endpoint of the platform host."""
 
 from __future__ import annotations
 
+import hmac
 import mimetypes
 
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseNotModified
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.http import http_date
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.static import was_modified_since
 
+from apps.core import metrics as core_metrics
 from apps.core.files import media_file_path
 from apps.core.permissions import no_permission_required
 
@@ -42,3 +48,30 @@ def media_serve(request: HttpRequest, schema: str, path: str) -> HttpResponseBas
     # Media shares the dashboard's origin here: an uploaded SVG or HTML file must not run script.
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     return response
+
+
+def _bearer_token(request: HttpRequest) -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+@no_permission_required("Prometheus scrapes it; METRICS_TOKEN, sent as a bearer token, is the credential")
+@require_safe
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponse:
+    """The Prometheus exposition (apps.core.metrics): on the platform host (config/urls_public.py)
+    and on a pod's own address (apps.core.middleware.HealthCheckMiddleware), never on a store's.
+
+    With METRICS_TOKEN set, only `Authorization: Bearer <METRICS_TOKEN>` is answered (401
+    otherwise). Without one it is open (development), unless METRICS_REQUIRE_TOKEN says a token
+    is needed (production settings): then it is not served at all (404)."""
+    expected = settings.METRICS_TOKEN
+    if not expected:
+        if settings.METRICS_REQUIRE_TOKEN:
+            return HttpResponseNotFound(content_type="text/plain")
+    elif not hmac.compare_digest(_bearer_token(request).encode(), expected.encode()):
+        response = HttpResponse("Unauthorized\n", status=401, content_type="text/plain")
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    body, content_type = core_metrics.exposition(request.headers.get("Accept", ""))
+    return HttpResponse(body, content_type=content_type)

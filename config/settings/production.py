@@ -23,6 +23,8 @@ LANGUAGE_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+# /metrics is not served at all unless METRICS_TOKEN is set (base.py).
+METRICS_REQUIRE_TOKEN = True
 
 # ------------------------------------------------------------------------------
 # MEDIA on S3, one prefix per store
