@@ -93,6 +93,7 @@ def test_every_dashboard_view_needs_a_real_permission():
 # ------------------------------------------------------------------------------
 def _objects(world) -> dict[str, Any]:
     """One real object of store alpha for every kind of id a dashboard URL takes."""
+    from apps.backups.models import StoreExport
     from apps.catalog.models import Category, Collection, ImportRun, ProductImage
     from apps.catalog.tests.factories import make_product, png_upload
     from apps.customers.models import Customer
@@ -131,6 +132,8 @@ def _objects(world) -> dict[str, Any]:
         "order_number": order.number,
         "order_uuid": order.uuid,
         "domain_id": domain.pk,
+        # "Download my store": an export row with no archive (its download answers 404 to the owner).
+        "export_uuid": StoreExport.objects.create(tenant=world.tenant, status=StoreExport.Status.READY).uuid,
         "block_id": "hero",  # a block of the default home page (apps.stores.theme_selectors)
         **_purchase_order_objects(world),
         **_notification_objects(world),

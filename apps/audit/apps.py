@@ -73,6 +73,15 @@ class AuditConfig(AppConfig):
                 system_actions=frozenset({"updated"}),  # the DNS check verifies or loses one
                 store_schema=domain_store_schema,
             ),
+            # "Download my store" (public rows, one store's each): who asked for an archive of the
+            # whole store and who downloaded it; the worker's progress is not followed.
+            spec(
+                "backups.StoreExport",
+                fields=("downloaded_at",),
+                on_delete=False,
+                describe=receivers.store_export_describe,
+                store_schema=domain_store_schema,
+            ),
         ]
         for followed_model in followed:
             audit_register(followed_model)

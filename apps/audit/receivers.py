@@ -24,6 +24,10 @@ def order_describe(order: Any) -> str:
     return f"#{order.number}"
 
 
+def store_export_describe(export: Any) -> str:
+    return f"Store archive {str(export.uuid)[:8]}"
+
+
 def team_audit_entry_saved(sender: type[models.Model], instance: Any, created: bool, **kwargs: Any) -> None:
     if created and not kwargs.get("raw", False):
         team_entry_mirror(entry=instance)

@@ -49,6 +49,7 @@ place that says what each may do.
 | privacy.manage       |   x   |   x   |       |         |
 | content.edit         |   x   |   x   |   x   |         |
 | content.publish      |   x   |   x   |       |         |
+| store.export         |   x   |       |       |         |
 """
 
 from __future__ import annotations
@@ -132,6 +133,8 @@ class Perm(StrEnum):
     # edit menus; publishing (and scheduling, unpublishing, deleting live pages) is content.publish.
     CONTENT_EDIT = "content.edit"
     CONTENT_PUBLISH = "content.publish"
+    # "Download my store": an archive of every row and file of the store (apps.backups).
+    STORE_EXPORT = "store.export"
 
 
 _ALL = frozenset(Perm)
@@ -139,8 +142,9 @@ _READ = frozenset(p for p in Perm if p.value.endswith(".view"))
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.OWNER: _ALL,
-    # Everything but the merchant's money with the platform and who owns the business.
-    Role.ADMIN: _ALL - {Perm.BILLING_VIEW, Perm.BILLING_MANAGE, Perm.TEAM_OWNERSHIP},
+    # Everything but the merchant's money with the platform, who owns the business and the
+    # archive of the whole store (every customer, order and file at once).
+    Role.ADMIN: _ALL - {Perm.BILLING_VIEW, Perm.BILLING_MANAGE, Perm.TEAM_OWNERSHIP, Perm.STORE_EXPORT},
     # The day-to-day shop floor: products, stock, suppliers (not their keys), orders.
     Role.STAFF: frozenset(
         {

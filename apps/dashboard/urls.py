@@ -32,4 +32,5 @@ urlpatterns = [
     path("privacy/", include("apps.privacy.dashboard.urls")),
     path("api-keys/", include("apps.api.dashboard.urls")),
     path("audit/", include("apps.audit.dashboard.urls")),
+    path("store-export/", include("apps.backups.dashboard.urls")),
 ]

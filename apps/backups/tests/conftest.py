@@ -1,0 +1,75 @@
+"""Fixtures of the backups tests: media on S3 (a local moto server, public and private buckets)
+or on a throwaway local folder."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+BUCKET = "backups-media"
+PRIVATE_BUCKET = "backups-private"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def s3_server() -> Iterator[tuple[str, Any]]:
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        region_name="us-east-1",
+    )
+    client.create_bucket(Bucket=BUCKET)
+    client.create_bucket(Bucket=PRIVATE_BUCKET)
+    try:
+        yield endpoint, client
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_media(settings: Any, s3_server: tuple[str, Any]) -> Any:
+    """STORAGES as in production (apps.core.storage's S3 classes), against moto."""
+    endpoint, client = s3_server
+    options = {
+        "endpoint_url": endpoint,
+        "access_key": "test",
+        "secret_key": "test",
+        "region_name": "us-east-1",
+    }
+    settings.AWS_STORAGE_BUCKET_NAME = BUCKET
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "apps.core.storage.TenantS3Storage",
+            "OPTIONS": {**options, "bucket_name": BUCKET},
+        },
+        "private": {
+            "BACKEND": "apps.core.storage.TenantPrivateS3Storage",
+            "OPTIONS": {**options, "bucket_name": PRIVATE_BUCKET},
+        },
+    }
+    return client
+
+
+@pytest.fixture
+def local_media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private-media")
+    return tmp_path
