@@ -11,7 +11,15 @@
 #   3. Project rules: every container sets cpu/memory requests and limits and
 #      the hardened securityContext; namespaced objects are in `commerce`;
 #      kustomization.yaml lists every manifest except secret.example.yaml;
-#      the example Secret holds placeholders only.
+#      the example Secret holds placeholders only. Operations: every app
+#      container takes its secrets from the Secret (envFrom), every long-running
+#      container has a liveness probe and web a readiness and startup probe;
+#      every Deployment but beat has a PodDisruptionBudget, web and every worker
+#      an HPA; beat is a singleton (1 replica, Recreate); each Celery queue of
+#      config/settings/base.py has a worker Deployment of its own with tuned
+#      --concurrency, --prefetch-multiplier and --max-tasks-per-child;
+#      PgBouncer runs in session mode with DISCARD ALL; a default-deny
+#      NetworkPolicy covers the namespace.
 #   4. If kubectl is installed, `kubectl kustomize k8s` builds and its output
 #      passes kubernetes-validate too.
 #   5. Dockerfile: the final stage runs as a non-root USER, nothing is fetched
@@ -19,14 +27,16 @@
 #      also runs when it is installed.
 #
 # Environment:
-#   K8S_VERSION  Kubernetes version to validate against (default: the
-#                kubernetes-validate default).
+#   K8S_VERSION  Kubernetes version to validate against (default 1.37.0, the
+#                newest schema kubernetes-validate 1.37 ships).
+#   K8S_DIR      the manifests to check (default: k8s/ of the repository).
 #
 # Exits non-zero if any check fails.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-K8S_DIR="$ROOT/k8s"
+K8S_DIR="${K8S_DIR:-$ROOT/k8s}"
+K8S_VERSION="${K8S_VERSION:-1.37.0}"
 DOCKERFILE="$ROOT/Dockerfile"
 PYTHON="$ROOT/.venv/bin/python"
 KV="$ROOT/.venv/bin/kubernetes-validate"
@@ -77,9 +87,7 @@ kv_args=()
 if [[ "$kv_help" == *"--strict"* ]]; then
     kv_args+=(--strict)
 fi
-if [[ -n "${K8S_VERSION:-}" ]]; then
-    kv_args+=(--kubernetes-version "$K8S_VERSION")
-fi
+kv_args+=(--kubernetes-version "$K8S_VERSION")
 
 # --------------------------------------------------------------------------
 step "1. YAML multi-document parse (${#manifests[@]} files)"
@@ -128,7 +136,7 @@ fi
 
 # --------------------------------------------------------------------------
 step "3. Project rules (resources, securityContext, namespace, kustomization, example Secret)"
-if ! "$PYTHON" - "$K8S_DIR" <<'PY'; then
+if ! "$PYTHON" - "$K8S_DIR" "$ROOT/config/settings/base.py" <<'PY'; then
 import sys
 from pathlib import Path
 
@@ -247,6 +255,103 @@ else:
             errors.append(f"{kpath.name}: listed resource {name} does not exist")
     if len(listed) != len(set(listed)):
         errors.append(f"{kpath.name}: duplicate entries in resources")
+
+
+# ---- operations: probes, secrets, disruption budgets, autoscaling, queues, pooling, policies
+import re
+
+objects = [
+    (path.name, doc)
+    for path in files
+    for doc in yaml.safe_load_all(path.read_text())
+    if isinstance(doc, dict) and doc.get("kind") != "Kustomization"
+]
+
+
+def by_kind(kind):
+    return [(name, doc) for name, doc in objects if doc.get("kind") == kind]
+
+
+def pod_labels(doc):
+    return ((doc.get("spec") or {}).get("template") or {}).get("metadata", {}).get("labels") or {}
+
+
+def selects(selector, labels):
+    wanted = (selector or {}).get("matchLabels") or {}
+    return bool(wanted) and all(labels.get(k) == v for k, v in wanted.items())
+
+
+def env_names(c):
+    return {e.get("name") for e in c.get("env") or []}
+
+
+deployments = by_kind("Deployment")
+pdbs = [doc for _, doc in by_kind("PodDisruptionBudget")]
+hpa_targets = {
+    ((doc.get("spec") or {}).get("scaleTargetRef") or {}).get("name")
+    for _, doc in by_kind("HorizontalPodAutoscaler")
+}
+queues_served = {}
+for fname, doc in deployments:
+    name = doc["metadata"]["name"]
+    where = f"{fname}: Deployment/{name}"
+    spec = doc.get("spec") or {}
+    containers = (pod_spec(doc) or {}).get("containers") or []
+    if name == "beat":
+        if spec.get("replicas") != 1 or (spec.get("strategy") or {}).get("type") != "Recreate":
+            errors.append(f"{where}: beat must be a singleton (replicas 1, strategy Recreate)")
+    elif not any(selects(p.get("spec", {}).get("selector"), pod_labels(doc)) for p in pdbs):
+        errors.append(f"{where}: no PodDisruptionBudget selects its pods")
+    if (name == "web" or name.startswith("worker-")) and name not in hpa_targets:
+        errors.append(f"{where}: no HorizontalPodAutoscaler targets it")
+    for c in containers:
+        cwhere = f"{where} container {c.get('name')}"
+        image = c.get("image") or ""
+        app = image.startswith("ghcr.io/example/commerce")
+        if app and not any((e.get("secretRef") or {}).get("name") == "commerce-secrets" for e in c.get("envFrom") or []):
+            errors.append(f"{cwhere}: must take its secrets from envFrom secretRef commerce-secrets")
+        if name != "beat" and not c.get("livenessProbe"):
+            errors.append(f"{cwhere}: livenessProbe is not set")
+        if name == "web":
+            for probe in ("readinessProbe", "startupProbe"):
+                if not c.get(probe):
+                    errors.append(f"{cwhere}: {probe} is not set")
+        args = [str(a) for a in c.get("args") or c.get("command") or []]
+        if "worker" in args and "celery" in args[0:1]:
+            queues = args[args.index("-Q") + 1].split(",") if "-Q" in args else []
+            if len(queues) != 1:
+                errors.append(f"{cwhere}: a worker Deployment consumes exactly one queue (-Q), not {queues}")
+            for q in queues:
+                queues_served.setdefault(q, []).append(name)
+            for flag in ("--concurrency", "--prefetch-multiplier", "--max-tasks-per-child"):
+                if flag not in args:
+                    errors.append(f"{cwhere}: {flag} is not set")
+        if name == "pgbouncer":
+            env = {e.get("name"): str(e.get("value")) for e in c.get("env") or []}
+            if env.get("POOL_MODE") != "session":
+                errors.append(f"{cwhere}: POOL_MODE must be session (django-tenants sets search_path per connection)")
+            if env.get("SERVER_RESET_QUERY", "").upper() != "DISCARD ALL":
+                errors.append(f"{cwhere}: SERVER_RESET_QUERY must be DISCARD ALL")
+
+settings_text = Path(sys.argv[2]).read_text()
+routed = set(re.findall(r'"queue":\s*"([\w.-]+)"', settings_text))
+default = re.search(r'CELERY_TASK_DEFAULT_QUEUE\s*=\s*"([\w.-]+)"', settings_text)
+routed |= {default.group(1)} if default else {"celery"}
+for queue in sorted(routed):
+    if queue not in queues_served:
+        errors.append(f"Celery queue {queue!r} (config/settings/base.py) has no worker Deployment")
+for queue, names in sorted(queues_served.items()):
+    if len(names) > 1:
+        errors.append(f"Celery queue {queue!r} is consumed by several Deployments: {names}")
+
+default_deny = [
+    doc for _, doc in by_kind("NetworkPolicy")
+    if (doc.get("spec") or {}).get("podSelector") in ({}, None)
+    and set((doc.get("spec") or {}).get("policyTypes") or []) == {"Ingress", "Egress"}
+    and not (doc.get("spec") or {}).get("ingress") and not (doc.get("spec") or {}).get("egress")
+]
+if not default_deny:
+    errors.append("no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules)")
 
 for e in errors:
     print(f"  {e}")
