@@ -1,6 +1,7 @@
 """Shared bootstrapping for the benchmark scripts.
 
-Every benchmark runs against a database of its own, ``commerce_bench``, on the server that
+Every benchmark runs against a database of its own, ``commerce_bench`` (or the ``commerce_bench*``
+name in BENCH_DATABASE), on the server that
 DATABASE_URL names: the URL's database name is replaced, the database is created when missing
 (connecting to the server's ``postgres`` database only to do so), DATABASE_URL is pointed at it
 and only then is Django set up. No other database is ever touched.
@@ -23,7 +24,11 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-BENCH_DB_NAME = "commerce_bench"
+# A benchmark that keeps thousands of stores (bench_scale.py) names a database of its own through
+# BENCH_DATABASE, so that it neither holds the others' lock for hours nor skews their catalogs.
+BENCH_DB_NAME = os.environ.get("BENCH_DATABASE") or "commerce_bench"
+if not BENCH_DB_NAME.startswith("commerce_bench"):
+    raise SystemExit(f"BENCH_DATABASE must start with 'commerce_bench', not {BENCH_DB_NAME!r}")
 BENCH_SLUG_PREFIX = "bench-"
 BENCH_SCHEMA_PREFIX = "store_bench_"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/commerce"

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# System tools the test suite uses: Debian's chromium (browser tests through Playwright) and
-# gettext's msgfmt (translation catalogs). Installs whatever is missing when run as root.
+# System tools the test suite uses: Debian's chromium (browser tests through Playwright),
+# gettext's msgfmt (translation catalogs), pgbouncer (the session-pooling isolation test),
+# pgbackrest (the platform backup drill) and Prometheus's promtool (the alert rules' tests).
+# Installs whatever is missing when run as root.
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+[ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null 2>&1 || missing+=(pgbouncer)
+command -v pgbackrest >/dev/null 2>&1 || missing+=(pgbackrest)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing ${missing[*]} for the test suite..."

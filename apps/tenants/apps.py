@@ -10,6 +10,7 @@ class TenantsConfig(AppConfig):
 
     def ready(self) -> None:
         # domain_tasks: Celery autodiscovery only imports `tasks` modules.
-        from apps.tenants import deletion, domain_tasks, signals  # noqa: F401
+        from apps.tenants import connections, deletion, domain_tasks, signals  # noqa: F401
 
         deletion.install()
+        connections.install()

@@ -101,6 +101,9 @@ HANDOFF_TOKEN_TTL_SECONDS = env.int("HANDOFF_TOKEN_TTL_SECONDS", default=60)
 # Seconds a resolved host -> store mapping is kept in each process; suspensions made in
 # another process take at most this long to reach this one.
 TENANT_ROUTING_CACHE_SECONDS = env.int("TENANT_ROUTING_CACHE_SECONDS", default=10)
+# A web process's database connection is closed after it has served this many stores, bounding
+# the catalog cache its PostgreSQL backend grows per schema touched (apps/tenants/connections.py).
+TENANT_CONNECTION_MAX_SCHEMAS = env.int("TENANT_CONNECTION_MAX_SCHEMAS", default=50)
 EVENT_LOG_RETENTION_DAYS = env.int("EVENT_LOG_RETENTION_DAYS", default=90)
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="EUR")
 
@@ -175,6 +178,8 @@ SHARED_APPS = [
     # Blog and page types, menus: the platform's blog and help centre use them too.
     "apps.content",
     "apps.platform_site",
+    # One store's export to an archive and its restore (the export records are public rows).
+    "apps.backups",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -239,6 +244,8 @@ MIDDLEWARE = [
     "apps.core.middleware.RequestIdMiddleware",
     # Answers /healthz and /readyz for any Host (probes use the pod IP) before routing.
     "apps.core.middleware.HealthCheckMiddleware",
+    # Counts and times every request but the probes by URL pattern (apps.core.metrics).
+    "apps.core.metrics.RequestMetricsMiddleware",
     # Cached reads asked for many times per page (store settings) are read once per request.
     "apps.core.request_memo.RequestMemoMiddleware",
     "apps.tenants.middleware.TenantRoutingMiddleware",
@@ -373,6 +380,10 @@ MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media"))
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 # Files that are never public (import uploads, exports) live outside MEDIA_ROOT.
 PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / ".local" / "private-media"))
+# `manage.py store_restore --over` writes its safety export of the store here (apps.backups).
+STORE_BACKUP_DIR = env("STORE_BACKUP_DIR", default=str(BASE_DIR / ".local" / "backups"))
+# How long a merchant's "download my store" archive can be downloaded.
+STORE_EXPORT_DOWNLOAD_HOURS = env.int("STORE_EXPORT_DOWNLOAD_HOURS", default=72)
 # Media of each store lives under its own prefix: "<schema_name>/...". The storage resolves
 # the schema on every call, so a file saved from a task lands in the task's store.
 STORAGES = {
@@ -496,6 +507,15 @@ DOMAIN_RECHECK_VERIFIED_HOURS = env.int("DOMAIN_RECHECK_VERIFIED_HOURS", default
 DOMAIN_CLAIM_DAYS = env.int("DOMAIN_CLAIM_DAYS", default=7)
 
 # ------------------------------------------------------------------------------
+# METRICS: Prometheus exposition on /metrics (apps.core.metrics, apps.core.views.metrics)
+# ------------------------------------------------------------------------------
+# Served on the platform host and on a pod's IP address, never on a store's host. When set, a
+# scrape must send "Authorization: Bearer <METRICS_TOKEN>"; production settings refuse to serve
+# the endpoint at all without one. gunicorn.conf.py sets PROMETHEUS_MULTIPROC_DIR for gunicorn.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_REQUIRE_TOKEN = env.bool("METRICS_REQUIRE_TOKEN", default=False)
+
+# ------------------------------------------------------------------------------
 # LOGGING: one JSON object per line, with the request id and the store's schema.
 # ------------------------------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
@@ -606,6 +626,9 @@ STOREFRONT_NEWSLETTER_RATE_PER_HOUR = env.int("STOREFRONT_NEWSLETTER_RATE_PER_HO
 # Lifetime of a whole page cached for anonymous shoppers (apps/storefront/page_cache.py); short,
 # as stock can change without an event. 0 turns the page cache off.
 STOREFRONT_PAGE_CACHE_SECONDS = env.int("STOREFRONT_PAGE_CACHE_SECONDS", default=60)
+# Bytes of cached pages each process also keeps in memory, so a hit needs no Redis round trip of
+# its own (checked against the store's versions read from Redis on every request). 0: none.
+STOREFRONT_PAGE_LOCAL_BYTES = env.int("STOREFRONT_PAGE_LOCAL_BYTES", default=32 * 1024 * 1024)
 # How long today's live order figures (dashboard home, analytics overview) are reused while no
 # order paid today changed (apps/analytics/selectors.py). 0 computes them on every request.
 ANALYTICS_TODAY_CACHE_SECONDS = env.int("ANALYTICS_TODAY_CACHE_SECONDS", default=60)
