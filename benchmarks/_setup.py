@@ -213,6 +213,41 @@ def bench_stores_drop(tenants: Iterable[Any]) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# Requests
+# ---------------------------------------------------------------------------------------------
+def wsgi_get(
+    handler: Any, host: str, path: str, query: str = "", headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
+    """A GET straight into a WSGI handler (no test client): (status, body). `headers` are
+    WSGI keys, e.g. ``{"HTTP_AUTHORIZATION": "Bearer ..."}``."""
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": host,
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": host,
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        **(headers or {}),
+    }
+    response = handler(environ, lambda status, response_headers, exc_info=None: None)
+    try:
+        body = b"".join(response)
+    finally:
+        response.close()
+    return response.status_code, body
+
+
+# ---------------------------------------------------------------------------------------------
 # Figures
 # ---------------------------------------------------------------------------------------------
 def say(message: str) -> None:

@@ -66,6 +66,7 @@ from benchmarks._setup import (  # noqa: E402
     migrate_all,
     percentile,
     say,
+    wsgi_get,
 )
 
 SLUG_FORMAT = "bench-s-{:04d}"
@@ -238,34 +239,7 @@ def provisioning_median() -> float:
 # Requests
 # ---------------------------------------------------------------------------------------------
 def _request(handler: Any, host: str, path: str, query: str = "", key: str = "") -> tuple[int, bytes]:
-    import io
-
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "SCRIPT_NAME": "",
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "SERVER_NAME": host,
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": host,
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
-    if key:
-        environ["HTTP_AUTHORIZATION"] = f"Bearer {key}"
-    response = handler(environ, lambda status, headers, exc_info=None: None)
-    try:
-        body = b"".join(response)
-    finally:
-        response.close()
-    return response.status_code, body
+    return wsgi_get(handler, host, path, query, {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else None)
 
 
 def backend_memory() -> tuple[float, float]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import io
 import sys
 import time
 from collections.abc import Callable
@@ -38,6 +37,7 @@ from benchmarks._setup import (
     report,
     say,
     verdict,
+    wsgi_get,
 )
 
 STORE_SLUG = "bench-shop"
@@ -115,30 +115,7 @@ class Rotating:
 
 
 def _request(handler: Any, host: str, path: str, query: str) -> tuple[int, bytes]:
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "SCRIPT_NAME": "",
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "SERVER_NAME": host,
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": host,
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
-    response = handler(environ, lambda status, headers, exc_info=None: None)
-    try:
-        body = b"".join(response)
-    finally:
-        response.close()
-    return response.status_code, body
+    return wsgi_get(handler, host, path, query)
 
 
 def _uncached(call: Call, bump: Callable[[], Any]) -> Call:
