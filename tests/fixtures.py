@@ -344,3 +344,18 @@ def throwaway_store(name: str) -> Iterator[str]:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
         Tenant.objects.filter(pk=tenant.pk).delete()
+
+
+def sessions_waiting_on_a_lock() -> int:
+    """How many sessions of this database are blocked on a lock right now.
+
+    PostgreSQL keeps the first read of the statistics views for the rest of a transaction
+    (`stats_fetch_consistency = cache`), so the snapshot is dropped before each read: without
+    that, a thread that polls inside its transaction saw 0 forever and waited out its timeout.
+    """
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return int(cursor.fetchone()[0])

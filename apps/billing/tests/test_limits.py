@@ -25,6 +25,7 @@ from apps.billing.models import BillingAuditEntry, MerchantPlan, Plan
 from apps.billing.tests.factories import make_plan, merchant_on_plan
 from apps.platform.models import Membership, Merchant
 from apps.platform.tests.factories import make_member, make_platform_user
+from tests.fixtures import sessions_waiting_on_a_lock
 
 
 @pytest.mark.django_db
@@ -181,14 +182,6 @@ def race(django_db_setup, django_db_blocker) -> Iterator[tuple[Merchant, list[Us
                 user.delete()
 
 
-def _waiting_on_a_lock() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return int(cursor.fetchone()[0])
-
-
 def test_two_requests_at_once_cannot_both_take_the_last_seat(race, django_db_blocker):
     race_merchant, users = race
     first_checked = threading.Event()
@@ -205,7 +198,7 @@ def test_two_requests_at_once_cannot_both_take_the_last_seat(race, django_db_blo
                     # Hold the check open until the second request is blocked behind it (or,
                     # were there no lock, until it has finished: then both would pass).
                     for _ in range(300):
-                        if _waiting_on_a_lock() or "second" in outcomes:
+                        if sessions_waiting_on_a_lock() or "second" in outcomes:
                             break
                         threading.Event().wait(0.05)
                 Membership.objects.create(merchant=race_merchant, user=user, role="staff")

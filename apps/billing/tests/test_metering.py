@@ -32,7 +32,7 @@ from apps.billing.testing.fixtures import fake_stripe_billing  # noqa: F401 (a f
 from apps.billing.tests.factories import make_plan, merchant_on_plan
 from apps.platform.models import Merchant
 from apps.tenants.models import Tenant
-from tests.fixtures import StoreWorld
+from tests.fixtures import StoreWorld, sessions_waiting_on_a_lock
 
 AI = Meter.AI_CREDITS
 
@@ -287,14 +287,6 @@ def race_store(django_db_setup, django_db_blocker) -> Iterator[Tenant]:  # type:
             plan.delete()
 
 
-def _waiting_on_a_lock() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return int(cursor.fetchone()[0])
-
-
 def test_two_calls_at_once_cannot_both_take_the_last_credits(race_store: Tenant, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
     first_checked = threading.Event()
     outcomes: dict[str, str] = {}
@@ -308,7 +300,7 @@ def test_two_calls_at_once_cannot_both_take_the_last_credits(race_store: Tenant,
                 if first:
                     first_checked.set()
                     for _ in range(300):  # hold until the second call waits behind the lock
-                        if _waiting_on_a_lock() or "second" in outcomes:
+                        if sessions_waiting_on_a_lock() or "second" in outcomes:
                             break
                         threading.Event().wait(0.05)
             outcomes[name] = "recorded"

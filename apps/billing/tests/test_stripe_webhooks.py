@@ -14,14 +14,7 @@ from django.db import connection
 from djstripe.models import Event
 
 from apps.billing import stripe_webhooks
-
-
-def _waiting_on_a_lock() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return int(cursor.fetchone()[0])
+from tests.fixtures import sessions_waiting_on_a_lock
 
 
 def test_two_deliveries_of_one_event_at_once_record_it_once(django_db_setup, django_db_blocker, monkeypatch):  # type: ignore[no-untyped-def]
@@ -44,7 +37,7 @@ def test_two_deliveries_of_one_event_at_once_record_it_once(django_db_setup, dja
         if threading.current_thread().name == "first":
             recorded.set()
             for _ in range(300):
-                if _waiting_on_a_lock() or "second" in outcomes:
+                if sessions_waiting_on_a_lock() or "second" in outcomes:
                     break
                 threading.Event().wait(0.05)
         return real_event_customer(data)
