@@ -129,6 +129,8 @@ PUBLIC_SCHEMA_NAME = "public"
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MIGRATION_PROCESSES", default=2)
+# Django's migrate with the migration state rendered once per process, not once per schema.
+TENANT_BASE_MIGRATE_COMMAND = "apps.tenants.migrate_command.Command"
 TENANT_LIMIT_SET_CALLS = True
 
 # Wagtail (content): the platform's own site in public, each store's blog and pages in its

@@ -49,3 +49,40 @@ def test_a_clone_of_a_stale_template_is_migrated_not_faked(alpha):
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass('store_clone_check.core_eventrecord') IS NOT NULL")
         assert cursor.fetchone()[0]
+
+
+def test_stores_behind_by_one_migration_share_one_rendered_state_and_each_get_the_change(
+    alpha, beta, monkeypatch
+):
+    from django.conf import settings
+    from django.db.migrations.executor import MigrationExecutor
+
+    from apps.tenants import migrate_command
+
+    # given the template and two stores without the last orders migration (an index)
+    schemas = [settings.TENANT_BASE_SCHEMA, alpha.tenant.schema_name, beta.tenant.schema_name]
+    with connection.cursor() as cursor:
+        for schema in schemas:
+            cursor.execute(f'DROP INDEX "{schema}".orders_paid_at')
+            cursor.execute(
+                f"DELETE FROM \"{schema}\".django_migrations WHERE app = 'orders' AND name = '0005_order_paid_at_index'"
+            )
+    assert sorted(stale_schemas(schemas)) == sorted(schemas)
+    built: list[bool] = []
+    original = MigrationExecutor._create_project_state  # type: ignore[attr-defined]
+
+    def counted(self, with_applied_migrations=False):  # type: ignore[no-untyped-def]
+        built.append(with_applied_migrations)
+        return original(self, with_applied_migrations=with_applied_migrations)
+
+    monkeypatch.setattr(MigrationExecutor, "_create_project_state", counted)
+    migrate_command.states_forget()
+    # when every schema is migrated (in this process)
+    call_command("migrate_all", processes=1, stdout=StringIO())
+    # then each got its index, and the state before the migration was built once for all three
+    assert stale_schemas(schemas) == []
+    with connection.cursor() as cursor:
+        for schema in schemas:
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f'"{schema}".orders_paid_at'])
+            assert cursor.fetchone()[0], schema
+    assert built.count(True) == 1
