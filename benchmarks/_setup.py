@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Iterable, Sequence
@@ -154,8 +155,83 @@ def bench_merchant() -> Any:
     return merchant, user
 
 
+_TEMPLATE_SQL: list[str] = []  # the template schema as pg_dump writes it, read once per process
+
+
+def _libpq() -> tuple[list[str], dict[str, str]]:
+    from django.db import connection
+
+    db = connection.settings_dict
+    args = [
+        "-h",
+        str(db["HOST"] or "127.0.0.1"),
+        "-p",
+        str(db["PORT"] or 5432),
+        "-U",
+        str(db["USER"]),
+        "-d",
+        db["NAME"],
+    ]
+    return args, {**os.environ, "PGPASSWORD": str(db["PASSWORD"] or "")}
+
+
+def template_sql() -> str:
+    """The template schema, structure and rows, as pg_dump (Debian's postgresql-client) writes it."""
+    from django.conf import settings
+
+    if not _TEMPLATE_SQL:
+        args, env = _libpq()
+        dump = subprocess.run(
+            ["pg_dump", *args, "--schema", settings.TENANT_BASE_SCHEMA, "--no-owner", "--no-privileges"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        )
+        _TEMPLATE_SQL.append(dump.stdout)
+    return _TEMPLATE_SQL[0]
+
+
+def _relations(schema: str) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_class WHERE relnamespace = %s::regnamespace", [schema])
+        return int(cursor.fetchone()[0])
+
+
+def schema_from_dump(schema: str) -> None:
+    """A store's schema made by replaying the template's dump under the store's name.
+
+    `store_provision` clones with django-tenants' `clone_schema` (apps/tenants/clone.py): 4-7 s a
+    store here, which would take hours for the 2,000 stores of bench_scale. Replaying a dump of
+    the same schema gives the same tables, indexes, constraints, sequences and rows in under a
+    second; the store is checked to have as many relations as the template. Provisioning itself
+    is measured the real way (bench_provisioning.py, bench_scale's provisioning_median).
+    """
+    import re
+
+    from django.conf import settings
+
+    template = settings.TENANT_BASE_SCHEMA
+    sql = re.sub(rf"\b{re.escape(template)}\b", schema, template_sql())
+    args, env = _libpq()
+    subprocess.run(
+        ["psql", *args, "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", "-"],
+        input=sql,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    made, expected = _relations(schema), _relations(template)
+    if made != expected:
+        raise SystemExit(f"{schema}: {made} relations from the dump, the template has {expected}")
+
+
 def bench_store_ensure(slug: str, *, merchant: Any = None) -> tuple[Any, bool]:
-    """An active store with a cloned schema, made directly (rows + clone), not via the services.
+    """An active store with a copy of the template schema, made directly (rows + `schema_from_dump`),
+    not via the services.
 
     Returns (tenant, created). Only the pieces that are missing are created, so a store left
     half-made by an interrupted run is completed.
@@ -163,7 +239,6 @@ def bench_store_ensure(slug: str, *, merchant: Any = None) -> tuple[Any, bool]:
     from django.conf import settings
     from django_tenants.utils import schema_exists
 
-    from apps.tenants.clone import schema_clone_from_template
     from apps.tenants.models import Domain, Tenant
     from apps.tenants.services import schema_name_for
 
@@ -187,7 +262,7 @@ def bench_store_ensure(slug: str, *, merchant: Any = None) -> tuple[Any, bool]:
     if not Domain.objects.filter(tenant=tenant).exists():
         Domain.objects.create(tenant=tenant, domain=f"{slug}.{settings.PLATFORM_DOMAIN}", is_primary=True)
     if not schema_exists(tenant.schema_name):
-        schema_clone_from_template(tenant.schema_name)
+        schema_from_dump(tenant.schema_name)
         created = True
     return tenant, created
 

@@ -3,9 +3,9 @@
 For each level N, in ascending order (stores are kept, in a database of their own,
 ``commerce_bench_scale``, so a later run resumes where an earlier one stopped):
 
-- **stores**: makes `bench-s-0000` .. up to N the way `bench_store_ensure` does (a clone of the
-  template schema), each with 3 products, 2 paid orders and an API key; the clone of each new
-  store is timed (median of the last 20 made);
+- **stores**: makes `bench-s-0000` .. up to N with `bench_store_ensure` (a copy of the template
+  schema: its pg_dump replayed under the store's name, checked relation for relation), 3 products, 2 paid orders and an API key, by `--makers`
+  processes at once; the copy of each new store is timed (median of the last 20 made);
 - **provisioning**: the real `store_provision` (clone, migrations check, starter content) of 3
   fresh stores at this N, median; they are dropped after;
 - **server time**: p50/p95 of the storefront product page and of `GET /api/v1/products` over
@@ -66,6 +66,7 @@ from benchmarks._setup import (  # noqa: E402
     migrate_all,
     percentile,
     say,
+    template_sql,
     wsgi_get,
 )
 
@@ -185,34 +186,59 @@ def _marker(slug: str) -> str:
     return slug.replace("-", "")
 
 
-def stores_ensure(count: int, deadline: float, clone_times: list[float]) -> list[Any]:
-    """Stores bench-s-0000 .. count-1 (made when missing, until the deadline); returns those that exist."""
+def _store_make(slug: str, deadline: float) -> tuple[str, str | None, float | None]:
+    """One store made and filled (in a maker process): (slug, its API key, copy seconds)."""
+    if time.monotonic() > deadline:
+        return slug, None, None
+    merchant, _user = bench_merchant()
+    started = time.perf_counter()
+    tenant, created = bench_store_ensure(slug, merchant=merchant)
+    seconds = time.perf_counter() - started if created else None
+    keys: dict[str, str] = {}
+    _store_fill(tenant, keys)
+    return slug, keys.get(slug), seconds
+
+
+def stores_ensure(count: int, deadline: float, clone_times: list[float], makers: int) -> list[Any]:
+    """Stores bench-s-0000 .. count-1 (made when missing, until the deadline, by `makers`
+    processes at once); returns those that exist."""
+    import multiprocessing
+
+    from django.db import connections
+
     from apps.tenants.models import Tenant
 
-    merchant, _user = bench_merchant()
+    bench_merchant()
     keys = _keys_load()
-    have = {tenant.slug: tenant for tenant in Tenant.objects.filter(slug__startswith=SLUG_PREFIX)}
-    stores: list[Any] = []
+    slugs = [SLUG_FORMAT.format(index) for index in range(count)]
+    have = set(Tenant.objects.filter(slug__startswith=SLUG_PREFIX).values_list("slug", flat=True))
+    missing = [slug for slug in slugs if slug not in have or slug not in keys]
+    if missing:
+        template_sql()  # dumped once here; the makers inherit it
+    connections.close_all()  # forked makers open their own (redis-py pools reset on fork)
     try:
-        for index in range(count):
-            slug = SLUG_FORMAT.format(index)
-            tenant = have.get(slug)
-            if tenant is None or slug not in keys:
-                if time.monotonic() > deadline:
-                    say(f"time is up: {len(stores)} stores made of {count}")
-                    break
-                started = time.perf_counter()
-                tenant, created = bench_store_ensure(slug, merchant=merchant)
-                if created:
-                    clone_times.append(time.perf_counter() - started)
-                _store_fill(tenant, keys)
-                if (index + 1) % 50 == 0:
-                    say(f"stores: {index + 1}/{count} (last clone {clone_times[-1]:.2f}s)")
-            stores.append(tenant)
+        with multiprocessing.get_context("fork").Pool(max(makers, 1)) as pool:
+            jobs = [(slug, deadline) for slug in missing]
+            for done, (slug, key, seconds) in enumerate(pool.imap_unordered(_store_make_star, jobs), 1):
+                if key is not None:
+                    keys[slug] = key
+                if seconds is not None:
+                    clone_times.append(seconds)
+                if done % 50 == 0:
+                    last = f"{clone_times[-1]:.2f}s" if clone_times else "-"
+                    say(f"stores: {done}/{len(missing)} made (last clone {last})")
     finally:
         KEYS.parent.mkdir(parents=True, exist_ok=True)
         KEYS.write_text(json.dumps(keys))
+    made = {tenant.slug: tenant for tenant in Tenant.objects.filter(slug__in=slugs)}
+    stores = [made[slug] for slug in slugs if slug in made and slug in keys]
+    if len(stores) < count:
+        say(f"time is up: {len(stores)} stores of {count}")
     return stores
+
+
+def _store_make_star(arguments: tuple[str, float]) -> tuple[str, str | None, float | None]:
+    return _store_make(*arguments)
 
 
 def provisioning_median() -> float:
@@ -364,14 +390,14 @@ def database_figures() -> dict[str, float]:
 
 # ---------------------------------------------------------------------------------------------
 def level_measure(
-    level: int, deadline: float, processes: int, handler_factory: Callable[[], Any]
+    level: int, deadline: float, processes: int, makers: int, handler_factory: Callable[[], Any]
 ) -> dict[str, Any]:
     from django.conf import settings
 
     from apps.core.tenancy import tenant_connection
 
     clone_times: list[float] = []
-    stores = stores_ensure(level, deadline, clone_times)
+    stores = stores_ensure(level, deadline, clone_times, makers)
     reached = len(stores)
     say(f"level {level}: {reached} stores")
     if not reached:
@@ -419,6 +445,30 @@ def level_measure(
     result["migration"] = name
     result.update(database_figures())
     return result
+
+
+def migrate_measure(processes: int) -> None:
+    """`migrate_all` for one new migration across the template and every store there is."""
+    from apps.tenants.migrations_state import store_schema_names
+
+    stores = len(store_schema_names())
+    name = migration_add(0)
+    seconds, _output = migrate_all(processes=processes)
+    row = {
+        "migrate_only": True,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "schemas": stores + 1,
+        "migrate_all_s": seconds,
+        "migrate_processes": processes,
+        "migration": name,
+    }
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
+    RESULTS.write_text(json.dumps([*results, row], indent=1))
+    print(
+        f"RESULT bench=scale_migrate schemas={stores + 1} processes={processes} seconds={seconds:.1f} "
+        f"per_schema_s={seconds / (stores + 1):.3f}",
+        flush=True,
+    )
 
 
 def table(results: list[dict[str, Any]]) -> None:
@@ -469,6 +519,10 @@ def main() -> None:
     parser.add_argument("--levels", default="1,100,1000,2000", help="comma-separated store counts")
     parser.add_argument("--max-minutes", type=float, default=60.0, help="stop making stores after this")
     parser.add_argument("--processes", type=int, default=2, help="migrate_all's parallel processes")
+    parser.add_argument("--makers", type=int, default=2, help="processes that make stores at once")
+    parser.add_argument(
+        "--migrate-only", action="store_true", help="only time one new migration across the stores there are"
+    )
     parser.add_argument("--drop", action="store_true", help="drop every bench-s-* store and exit")
     args = parser.parse_args()
     levels = sorted({int(level) for level in args.levels.split(",") if level.strip()})
@@ -485,13 +539,16 @@ def main() -> None:
         say(f"dropped {bench_stores_drop(doomed)} stores")
         KEYS.unlink(missing_ok=True)
         return
+    if args.migrate_only:
+        migrate_measure(args.processes)
+        return
     merchant, _user = bench_merchant()
     _rate_unlimited(merchant)
     deadline = time.monotonic() + args.max_minutes * 60  # counted from here: migrating is not making stores
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
     measured: list[dict[str, Any]] = []
     for level in levels:
-        row = level_measure(level, deadline, args.processes, WSGIHandler)
+        row = level_measure(level, deadline, args.processes, args.makers, WSGIHandler)
         measured.append(row)
         results.append(row)
         RESULTS.write_text(json.dumps(results, indent=1))

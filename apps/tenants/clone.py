@@ -101,35 +101,53 @@ class StoreSchemaCloner(CloneSchema):
 # `checkout_line_unique_variant` became `checkout_cartline_cart_id_variant_id_key`, and any later
 # migration that alters or drops a named unique constraint failed on every cloned store. Each
 # constraint of the clone is renamed to its template's name, paired by table and definition.
+#
+# One query for any number of stores: it reads pg_constraint once (a sequential scan: there is
+# no index by namespace) and computes definitions only for constraints whose name the template's
+# table lacks, which is none once a store is right. Asked per store, as it first was, the
+# planner walked every store's table of each name: 1.1 s a store at 100 stores, quadratic in
+# migrate_all (benchmarks/bench_scale.py).
 _UNIQUE_RENAMES = """
-    SELECT new.relname, new.conname, old.conname
-    FROM (
+    WITH stores AS MATERIALIZED (
+        SELECT oid, nspname FROM pg_namespace WHERE nspname = ANY(%(dest)s)
+    ), template AS MATERIALIZED (
         SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) AS def
         FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
-        WHERE c.connamespace = %s::regnamespace AND c.contype = 'u'
-    ) AS old
-    JOIN (
-        SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) AS def
-        FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
-        WHERE c.connamespace = %s::regnamespace AND c.contype = 'u'
-    ) AS new ON new.relname = old.relname AND new.def = old.def AND new.conname <> old.conname
-    WHERE NOT EXISTS (
-        SELECT 1 FROM pg_constraint taken JOIN pg_class tt ON tt.oid = taken.conrelid
-        WHERE taken.connamespace = %s::regnamespace AND tt.relname = new.relname AND taken.conname = old.conname
+        WHERE c.connamespace = %(source)s::regnamespace AND c.contype = 'u'
+    ), misnamed AS MATERIALIZED (
+        SELECT stores.oid AS namespace, stores.nspname, t.relname, c.conname, c.oid
+        FROM pg_constraint c
+        JOIN stores ON stores.oid = c.connamespace
+        JOIN pg_class t ON t.oid = c.conrelid
+        WHERE c.contype = 'u'
+          AND NOT EXISTS (
+            SELECT 1 FROM template WHERE template.relname = t.relname AND template.conname = c.conname
+          )
     )
+    SELECT misnamed.nspname, misnamed.relname, misnamed.conname, template.conname
+    FROM misnamed
+    JOIN template ON template.relname = misnamed.relname AND template.def = pg_get_constraintdef(misnamed.oid)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM pg_constraint taken
+        WHERE taken.conname = template.conname AND taken.connamespace = misnamed.namespace
+    )
+    ORDER BY 1, 2, 3
 """
 
 
-def unique_constraint_names_restore(*, source_schema: str, dest_schema: str) -> int:
-    """Give `dest_schema`'s unique constraints the names they have in `source_schema` (same table,
-    same definition); returns how many were renamed. Renaming a constraint renames its index."""
+def unique_constraint_names_restore(*, source_schema: str, dest_schemas: list[str]) -> int:
+    """Give the unique constraints of `dest_schemas` the names they have in `source_schema`
+    (same table, same definition); returns how many were renamed. Renaming a constraint renames
+    its index."""
+    if not dest_schemas:
+        return 0
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(_UNIQUE_RENAMES, [source_schema, dest_schema, dest_schema])
+        cursor.execute(_UNIQUE_RENAMES, {"source": source_schema, "dest": dest_schemas})
         renames = cursor.fetchall()
-        for table, current, wanted in renames:
+        for schema, table, current, wanted in renames:
             cursor.execute(
-                f"ALTER TABLE {connection.ops.quote_name(dest_schema)}.{connection.ops.quote_name(table)} "
-                f"RENAME CONSTRAINT {connection.ops.quote_name(current)} TO {connection.ops.quote_name(wanted)}"
+                f"ALTER TABLE {quote(schema)}.{quote(table)} RENAME CONSTRAINT {quote(current)} TO {quote(wanted)}"
             )
     return len(renames)
 
@@ -143,6 +161,6 @@ def schema_clone_from_template(schema_name: str) -> None:
     from apps.tenants.migrations_state import stale_schemas
 
     StoreSchemaCloner().clone_store_schema(settings.TENANT_BASE_SCHEMA, schema_name)
-    unique_constraint_names_restore(source_schema=settings.TENANT_BASE_SCHEMA, dest_schema=schema_name)
+    unique_constraint_names_restore(source_schema=settings.TENANT_BASE_SCHEMA, dest_schemas=[schema_name])
     if stale_schemas([schema_name]):
         call_command("migrate_schemas", tenant=True, schema_name=schema_name, interactive=False, verbosity=0)

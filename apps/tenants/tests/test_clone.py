@@ -27,17 +27,22 @@ def test_a_provisioned_store_has_every_unique_constraint_name_of_the_template(al
     assert template == _unique_names(alpha.tenant.schema_name)
 
 
-def test_restoring_renames_a_drifted_constraint_back_and_is_idempotent(alpha):
-    schema = alpha.tenant.schema_name
+def test_restoring_renames_drifted_constraints_back_only_in_the_stores_named_and_is_idempotent(alpha, beta):
+    schemas = [alpha.tenant.schema_name, beta.tenant.schema_name]
+    wanted = ("checkout_cartline", "checkout_line_unique_variant")
     with connection.cursor() as cursor:  # as django-tenants' clone left it before the fix
-        cursor.execute(
-            f'ALTER TABLE "{schema}".checkout_cartline RENAME CONSTRAINT checkout_line_unique_variant '
-            "TO checkout_cartline_cart_id_variant_id_key"
-        )
-    assert ("checkout_cartline", "checkout_line_unique_variant") not in _unique_names(schema)
+        for schema in schemas:
+            cursor.execute(
+                f'ALTER TABLE "{schema}".checkout_cartline RENAME CONSTRAINT checkout_line_unique_variant '
+                "TO checkout_cartline_cart_id_variant_id_key"
+            )
+    assert not any(wanted in _unique_names(schema) for schema in schemas)
+    template = settings.TENANT_BASE_SCHEMA
 
-    renamed = unique_constraint_names_restore(source_schema=settings.TENANT_BASE_SCHEMA, dest_schema=schema)
+    assert unique_constraint_names_restore(source_schema=template, dest_schemas=schemas[:1]) == 1
+    assert wanted in _unique_names(schemas[0])
+    assert wanted not in _unique_names(schemas[1])  # a store not named is not touched
 
-    assert renamed == 1
-    assert ("checkout_cartline", "checkout_line_unique_variant") in _unique_names(schema)
-    assert unique_constraint_names_restore(source_schema=settings.TENANT_BASE_SCHEMA, dest_schema=schema) == 0
+    assert unique_constraint_names_restore(source_schema=template, dest_schemas=schemas) == 1
+    assert all(_unique_names(schema) == _unique_names(template) for schema in schemas)
+    assert unique_constraint_names_restore(source_schema=template, dest_schemas=schemas) == 0

@@ -70,10 +70,7 @@ class Command(BaseCommand):
             # Stores cloned before apps.tenants.clone restored constraint names: give them the
             # template's names while both are still at the same migration, so the migrations
             # about to run find the constraints they name.
-            renamed = sum(
-                unique_constraint_names_restore(source_schema=template, dest_schema=schema)
-                for schema in behind
-            )
+            renamed = unique_constraint_names_restore(source_schema=template, dest_schemas=behind)
             if renamed:
                 say(f"stores: {renamed} unique constraints renamed to their template names")
         if stale_schemas([template]):
