@@ -3,19 +3,16 @@ private files in a bucket of their own behind short-lived pre-signed URLs."""
 
 from __future__ import annotations
 
-import socket
 from urllib.parse import parse_qs, urlsplit
 
-import boto3
 import pytest
 import requests
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.core.files.base import ContentFile
 from django_tenants.utils import schema_context
-from moto.server import ThreadedMotoServer
 
 from apps.core.storage import TenantPrivateS3Storage, TenantS3Storage, private_storage
-from tests.fixtures import make_store_user, store_client
+from tests.fixtures import make_store_user, moto_s3, store_client
 
 pytestmark = pytest.mark.django_db
 
@@ -24,31 +21,10 @@ PRIVATE_BUCKET = "media-private-test"
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def s3_endpoint():
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        region_name="us-east-1",
-    )
-    client.create_bucket(Bucket=BUCKET)
-    client.create_bucket(Bucket=PRIVATE_BUCKET)
-    try:
-        yield endpoint, client
-    finally:
-        server.stop()
+    with moto_s3(BUCKET, PRIVATE_BUCKET) as server:
+        yield server
 
 
 def _storage(endpoint: str) -> TenantS3Storage:

@@ -3,44 +3,22 @@ or on a throwaway local folder."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
+
+from tests.fixtures import moto_s3
 
 BUCKET = "backups-media"
 PRIVATE_BUCKET = "backups-private"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def s3_server() -> Iterator[tuple[str, Any]]:
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        region_name="us-east-1",
-    )
-    client.create_bucket(Bucket=BUCKET)
-    client.create_bucket(Bucket=PRIVATE_BUCKET)
-    try:
-        yield endpoint, client
-    finally:
-        server.stop()
+    with moto_s3(BUCKET, PRIVATE_BUCKET) as server:
+        yield server
 
 
 @pytest.fixture

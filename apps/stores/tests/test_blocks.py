@@ -6,13 +6,13 @@ import datetime
 
 import pytest
 
+from apps.stores import blocks  # its Testimonials, imported by name, would be collected as a test class
 from apps.stores.blocks import (
     BLOCK_TYPES,
     MAX_BLOCKS,
     CountdownTimer,
     CustomText,
     HeroBanner,
-    Testimonials,
     block_parse,
     blocks_parse,
     url_is_safe,
@@ -268,7 +268,7 @@ def test_a_list_of_items_is_translated_as_a_whole():
         "translations": {"es": {"items": [{"quote": "¡Precioso!", "author": "Ana", "role": "Clienta"}]}},
     }
     spanish = block_parse(raw).data_for("es")
-    assert isinstance(spanish, Testimonials)
+    assert isinstance(spanish, blocks.Testimonials)
     assert spanish.items[0].quote == "¡Precioso!"
     assert spanish.heading == "Kind words"
 
