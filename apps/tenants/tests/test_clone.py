@@ -46,3 +46,35 @@ def test_restoring_renames_drifted_constraints_back_only_in_the_stores_named_and
     assert unique_constraint_names_restore(source_schema=template, dest_schemas=schemas) == 1
     assert all(_unique_names(schema) == _unique_names(template) for schema in schemas)
     assert unique_constraint_names_restore(source_schema=template, dest_schemas=schemas) == 0
+
+
+def _owned_sequences(schema: str) -> set[tuple[str, str, str]]:
+    """(table, column, sequence) for every sequence a column of `schema` owns."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT t.relname, a.attname, s.relname
+            FROM pg_class s
+            JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.deptype IN ('a', 'i')
+            JOIN pg_class t ON t.oid = d.refobjid
+            JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+            WHERE s.relkind = 'S' AND s.relnamespace = %s::regnamespace
+            """,
+            [schema],
+        )
+        return set(cursor.fetchall())
+
+
+def test_a_clone_owns_a_sequence_for_every_column_the_template_does(alpha):
+    from apps.tenants.clone import schema_clone_from_template
+
+    template = _owned_sequences(settings.TENANT_BASE_SCHEMA)
+    assert ("orders_order", "id", "orders_order_id_seq") in template
+    schema_clone_from_template("store_sequence_check")
+    clone = _owned_sequences("store_sequence_check")
+    # the same columns own a sequence (a table renamed by a migration keeps its old sequence
+    # name in the template; the clone names it after the table, as a store always has)
+    assert {(table, column) for table, column, _ in clone} == {
+        (table, column) for table, column, _ in template
+    }
+    assert clone == _owned_sequences(alpha.tenant.schema_name)
