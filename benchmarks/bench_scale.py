@@ -9,9 +9,10 @@ For each level N, in ascending order (stores are kept, in a database of their ow
 - **provisioning**: the real `store_provision` (clone, migrations check, starter content) of 3
   fresh stores at this N, median; they are dropped after;
 - **server time**: p50/p95 of the storefront product page and of `GET /api/v1/products` over
-  requests spread across all N stores (stores in a shuffled order; raw WSGI calls into one
-  Django process; each pass starts with the caches empty, so with few stores most requests are
-  warm and with many most are a store's first), and their ratio to N = 1.
+  requests spread across all N stores (raw WSGI calls into one Django process, caches empty at
+  the start): every store is visited twice, in a shuffled order each round, and a store's first
+  visit and its repeat are reported apart, each with its ratio to N = 1; below 100 stores the
+  pass is repeated (caches emptied in between) to reach 200 requests of each page.
   Every response is checked to carry its own store's products (a product title unique to it);
 - **backend memory**: the PostgreSQL backend behind that process's connection, sampled every 25
   requests from ``pg_backend_memory_contexts`` (all contexts, and CacheMemoryContext where the
@@ -302,31 +303,37 @@ def requests_pass(
 
     from apps.tenants.connections import schemas_served
 
-    order = list(stores)
-    # Every store is visited at least twice, so that each level has both kinds of request: a
-    # store's first in the pass (its pages and answers not cached, its relations new to the
-    # backend unless the connection served it before) and a repeat. Each kind is reported on
-    # its own: their mix alone would otherwise change with N.
-    rounds = max(2, -(-minimum // len(order)))
-    sequence: list[Any] = []
+    # The same visits at every N: each store twice in a row of rounds (a shuffled order each
+    # round), the first visit asking for its product 0 and the second for its product 1, so
+    # that the first is a store's first request (nothing of it cached, its relations new to
+    # the backend unless the connection served it before) and the second a repeat (the store
+    # warm, the page itself not yet cached). With fewer stores than `minimum` requests, the
+    # pass is repeated with the caches emptied in between, never with more rounds, which
+    # would turn repeats into cached pages only at small N.
+    passes = max(1, -(-minimum // (2 * len(stores))))
+    sequence: list[tuple[int, Any, int]] = []  # (pass, store, visit)
     shuffler = random.Random(seed)
-    for _ in range(rounds):
-        shuffler.shuffle(order)
-        sequence.extend(order)
+    for pass_number in range(passes):
+        for visit in range(2):
+            order = list(stores)
+            shuffler.shuffle(order)
+            sequence.extend((pass_number, tenant, visit) for tenant in order)
     product_ms: list[float] = []
     api_ms: list[float] = []
     first: list[bool] = []
-    visited: set[str] = set()
+    current_pass = 0
     wrong = 0
     peak_total = peak_cache = 0.0
     most_served = 0
     with override_settings(TENANT_CONNECTION_MAX_SCHEMAS=limit):
-        for index, tenant in enumerate(sequence):
+        for index, (pass_number, tenant, visit) in enumerate(sequence):
+            if pass_number != current_pass:
+                caches_clear()
+                current_pass = pass_number
             host = f"{tenant.slug}.{settings.PLATFORM_DOMAIN}"
-            first.append(tenant.slug not in visited)
-            visited.add(tenant.slug)
+            first.append(visit == 0)
             marker = _marker(tenant.slug).encode()
-            product = f"/products/{_marker(tenant.slug)}-{index % PRODUCTS_PER_STORE:04d}/"
+            product = f"/products/{_marker(tenant.slug)}-{visit:04d}/"
             started = time.perf_counter()
             status, body = _request(handler, host, product)
             product_ms.append((time.perf_counter() - started) * 1000)
