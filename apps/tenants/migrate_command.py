@@ -1,17 +1,17 @@
 """The `migrate` command django-tenants runs in each schema (TENANT_BASE_MIGRATE_COMMAND).
 
-Django's own, with one change: the migration state of a set of applied migrations is built and
-rendered once per process, not once per schema. `migrate_all` takes hundreds or thousands of
-store schemas through the same plan from the same applied set, and rendering that state (every
-model of every app, as the applied migrations leave it) was most of the 2 s each schema cost
-(benchmarks/bench_scale.py, docs/scaling.md). The state is handed out as a clone, as Django's
-migrate itself does before it applies a plan, so no schema's run sees another's changes.
+Django's own, with two changes that matter when `migrate_all` takes hundreds or thousands of
+store schemas through the same plan (benchmarks/bench_scale.py, docs/scaling.md):
 
-And one lookup by name: whether a schema has its `django_migrations` table. Django's recorder
-asks by listing every table visible (django-tenants narrows the search_path to the schema
-first), a query that reads all of pg_class, which has no index by schema: 0.45 s at 1,000
-stores, asked four to six times per schema, so migrate_all grew with the square of the stores.
-`to_regclass` on the schema-qualified name answers the same question through the index by name.
+- The migration state of a set of applied migrations (every model of every app, rendered) is
+  built once per process, not once per schema; each schema gets a clone, as Django's migrate
+  itself clones the state before it applies a plan, so no schema's run sees another's changes.
+  Every store behind starts from the same applied set, so one build serves them all.
+- Whether a schema has its `django_migrations` table is asked by name (`to_regclass` on the
+  schema-qualified name, through the catalog's index by name). Django's recorder lists every
+  table visible instead (django-tenants narrows the search_path to the schema first), a read of
+  all of pg_class, which has no index by schema: 0.45 s at 1,000 stores, four to six times per
+  schema, so `migrate_all` grew with the square of the number of stores.
 """
 
 from __future__ import annotations
