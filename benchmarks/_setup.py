@@ -155,7 +155,9 @@ def bench_merchant() -> Any:
     return merchant, user
 
 
-_TEMPLATE_SQL: list[str] = []  # the template schema as pg_dump writes it, read once per process
+# The template schema as pg_dump writes it, per state of the template (its last migration):
+# read once per process, and again once the template has migrated.
+_TEMPLATE_SQL: dict[int, str] = {}
 
 
 def _libpq() -> tuple[list[str], dict[str, str]]:
@@ -178,18 +180,24 @@ def _libpq() -> tuple[list[str], dict[str, str]]:
 def template_sql() -> str:
     """The template schema, structure and rows, as pg_dump (Debian's postgresql-client) writes it."""
     from django.conf import settings
+    from django.db import connection
 
-    if not _TEMPLATE_SQL:
+    template = settings.TENANT_BASE_SCHEMA
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT coalesce(max(id), 0) FROM "{template}".django_migrations')
+        state = int(cursor.fetchone()[0])
+    if state not in _TEMPLATE_SQL:
         args, env = _libpq()
         dump = subprocess.run(
-            ["pg_dump", *args, "--schema", settings.TENANT_BASE_SCHEMA, "--no-owner", "--no-privileges"],
+            ["pg_dump", *args, "--schema", template, "--no-owner", "--no-privileges"],
             capture_output=True,
             text=True,
             check=True,
             env=env,
         )
-        _TEMPLATE_SQL.append(dump.stdout)
-    return _TEMPLATE_SQL[0]
+        _TEMPLATE_SQL.clear()
+        _TEMPLATE_SQL[state] = dump.stdout
+    return _TEMPLATE_SQL[state]
 
 
 def _relations(schema: str) -> int:
