@@ -1,7 +1,7 @@
 """Load test: mixed shopper traffic across 100 stores against gunicorn with production settings.
 
 - Stores `bench-load-000` .. `bench-load-099` (`--stores`) in the database `commerce_bench_load`
-  (BENCH_DATABASE; **kept** between runs, `--cleanup` drops them), each cloned from the template (`bench_store_ensure`) with `--products` (8)
+  (BENCH_DATABASE; **kept** between runs, `--cleanup` drops them), each a copy of the template (`bench_store_ensure`) with `--products` (8)
   products whose titles carry a word of that store only (`loadmark042`), one collection, stock,
   and the demo checkout set-up (`apps/checkout/demo.py`: shipping to Germany, EU VAT, the dummy
   gateway and bank transfer).
