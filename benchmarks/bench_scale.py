@@ -4,8 +4,9 @@ For each level N, in ascending order (stores are kept, in a database of their ow
 ``commerce_bench_scale``, so a later run resumes where an earlier one stopped):
 
 - **stores**: makes `bench-s-0000` .. up to N with `bench_store_ensure` (a copy of the template
-  schema: its pg_dump replayed under the store's name, checked relation for relation), 3 products, 2 paid orders and an API key, by `--makers`
-  processes at once; the copy of each new store is timed (median of the last 20 made);
+  schema: its pg_dump replayed under the store's name, checked relation for relation), each
+  with 3 products, 2 paid orders and an API key, by `--makers` processes at once; the copy of
+  each new store is timed (median of the last 20 made);
 - **provisioning**: the real `store_provision` (clone, migrations check, starter content) of 3
   fresh stores at this N, median; they are dropped after;
 - **server time**: p50/p95 of the storefront product page and of `GET /api/v1/products` over
@@ -203,8 +204,6 @@ def _store_make(slug: str, deadline: float) -> tuple[str, str | None, float | No
 def stores_ensure(count: int, deadline: float, clone_times: list[float], makers: int) -> list[Any]:
     """Stores bench-s-0000 .. count-1 (made when missing, until the deadline, by `makers`
     processes at once); returns those that exist."""
-    import multiprocessing
-
     from django.db import connections
 
     from apps.tenants.models import Tenant
@@ -218,16 +217,8 @@ def stores_ensure(count: int, deadline: float, clone_times: list[float], makers:
         template_sql()  # dumped once here; the makers inherit it
     connections.close_all()  # forked makers open their own (redis-py pools reset on fork)
     try:
-        with multiprocessing.get_context("fork").Pool(max(makers, 1)) as pool:
-            jobs = [(slug, deadline) for slug in missing]
-            for done, (slug, key, seconds) in enumerate(pool.imap_unordered(_store_make_star, jobs), 1):
-                if key is not None:
-                    keys[slug] = key
-                if seconds is not None:
-                    clone_times.append(seconds)
-                if done % 50 == 0:
-                    last = f"{clone_times[-1]:.2f}s" if clone_times else "-"
-                    say(f"stores: {done}/{len(missing)} made (last clone {last})")
+        if missing:
+            _stores_make(missing, deadline, keys, clone_times, makers)
     finally:
         KEYS.parent.mkdir(parents=True, exist_ok=True)
         KEYS.write_text(json.dumps(keys))
@@ -236,6 +227,24 @@ def stores_ensure(count: int, deadline: float, clone_times: list[float], makers:
     if len(stores) < count:
         say(f"time is up: {len(stores)} stores of {count}")
     return stores
+
+
+def _stores_make(
+    missing: list[str], deadline: float, keys: dict[str, str], clone_times: list[float], makers: int
+) -> None:
+    """Make `missing` in `makers` forked processes, adding their keys and copy times."""
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(max(makers, 1)) as pool:
+        jobs = [(slug, deadline) for slug in missing]
+        for done, (slug, key, seconds) in enumerate(pool.imap_unordered(_store_make_star, jobs), 1):
+            if key is not None:
+                keys[slug] = key
+            if seconds is not None:
+                clone_times.append(seconds)
+            if done % 50 == 0:
+                last = f"{clone_times[-1]:.2f}s" if clone_times else "-"
+                say(f"stores: {done}/{len(missing)} made (last copy {last})")
 
 
 def _store_make_star(arguments: tuple[str, float]) -> tuple[str, str | None, float | None]:
