@@ -19,7 +19,6 @@ import http.client
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,7 +43,7 @@ from apps.catalog.tests.factories import make_product
 from apps.storefront.page_cache import CACHE_HEADER
 from apps.tenants.models import Tenant
 from tests.browser_support import in_ci
-from tests.fixtures import throwaway_store
+from tests.fixtures import free_port, throwaway_store
 
 pytestmark = pytest.mark.slow
 
@@ -67,13 +66,6 @@ def _pgbouncer_binary() -> str:
             pytest.fail(f"the PgBouncer tests cannot run under CI: {reason}")
         pytest.skip(reason)
     return found
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _wait_for(check: Callable[[], bool], timeout: float = 60.0) -> bool:
@@ -122,7 +114,7 @@ def pgbouncer_running(pool_mode: str, pool_size: int) -> Iterator[Bouncer]:
     ]
     if db.get("PASSWORD"):
         server.append(f"password={db['PASSWORD']}")
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory(prefix="pgbouncer-test-") as tmp:
         directory = Path(tmp)
         # Readable by the unprivileged user pgbouncer switches to when started as root.
@@ -224,7 +216,7 @@ def _get(port: int, host: str, path: str) -> tuple[int, str, str]:
 def server_port(session_bouncer, stores) -> Iterator[int]:  # type: ignore[no-untyped-def]
     """`manage.py runserver` with its DATABASE_URL pointing at PgBouncer."""
     db = connections["default"].settings_dict
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",

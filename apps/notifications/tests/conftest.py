@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import json
-import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,7 +19,7 @@ from aiosmtpd.controller import Controller
 from django.test import Client
 from django_tenants.utils import tenant_context
 
-from tests.fixtures import StoreWorld, make_store_user, store_client
+from tests.fixtures import StoreWorld, free_port, make_store_user, store_client
 
 RoleClient = Callable[..., Client]
 
@@ -61,16 +60,10 @@ class Inbox:
         return "250 Message accepted for delivery"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def smtp_inbox(settings: Any) -> Iterator[Inbox]:
     inbox = Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
