@@ -9,6 +9,7 @@ import zlib
 
 _OBJECT = re.compile(rb"(\d+) 0 obj(.*?)endobj", re.S)
 _STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+_LENGTH = re.compile(rb"/Length\s+(\d+)(?!\d)(?!\s+\d+\s+R)")
 _STRING = rb"\(((?:\\.|[^\\)])*)\)"
 _TEXT = re.compile(
     rb"/(F\d+)\s+[\d.]+\s+Tf|" + _STRING + rb"\s*Tj|\[((?:" + _STRING + rb"|[^\]])*)\]\s*TJ", re.S
@@ -17,11 +18,15 @@ _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
 
 def _stream(body: bytes) -> bytes:
+    """The stream's bytes, cut by the dictionary's `/Length`: compressed data may itself end in
+    a carriage return, which a pattern for the end-of-line before `endstream` would swallow."""
     found = _STREAM.search(body)
     if found is None:
         return b""
-    data = found.group(1)
-    if b"/FlateDecode" in body.split(b"stream", 1)[0]:
+    head = body[: found.start()]
+    length = _LENGTH.search(head)
+    data = body[found.start(1) : found.start(1) + int(length.group(1))] if length else found.group(1)
+    if b"/FlateDecode" in head:
         return zlib.decompress(data)
     return data
 
