@@ -10,6 +10,7 @@ and supplier data are read through the variants' reverse relations (`stock_level
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -20,19 +21,16 @@ from django.db.models import (
     Case,
     Count,
     F,
+    Field,
     IntegerField,
-    Max,
-    Min,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.models import (
@@ -49,8 +47,6 @@ from apps.catalog.selectors import (
     ProductFilters,
     _apply_filters,
     _search,
-    _stock_available,
-    _variant_aggregate,
     collection_products,
     facets_for,
 )
@@ -144,24 +140,63 @@ def storefront_categories() -> list[Category]:
 # ------------------------------------------------------------------------------
 # listings
 # ------------------------------------------------------------------------------
-def _cheapest_variant(column: str) -> Subquery:
-    return Subquery(
-        ProductVariant.objects.filter(product=OuterRef("pk"))
-        .order_by("price", "position", "id")
-        .values(column)[:1]
+def _col(meta: Any, name: str) -> str:
+    """The quoted column of field `name` of the model whose `_meta` is `meta`."""
+    return f'"{meta.get_field(name).column}"'
+
+
+@functools.cache
+def _card_columns() -> dict[str, tuple[str, Field[Any, Any]]]:
+    """The card's columns as correlated subqueries written out once (SQL, output field).
+
+    The ORM's `Subquery` expressions say the same, but compiling five of them costs about
+    3 ms of Python on every listing, home block and related-products query, more than the
+    database takes to run them. Table and column names come from the models; stock is read
+    through the variants' reverse relation, without the catalog importing apps.inventory.
+    The outer product is the query's base table, which the ORM never aliases."""
+    variant = ProductVariant._meta
+    stock = variant.get_field("stock_levels").related_model._meta  # type: ignore[union-attr]
+    location = stock.get_field("location").related_model._meta  # type: ignore[union-attr]
+
+    outer = f'"{Product._meta.db_table}"."{Product._meta.pk.column}"'  # type: ignore[union-attr]
+    variants = f'FROM "{variant.db_table}" v WHERE v.{_col(variant, "product")} = {outer}'
+    cheapest = (
+        f'{variants} ORDER BY v.{_col(variant, "price")}, v.{_col(variant, "position")}, v."id" LIMIT 1'
     )
+    price = variant.get_field("price")
+    return {
+        "price_min": (f"SELECT MIN(v.{_col(variant, 'price')}) {variants}", price),  # type: ignore[dict-item]
+        "price_max": (f"SELECT MAX(v.{_col(variant, 'price')}) {variants}", price),  # type: ignore[dict-item]
+        "compare_at_price": (
+            f"SELECT v.{_col(variant, 'compare_at_price')} {cheapest}",
+            variant.get_field("compare_at_price"),  # type: ignore[dict-item]
+        ),
+        "currency": (f"SELECT v.{_col(variant, 'currency')} {cheapest}", variant.get_field("currency")),  # type: ignore[dict-item]
+        "stock_available": (
+            # S608: every name is a table or column of a model, nothing a user sent
+            f"SELECT COALESCE(SUM(s.{_col(stock, 'on_hand')}) - SUM(s.{_col(stock, 'reserved')}), 0) "  # noqa: S608
+            f'FROM "{variant.db_table}" v JOIN "{stock.db_table}" s ON s.{_col(stock, "variant")} = v."id" '
+            f'JOIN "{location.db_table}" l ON l."id" = s.{_col(stock, "location")} '
+            f"WHERE v.{_col(variant, 'product')} = {outer} AND l.{_col(location, 'is_active')}",
+            IntegerField(),
+        ),
+    }
 
 
 def with_card_data(queryset: QuerySet[Product]) -> QuerySet[Product]:
     """What a product card shows: price span, the cheapest variant's compare-at price and
-    currency, available stock and the images (in order), in one query plus one for images."""
-    return queryset.annotate(
-        price_min=_variant_aggregate(Min, "price"),
-        price_max=_variant_aggregate(Max, "price"),
-        compare_at_price=_cheapest_variant("compare_at_price"),
-        currency=_cheapest_variant("currency"),
-        stock_available=Coalesce(_stock_available(), Value(0)),
-    ).prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
+    currency, available stock (0 when stocked nowhere) and the images (in order), in one query
+    plus one for images. The search vector, which no card shows, is not read."""
+    return (
+        queryset.defer("search_vector")
+        .annotate(
+            **{
+                name: RawSQL(sql, (), output_field=field)  # noqa: S611 (SQL of model names only)
+                for name, (sql, field) in _card_columns().items()
+            }
+        )
+        .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
+    )
 
 
 def _in_stock_products() -> QuerySet[ProductVariant, Any]:
@@ -237,29 +272,60 @@ def storefront_all_products() -> Collection:
 # ------------------------------------------------------------------------------
 # one product
 # ------------------------------------------------------------------------------
-def _variant_supplier(column: str) -> Subquery:
-    """`column` of the supplier that ships this variant soonest: active suppliers only, offers
-    the supplier has available first."""
-    return Subquery(
-        ProductVariant.objects.filter(pk=OuterRef("pk"), supplier_offers__supplier__is_active=True)
-        .order_by("-supplier_offers__is_available", "supplier_offers__supplier__lead_time_days")
-        .values(f"supplier_offers__supplier__{column}")[:1]
+@functools.cache
+def _variant_columns() -> dict[str, tuple[str, Field[Any, Any]]]:
+    """What a shopper needs to choose a variant, as correlated subqueries written out once
+    (SQL, output field): see `_card_columns` for why not the ORM's expressions. Stock and
+    suppliers are reached through the variant's reverse relations, without importing their
+    apps. Ties between suppliers break on the offer's id, so the lead time and the country
+    shown always come from the same supplier."""
+    variant = ProductVariant._meta
+    stock = variant.get_field("stock_levels").related_model._meta  # type: ignore[union-attr]
+    location = stock.get_field("location").related_model._meta  # type: ignore[union-attr]
+    offer = variant.get_field("supplier_offers").related_model._meta  # type: ignore[union-attr]
+    supplier = offer.get_field("supplier").related_model._meta  # type: ignore[union-attr]
+
+    outer = f'"{variant.db_table}"."{variant.pk.column}"'  # type: ignore[union-attr]
+    levels = (
+        f'FROM "{stock.db_table}" s JOIN "{location.db_table}" l ON l."id" = s.{_col(stock, "location")} '
+        f"WHERE s.{_col(stock, 'variant')} = {outer} AND l.{_col(location, 'is_active')}"
     )
+    soonest = (
+        f'FROM "{offer.db_table}" o JOIN "{supplier.db_table}" p ON p."id" = o.{_col(offer, "supplier")} '
+        f"WHERE o.{_col(offer, 'variant')} = {outer} AND p.{_col(supplier, 'is_active')} "
+        f'ORDER BY o.{_col(offer, "is_available")} DESC, p.{_col(supplier, "lead_time_days")}, o."id" LIMIT 1'
+    )
+    return {
+        "available": (
+            f"SELECT COALESCE(SUM(s.{_col(stock, 'on_hand')} - s.{_col(stock, 'reserved')}), 0) {levels}",
+            IntegerField(),
+        ),
+        "low_stock_threshold": (
+            f"SELECT MAX(s.{_col(stock, 'low_stock_threshold')}) {levels}",
+            stock.get_field("low_stock_threshold"),  # type: ignore[dict-item]
+        ),
+        "lead_time_days": (
+            f"SELECT p.{_col(supplier, 'lead_time_days')} {soonest}",
+            supplier.get_field("lead_time_days"),  # type: ignore[dict-item]
+        ),
+        "ships_from_country": (
+            f"SELECT p.{_col(supplier, 'ships_from_country')} {soonest}",
+            supplier.get_field("ships_from_country"),  # type: ignore[dict-item]
+        ),
+    }
 
 
 def storefront_variants() -> QuerySet[ProductVariant]:
     """Variants with what a shopper needs to choose one: `available` (on hand minus reserved at
     active locations, 0 when stocked nowhere), `low_stock_threshold`, and the soonest-shipping
-    supplier's `lead_time_days` and `ships_from_country` (None without a supplier)."""
-    active = Q(stock_levels__location__is_active=True)
+    supplier's `lead_time_days` and `ships_from_country` (None without a supplier): active
+    suppliers only, offers the supplier has available first."""
     return (
         ProductVariant.objects.annotate(
-            available=Coalesce(
-                Sum(F("stock_levels__on_hand") - F("stock_levels__reserved"), filter=active), Value(0)
-            ),
-            low_stock_threshold=Max("stock_levels__low_stock_threshold", filter=active),
-            lead_time_days=_variant_supplier("lead_time_days"),
-            ships_from_country=_variant_supplier("ships_from_country"),
+            **{
+                name: RawSQL(sql, (), output_field=field)  # noqa: S611 (SQL of model names only)
+                for name, (sql, field) in _variant_columns().items()
+            }
         )
         .prefetch_related(
             Prefetch("option_values", queryset=ProductOptionValue.objects.select_related("option"))
@@ -275,6 +341,7 @@ def storefront_product_get(*, handle: str) -> Product | None:
     variants: a value no variant has is no choice to offer)."""
     return (
         Product.objects.filter(handle=handle, status=Product.Status.ACTIVE)
+        .defer("search_vector")  # shown nowhere on the page
         .select_related("category")
         .prefetch_related(
             Prefetch("variants", queryset=storefront_variants()),

@@ -83,4 +83,12 @@ def _babel_locale(locale: str) -> Locale:
 def money_format(amount: Decimal | int | str, currency: str, locale: str) -> str:
     """`amount` as a shopper in `locale` reads it, rounded as `money_quantize` rounds:
     "￥1,235" (JPY, ja_JP), "1.234,50 €" (EUR, de), "KWD1,234.500" (KWD, en)."""
-    return str(format_currency(money_quantize(amount, currency), currency, locale=_babel_locale(locale)))
+    return _formatted(str(money_quantize(amount, currency)), currency, locale)
+
+
+@lru_cache(maxsize=4096)
+def _formatted(amount: str, currency: str, locale: str) -> str:
+    # Babel walks the locale's pattern on every call (about 0.1 ms) and a listing shows dozens
+    # of prices, mostly the same few. Keyed by the rounded amount's text, not the Decimal:
+    # Decimal("-0.00") equals Decimal("0.00") but is not written the same.
+    return str(format_currency(Decimal(amount), currency, locale=_babel_locale(locale)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -82,3 +83,27 @@ def test_money_quantize_takes_strings_and_ints_but_never_floats():
 )
 def test_money_format_uses_babel_and_the_same_rounding(amount, currency, locale, expected):
     assert money_format(D(amount), currency, locale) == expected
+
+
+def test_money_format_remembers_what_babel_wrote_but_not_across_signs_locales_or_currencies(monkeypatch):
+    import apps.core.money as money
+
+    money._formatted.cache_clear()
+    calls: list[tuple[object, ...]] = []
+    real = money.format_currency
+
+    def counting(*args: Any, **kwargs: Any) -> str:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(money, "format_currency", counting)
+
+    # the same price in another spelling is formatted once
+    assert money_format(D("10.0"), "EUR", "en") == money_format(10, "EUR", "en") == "€10.00"
+    assert len(calls) == 1
+    # a negative zero is not the zero it equals; another locale or currency is another text
+    assert money_format(D("-0.001"), "EUR", "en") == "-€0.00"
+    assert money_format(D("0"), "EUR", "en") == "€0.00"
+    assert money_format(D("10"), "EUR", "de") == "10,00\xa0€"
+    assert money_format(D("10"), "USD", "en") == "$10.00"
+    assert len(calls) == 5

@@ -516,6 +516,28 @@ def test_delivery_estimate_from_the_supplier_or_the_store_default(alpha, warehou
     )
 
 
+def test_suppliers_tied_on_availability_and_lead_time_give_the_lead_time_and_country_of_one(alpha):
+    # Two suppliers as soon as each other: the lead time and the country shown are read
+    # apart, and must both be the first offer's, never one supplier's days with the other's
+    # country.
+    from apps.catalog.storefront_selectors import storefront_product_get
+
+    with _in(alpha):
+        product = make_product("Tied Lamp")
+        variant = product.variants.get()
+        first = make_supplier(name="First", code="first", lead_time_days=3, ships_from_country="PL")
+        second = make_supplier(name="Second", code="second", lead_time_days=3, ships_from_country="CN")
+        for supplier in (first, second):
+            SupplierOffer.objects.create(
+                supplier=supplier, variant=variant, supplier_sku=f"T-{supplier.code}", cost=Decimal("1")
+            )
+        loaded = storefront_product_get(handle=product.handle)
+        assert loaded is not None
+        shown: Any = loaded.variants.all()[0]  # annotated by storefront_variants
+        assert (shown.lead_time_days, shown.ships_from_country) == (3, "PL")
+        assert shown.available == 0 and shown.low_stock_threshold is None  # stocked nowhere
+
+
 def test_delivery_estimate_rules():
     today = date(2026, 1, 10)
     supplier = delivery_estimate(lead_time_days=3, ships_from_country="cn", store_country="US", today=today)

@@ -141,6 +141,30 @@ def test_product_cards_show_price_image_with_dimensions_and_sold_out_state(alpha
     assert draft.title not in html
 
 
+def test_a_home_card_is_sold_out_exactly_when_its_listing_card_and_page_say_so(alpha):
+    from apps.inventory.models import StockLevel
+    from apps.inventory.tests.factories import location_make
+
+    with _in(alpha):
+        warehouse = location_make(code="main")
+        stocked = make_product("Stocked Lamp")
+        StockLevel.objects.create(variant=stocked.variants.get(), location=warehouse, on_hand=3)
+        make_product("Unstocked Lamp")  # stocked nowhere: nothing to sell
+
+    def badges(html: str) -> dict[str, bool]:
+        cards = re.findall(r'<article class="sf-card sf-product-card">(.*?)</article>', html, re.S)
+        cards += re.findall(r'<li class="sf-card[^"]*"[^>]*>(.*?)</li>', html, re.S)
+        return {
+            title: "Sold out" in card
+            for card in cards
+            for title in ("Stocked Lamp", "Unstocked Lamp")
+            if title in card
+        }
+
+    assert badges(_html(alpha)) == {"Stocked Lamp": False, "Unstocked Lamp": True}
+    assert badges(_html(alpha, "/collections/all/")) == {"Stocked Lamp": False, "Unstocked Lamp": True}
+
+
 def test_a_block_with_invalid_stored_data_is_skipped_and_logged_not_a_500(alpha, caplog):
     with _in(alpha):
         store_theme_get()

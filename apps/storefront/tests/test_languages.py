@@ -183,3 +183,18 @@ def test_home_page_blocks_read_in_the_shoppers_language_with_the_default_as_fall
     for path in ("/", "/es/"):
         page = client.get(path).content.decode()
         assert "Summer sale" in page and "Sommerschlussverkauf" not in page
+
+
+def test_product_cards_link_to_the_product_in_the_listings_language(alpha):
+    from apps.catalog.tests.factories import make_product
+
+    _languages(alpha, ("en", "de"), "en")
+    with schema_context(alpha.tenant.schema_name):
+        make_product("Linen Shirt")
+    client = store_client(alpha)
+
+    german = client.get("/de/collections/all/").content.decode()
+    english = client.get("/collections/all/").content.decode()
+
+    assert 'href="/de/products/linen-shirt/"' in german
+    assert 'href="/products/linen-shirt/"' in english and "/de/products/" not in english

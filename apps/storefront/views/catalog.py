@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import unicodedata
 import zoneinfo
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -309,11 +311,29 @@ class Card:
 EAGER_CARDS = 4
 
 
-def _card(product: Product, *, eager: bool = False) -> Card:
+_HANDLE_MARK = "handle-mark"
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def _product_urls() -> Callable[[str], str]:
+    """The product page's URL for a handle, in the current language: one `reverse` for a whole
+    grid instead of one per card. A handle is a slug (the pattern's converter) and goes into
+    the path as it is; anything else takes the long way, which refuses it as reverse does."""
+    head, _, tail = reverse("storefront:product", kwargs={"handle": _HANDLE_MARK}).partition(_HANDLE_MARK)
+
+    def url_for(handle: str) -> str:
+        if _SLUG.fullmatch(handle):
+            return f"{head}{handle}{tail}"
+        return reverse("storefront:product", kwargs={"handle": handle})
+
+    return url_for
+
+
+def _card(product: Product, *, url: str, eager: bool = False) -> Card:
     images = list(product.images.all())
     return Card(
         product=product,
-        url=reverse("storefront:product", kwargs={"handle": product.handle}),
+        url=url,
         image=image_view(images[0], alt=product.title) if images else None,
         price_min=getattr(product, "price_min", None),
         price_max=getattr(product, "price_max", None),
@@ -324,8 +344,17 @@ def _card(product: Product, *, eager: bool = False) -> Card:
     )
 
 
+def _cards_of(products: Iterable[Product], *, eager: int = 0) -> list[Card]:
+    """Cards of `products`, the first `eager` of them loading their image at once."""
+    url_for = _product_urls()
+    return [
+        _card(product, url=url_for(product.handle), eager=index < eager)
+        for index, product in enumerate(products)
+    ]
+
+
 def _cards(page: Page[Product]) -> list[Card]:
-    return [_card(product, eager=index < EAGER_CARDS) for index, product in enumerate(page.object_list)]
+    return _cards_of(page.object_list, eager=EAGER_CARDS)
 
 
 def _home_crumb() -> tuple[str, str]:
@@ -508,9 +537,7 @@ def product_detail(request: HttpRequest, handle: str) -> HttpResponse:
         "matrix": variant_matrix(request, product, views, selected=selected),
         "description_html": html_sanitize(product.description),
         # Lazy: read only when the cached fragment is missing (product.html, storefront_cache).
-        "related": SimpleLazyObject(
-            lambda: [_card(item) for item in storefront_related_products(product=product)]
-        ),
+        "related": SimpleLazyObject(lambda: _cards_of(storefront_related_products(product=product))),
         "in_wishlist": in_wishlist,
         "max_quantity": settings.CART_LINE_MAX_QUANTITY,
         "reviews": reviews,

@@ -36,13 +36,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.catalog.models import Category, Product
-from apps.catalog.selectors import (
-    ProductFilters,
-    category_tree,
-    collection_products,
-    product_list,
-)
-from apps.catalog.storefront_selectors import storefront_collection_get
+from apps.catalog.selectors import category_tree, collection_products
+from apps.catalog.storefront_selectors import storefront_collection_get, with_card_data
 from apps.core.permissions import no_permission_required
 from apps.platform.access import client_ip
 from apps.storefront.page_cache import storefront_page_cache
@@ -119,7 +114,9 @@ class PreparedBlock:
 
 
 def _active_products() -> Any:
-    return product_list(filters=ProductFilters(status=Product.Status.ACTIVE))
+    """Active products with what a card shows, as listings read it (`with_card_data`): a
+    product stocked nowhere is sold out here as on its page and in every grid."""
+    return with_card_data(Product.objects.filter(status=Product.Status.ACTIVE))
 
 
 def block_products(*, collection_handle: str, limit: int) -> list[Product]:
