@@ -325,7 +325,8 @@ def _photo(index: int) -> Any:
 
 def _showcase_make(suffix: str) -> list[int]:
     """Eight products with a photo and a category, so the home page's product and category
-    blocks have something to show."""
+    blocks have something to show; stocked as a live store is, all but the last (the Vest),
+    which shows the sold-out badge."""
     from apps.catalog.models import Category
     from apps.catalog.services import (
         ProductInput,
@@ -334,8 +335,11 @@ def _showcase_make(suffix: str) -> list[int]:
         product_create,
         product_image_add,
     )
+    from apps.inventory.services import stock_set
+    from apps.inventory.tests.factories import location_make
 
     with schema_context(_alpha_schema()):
+        warehouse = location_make(code=f"show-{suffix}")
         category = category_save(category=Category(), name=f"Knitwear {suffix}", parent=None)
         ids = []
         for index, name in enumerate(
@@ -352,6 +356,12 @@ def _showcase_make(suffix: str) -> list[int]:
                 )
             )
             product_image_add(product=product, upload=_photo(index), alt=product.title)
+            stock_set(
+                variant=product.variants.get(),
+                location=warehouse,
+                on_hand=0 if name == "Vest" else 12,
+                reason="Showcase",
+            )
             ids.append(product.pk)
         return ids
 
@@ -359,10 +369,12 @@ def _showcase_make(suffix: str) -> list[int]:
 def _showcase_remove(suffix: str, product_ids: list[int]) -> None:
     from apps.catalog.models import Category
     from apps.catalog.services import products_bulk_delete
+    from apps.inventory.models import Location
 
     with schema_context(_alpha_schema()):
         products_bulk_delete(product_ids=product_ids)
         Category.objects.filter(name=f"Knitwear {suffix}").delete()
+        Location.objects.filter(code=f"show-{suffix}").delete()
 
 
 def _preset_primaries() -> dict[str, str]:
@@ -389,6 +401,8 @@ def test_every_theme_preset_home_page_is_photographed_at_phone_and_desktop_width
             for width, page in pages.items():
                 page.goto("/")
                 expect(page.get_by_role("link", name=f"Wool Cardigan {suffix}").first).to_be_visible()
+                # the stocked seven sell, the Vest alone is sold out
+                assert page.locator(".sf-product-card", has_text="Sold out").count() == 1
                 shown = page.evaluate(
                     "getComputedStyle(document.documentElement).getPropertyValue('--sf-primary').trim()"
                 )
