@@ -4,9 +4,11 @@ archive as a new store or over the store it came from.
 An export reads every table in one REPEATABLE READ transaction, so the archive is one moment of
 the store. A restore checks the whole archive first (apps.backups.archive), then, in one
 transaction: makes the target schema (a clone of the template for a new store; the store's own
-schema when restoring over it), refuses an archive whose migrations or table columns differ from
-it, replaces every row, resets the sequences, checks the foreign keys, and reads every table back
-to compare its checksum with the manifest. Anything that fails rolls the whole database part
+schema when restoring over it), takes the schema back to the archive's migrations when it has
+migrated since (apps.backups.migration_gap), refuses an archive made by a newer release or whose
+table columns differ from the schema's, replaces every row, resets the sequences, checks the
+foreign keys, reads every table back to compare its checksum with the manifest, and applies the
+migrations it took back again. Anything that fails rolls the whole database part
 back: a new store is not created, a store restored over keeps its rows. Restoring over a store
 first writes a safety export of it. Media are written after the rows are in (files are not
 transactional) and read back to compare. Only the target schema and its media prefix are ever
@@ -49,6 +51,7 @@ from apps.backups.media import (
     media_files,
     media_storage,
 )
+from apps.backups.migration_gap import migrations_after, migrations_redo, migrations_undo
 from apps.backups.models import StoreExport
 from apps.content.services import content_site_hostname_set
 from apps.core.storage import private_storage
@@ -63,6 +66,7 @@ READY_STATUSES = (Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED)
 # Never archived: sign-in sessions are credentials (an archive that leaks must not let anyone in)
 # and are worth nothing once restored; a restored store starts with everyone signed out.
 TABLES_NOT_ARCHIVED = frozenset({"django_session"})
+MIGRATIONS_TABLE = "django_migrations"
 
 
 @dataclass
@@ -82,6 +86,8 @@ class RestoreResult:
     rows: int
     media_files: int
     safety_archive: Path | None
+    # Migrations made since the archive: taken back for the restore, then applied to its rows.
+    migrations_applied: int = 0
 
 
 def store_get(*, slug: str) -> Tenant:
@@ -215,7 +221,7 @@ def store_restore(
                 tenant = Tenant.objects.select_for_update().get(pk=over.pk)
             else:
                 tenant = _store_create(slug=slug, name=name or manifest["store"]["name"], manifest=manifest)
-            rows = _rows_restore(root, manifest, tenant.schema_name)
+            rows, migrated = _rows_restore(root, manifest, tenant.schema_name)
             if over is None:
                 # The new store's Wagtail Site answers on its own address, not the archived store's.
                 with schema_context(tenant.schema_name):
@@ -229,7 +235,12 @@ def store_restore(
         "store restored", extra={"schema_name": tenant.schema_name, "rows": rows, "media_files": files}
     )
     return RestoreResult(
-        tenant=tenant, tables=len(manifest["tables"]), rows=rows, media_files=files, safety_archive=safety
+        tenant=tenant,
+        tables=len(manifest["tables"]),
+        rows=rows,
+        media_files=files,
+        safety_archive=safety,
+        migrations_applied=migrated,
     )
 
 
@@ -257,23 +268,23 @@ def _store_create(*, slug: str, name: str, manifest: dict[str, Any]) -> Tenant:
     return tenant
 
 
-def _rows_restore(root: Path, manifest: dict[str, Any], schema: str) -> int:
-    archived = {tuple(pair) for pair in manifest["migrations"]}
-    present = {tuple(pair) for pair in schema_data.schema_migrations(schema)}
-    if archived != present:
-        raise BackupError(
-            _(
-                "The archive was made at another migration state than this store's schema "
-                "(%(missing)s migrations only in the archive, %(extra)s only here). Restore it with the "
-                "release that made it, then migrate."
-            )
-            % {"missing": len(archived - present), "extra": len(present - archived)},
-            code=BackupErrorCode.MIGRATIONS_DIFFER,
-            params={
-                "only_in_archive": sorted("/".join(p) for p in archived - present)[:20],
-                "only_here": sorted("/".join(p) for p in present - archived)[:20],
-            },
+def _rows_restore(root: Path, manifest: dict[str, Any], schema: str) -> tuple[int, int]:
+    archived = {(app, name) for app, name in manifest["migrations"]}
+    present = {(app, name) for app, name in schema_data.schema_migrations(schema)}
+    # Migrations applied here since the archive was made (an upgrade): taken back below, then
+    # applied again once the rows are in (apps.backups.migration_gap).
+    after = migrations_after(archived=archived, present=present)
+    # Rows written earlier in this transaction (deferred foreign-key checks) must not block
+    # TRUNCATE or the undone migrations' ALTER TABLEs.
+    schema_data.constraints_check_now()
+    if after:
+        # Emptied first, so no reverse operation meets a row it cannot take; django_migrations
+        # last, as the undo reads and writes it.
+        schema_data.tables_empty(
+            schema, [s.name for s in schema_data.schema_tables(schema) if s.name != MIGRATIONS_TABLE]
         )
+        schema_data.constraints_check_now()
+        migrations_undo(schema, after)
     all_tables = [shape.name for shape in schema_data.schema_tables(schema)]
     shapes = {
         shape.name: shape
@@ -283,10 +294,12 @@ def _rows_restore(root: Path, manifest: dict[str, Any], schema: str) -> int:
     tables: dict[str, Any] = manifest["tables"]
     for table in sorted(set(shapes) | set(tables)):
         shape = shapes.get(table)
+        # The same columns, in any order: a column an undone migration had removed comes back
+        # last. COPY names its columns, and the check below reads them in the archive's order.
         if (
             shape is None
             or table not in tables
-            or [list(c) for c in shape.columns] != tables[table]["columns"]
+            or sorted(list(c) for c in shape.columns) != sorted(tables[table]["columns"])
         ):
             raise BackupError(
                 _("The table %(table)s of the archive does not match this store's schema.")
@@ -294,8 +307,6 @@ def _rows_restore(root: Path, manifest: dict[str, Any], schema: str) -> int:
                 code=BackupErrorCode.TABLES_DIFFER,
                 params={"table": table},
             )
-    # Rows written earlier in this transaction (deferred foreign-key checks) must not block TRUNCATE.
-    schema_data.constraints_check_now()
     schema_data.tables_empty(schema, all_tables)
     for table, entry in sorted(tables.items()):
         with data_path(root, table).open("rb") as source:
@@ -303,14 +314,21 @@ def _rows_restore(root: Path, manifest: dict[str, Any], schema: str) -> int:
     schema_data.sequences_set(schema, manifest["sequences"])
     schema_data.constraints_check_now()
     for table, entry in sorted(tables.items()):
-        digest = schema_data.table_dump(schema, shapes[table])
+        archived_shape = schema_data.TableShape(
+            name=table,
+            columns=tuple((name, type_) for name, type_ in entry["columns"]),
+            order_by=tuple(entry.get("order_by") or shapes[table].order_by),
+        )
+        digest = schema_data.table_dump(schema, archived_shape)
         if (digest.rows, digest.sha256) != (entry["rows"], entry["sha256"]):
             raise BackupError(
                 _("After the restore, table %(table)s does not read back as archived.") % {"table": table},
                 code=BackupErrorCode.RESTORE_VERIFY_FAILED,
                 params={"table": table},
             )
-    return sum(int(entry["rows"]) for entry in tables.values())
+    if after:
+        migrations_redo(schema, after)
+    return sum(int(entry["rows"]) for entry in tables.values()), len(after)
 
 
 def _media_restore(root: Path, manifest: dict[str, Any], schema: str, *, replace_all: bool) -> int:

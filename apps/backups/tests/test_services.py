@@ -15,18 +15,21 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django_tenants.utils import schema_context, schema_exists
 from psycopg import sql
 
 from apps.backups import schema_data
+from apps.backups import services as backup_services
 from apps.backups.archive import manifest_signature
 from apps.backups.errors import BackupError, BackupErrorCode
 from apps.backups.media import MEDIA_STORAGES, media_files, media_storage
 from apps.backups.services import store_export, store_restore
-from apps.catalog.models import Product
+from apps.catalog.models import Product, ProductImage
 from apps.content.models import BlogPostPage
 from apps.core.storage import private_storage
 from apps.orders.models import Order
+from apps.tenants.migrations_state import stale_schemas
 from apps.tenants.models import Domain, StoreAuditEntry, Tenant
 
 from .factories import store_fill
@@ -281,6 +284,100 @@ def test_the_commands_refuse_with_clear_errors(alpha, beta, local_media, tmp_pat
         call_command("store_restore", str(archive), "--over", "alpha", interactive=False)
     assert not Tenant.objects.filter(slug__in=["x1", "newer", "other-state"]).exists()
     assert not schema_exists("store_other_state")
+
+
+# The last catalog migration: it adds product images' size_bytes (default 0), and no other
+# migration depends on it, so a store can be taken back to before it alone.
+UPGRADE = ("catalog", "0006_product_image_size")
+
+
+def _upgrade(schema: str, *, undo: bool) -> None:
+    with schema_context(schema):
+        with connection.cursor() as cursor:  # rows written by this test must not hold back ALTER
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        executor = MigrationExecutor(connection)
+        executor.migrate([], plan=[(executor.loader.graph.nodes[UPGRADE], undo)])
+
+
+def _export_before_the_upgrade(alpha: Any, tmp_path: Path) -> tuple[dict[str, Any], Any]:
+    """alpha filled and exported at the state before UPGRADE, then upgraded."""
+    schema = alpha.tenant.schema_name
+    made = store_fill(schema, "alpha")
+    _upgrade(schema, undo=True)
+    archive = store_export(tenant=alpha.tenant, destination=tmp_path / "before-upgrade.tar.gz")
+    _upgrade(schema, undo=False)
+    assert list(UPGRADE) not in archive.manifest["migrations"]
+    assert "size_bytes" not in {c for c, _t in archive.manifest["tables"]["catalog_productimage"]["columns"]}
+    assert stale_schemas([schema]) == []
+    return made, archive
+
+
+def test_an_archive_made_before_an_upgrade_is_restored_and_brought_to_this_release(
+    alpha, local_media, tmp_path
+):
+    # given: an archive of alpha from before the upgrade, then a mistake after it
+    schema = alpha.tenant.schema_name
+    made, archive = _export_before_the_upgrade(alpha, tmp_path)
+    lost = made["products"][1].pk
+    with schema_context(schema):
+        ProductImage.objects.update(size_bytes=123)
+        Product.objects.filter(pk=lost).delete()
+
+    # when: it is restored over the store, and as a new store
+    result = store_restore(archive=archive.path, over=alpha.tenant, safety_dir=tmp_path / "safety")
+    out = io.StringIO()
+    call_command("store_restore", str(archive.path), "--as-new", "alpha-before", stdout=out)
+    twin = Tenant.objects.get(slug="alpha-before")
+    assert result.migrations_applied == 1
+    assert "predates 1 migration(s) of this release" in out.getvalue()
+
+    # then: both stores are at this release's migrations, with the archived rows, and the column the
+    # upgrade added holds its default
+    assert stale_schemas([schema, twin.schema_name]) == []
+    unchanged_by_upgrade = {
+        name: (entry["rows"], entry["sha256"])
+        for name, entry in archive.manifest["tables"].items()
+        if name not in {"catalog_productimage", "django_migrations"}
+    }
+    for restored in (schema, twin.schema_name):
+        digests = _digests(restored)
+        # (a new store's Wagtail site answers on its own address)
+        kept = {name for name in unchanged_by_upgrade if restored == schema or name != "wagtailcore_site"}
+        assert {name: digests[name] for name in kept} == {name: unchanged_by_upgrade[name] for name in kept}
+        with schema_context(restored):
+            assert Product.objects.filter(pk=lost).exists()
+            assert list(ProductImage.objects.values_list("size_bytes", flat=True)) == [0]
+        assert "size_bytes" in _column_names(restored, "catalog_productimage")
+    # and the safety export holds the store as it was, upgraded
+    assert result.safety_archive is not None
+    with tarfile.open(result.safety_archive) as tar:
+        safety = json.load(tar.extractfile("manifest.json"))  # type: ignore[arg-type]
+    assert list(UPGRADE) in safety["migrations"]
+
+
+def test_a_restore_across_an_upgrade_that_fails_leaves_schema_and_rows_as_they_were(
+    alpha, local_media, tmp_path, monkeypatch
+):
+    # given: an archive from before the upgrade, and the store changed since
+    schema = alpha.tenant.schema_name
+    made, archive = _export_before_the_upgrade(alpha, tmp_path)
+    with schema_context(schema):
+        ProductImage.objects.update(size_bytes=123)
+        Product.objects.filter(pk=made["products"][1].pk).delete()
+    before = _digests(schema)
+
+    def broken(schema: str, keys: list[Any]) -> None:
+        raise RuntimeError("the upgrade's second pass failed")
+
+    # when: the migrations are taken back, the rows replaced and checked, and applying them again fails
+    monkeypatch.setattr(backup_services, "migrations_redo", broken)
+    with pytest.raises(RuntimeError):
+        store_restore(archive=archive.path, over=alpha.tenant, safety_dir=tmp_path)
+
+    # then: the schema is still upgraded and every row as it was
+    assert stale_schemas([schema]) == []
+    assert "size_bytes" in _column_names(schema, "catalog_productimage")
+    assert _digests(schema) == before
 
 
 def _manifest_edit(root: Path, *, sign: bool = True, **changes: Any) -> None:

@@ -70,6 +70,11 @@ class Command(BaseCommand):
             f"Restored {archive.name} into store {result.tenant.slug} ({result.tenant.schema_name}): "
             f"{result.tables} tables, {result.rows} rows, {result.media_files} media files, checksums verified."
         )
+        if result.migrations_applied:
+            self.stdout.write(
+                f"The archive predates {result.migrations_applied} migration(s) of this release: "
+                "they were applied to its rows."
+            )
 
     def _confirm(self, slug: str) -> bool:
         answer = input(
