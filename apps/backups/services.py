@@ -10,8 +10,10 @@ table columns differ from the schema's, replaces every row, resets the sequences
 foreign keys, reads every table back to compare its checksum with the manifest, and applies the
 migrations it took back again. Anything that fails rolls the whole database part
 back: a new store is not created, a store restored over keeps its rows. Restoring over a store
-first writes a safety export of it. Media are written after the rows are in (files are not
-transactional) and read back to compare. Only the target schema and its media prefix are ever
+first writes a safety export of it. Media are not transactional: the archive's files are
+written and read back before the rows change (a failure there leaves the rows as they were, and
+a new store's files are removed again), and a store's files the archive lacks are removed only
+after the rows commit, so rows never name a missing file. Only the target schema and its media prefix are ever
 written; no other store is read or touched.
 """
 
@@ -216,20 +218,37 @@ def store_restore(
                 safety_dir or Path(settings.STORE_BACKUP_DIR)
             ) / f"{over.slug}-before-restore-{stamp}.tar.gz"
             store_export(tenant=over, destination=safety)
-        with transaction.atomic():
-            if over is not None:
-                tenant = Tenant.objects.select_for_update().get(pk=over.pk)
-            else:
-                tenant = _store_create(slug=slug, name=name or manifest["store"]["name"], manifest=manifest)
-            rows, migrated = _rows_restore(root, manifest, tenant.schema_name)
-            if over is None:
-                # The new store's Wagtail Site answers on its own address, not the archived store's.
-                with schema_context(tenant.schema_name):
-                    content_site_hostname_set(hostname=f"{tenant.slug}.{settings.PLATFORM_DOMAIN}")
-            StoreAuditEntry.objects.create(
-                tenant=tenant, action="restored", detail=f"{archive.name} ({manifest['created_at']})"
-            )
-        files = _media_restore(root, manifest, tenant.schema_name, replace_all=over is not None)
+        # The archive's files go in first, each read back against its checksum: a failure here
+        # (storage unreachable, a file that does not read back) leaves the rows untouched, and
+        # the rows never name a file that is not there. Only names the archive has are written;
+        # a store restored over keeps its other files until its rows are in.
+        schema = over.schema_name if over is not None else schema_name_for(slug)
+        written: list[tuple[str, str]] = []
+        try:
+            _media_put(root, manifest, schema, written)
+            with transaction.atomic():
+                if over is not None:
+                    tenant = Tenant.objects.select_for_update().get(pk=over.pk)
+                else:
+                    tenant = _store_create(
+                        slug=slug, name=name or manifest["store"]["name"], manifest=manifest
+                    )
+                rows, migrated = _rows_restore(root, manifest, tenant.schema_name)
+                if over is None:
+                    # The new store's Wagtail Site answers on its own address, not the archived store's.
+                    with schema_context(tenant.schema_name):
+                        content_site_hostname_set(hostname=f"{tenant.slug}.{settings.PLATFORM_DOMAIN}")
+                StoreAuditEntry.objects.create(
+                    tenant=tenant, action="restored", detail=f"{archive.name} ({manifest['created_at']})"
+                )
+        except BaseException:
+            if over is None:  # the new store was not made: neither are its files
+                _media_remove(schema, written)
+            raise
+        # Files the archive does not have, once the rows that might have named them are gone.
+        if over is not None:
+            _media_prune(manifest, schema)
+        files = len(written)
     _store_cache_clear(tenant.schema_name)
     logger.info(
         "store restored", extra={"schema_name": tenant.schema_name, "rows": rows, "media_files": files}
@@ -331,18 +350,16 @@ def _rows_restore(root: Path, manifest: dict[str, Any], schema: str) -> tuple[in
     return sum(int(entry["rows"]) for entry in tables.values()), len(after)
 
 
-def _media_restore(root: Path, manifest: dict[str, Any], schema: str, *, replace_all: bool) -> int:
-    written = 0
+def _media_put(root: Path, manifest: dict[str, Any], schema: str, written: list[tuple[str, str]]) -> None:
+    """Write every file of the archive into `schema`'s prefixes, each read back against its
+    checksum, adding each (area, name) to `written`. Stops at the first that fails."""
     with schema_context(schema):
         for area, _alias in MEDIA_STORAGES:
             archived: dict[str, Any] = manifest["media"].get(area, {})
-            if replace_all:
-                for name in media_files(area):
-                    if name not in archived:
-                        media_file_delete(area, name)
             for name, entry in sorted(archived.items()):
                 with media_path(root, area, name).open("rb") as source:
                     media_file_write(area, name, source)
+                written.append((area, name))
                 with media_storage(area).open(name, "rb") as handle:
                     sha, size = file_sha256(handle)
                 if (sha, size) != (entry["sha256"], entry["size"]):
@@ -351,8 +368,28 @@ def _media_restore(root: Path, manifest: dict[str, Any], schema: str, *, replace
                         code=BackupErrorCode.RESTORE_VERIFY_FAILED,
                         params={"file": f"{area}/{name}"},
                     )
-                written += 1
-    return written
+
+
+def _media_remove(schema: str, written: list[tuple[str, str]]) -> None:
+    with schema_context(schema):
+        for area, name in written:
+            try:
+                media_file_delete(area, name)
+            except Exception:  # the original error is the one to report
+                logger.exception("could not remove %s/%s of a restore that failed", area, name)
+
+
+def _media_prune(manifest: dict[str, Any], schema: str) -> int:
+    """Remove the store's files the archive does not have; returns how many."""
+    removed = 0
+    with schema_context(schema):
+        for area, _alias in MEDIA_STORAGES:
+            archived: dict[str, Any] = manifest["media"].get(area, {})
+            for name in media_files(area):
+                if name not in archived:
+                    media_file_delete(area, name)
+                    removed += 1
+    return removed
 
 
 def _store_cache_clear(schema: str) -> None:

@@ -208,6 +208,7 @@ def test_a_restore_that_fails_midway_leaves_the_store_as_it_was(alpha, local_med
     archive = store_export(tenant=alpha.tenant, destination=tmp_path / "alpha.tar.gz").path
     with schema_context(schema):
         Product.objects.filter(pk=made["products"][2].pk).delete()
+        private_storage().save("imports/later.csv", ContentFile(b"after the export"))
     before = _digests(schema)
 
     def broken(schema: str, values: dict[str, Any]) -> None:
@@ -218,9 +219,70 @@ def test_a_restore_that_fails_midway_leaves_the_store_as_it_was(alpha, local_med
     with pytest.raises(RuntimeError):
         store_restore(archive=archive, over=alpha.tenant, safety_dir=tmp_path)
 
-    # then: every row is as before the attempt
+    # then: every row is as before the attempt, and the file added since the export is kept
     assert _digests(schema) == before
+    with schema_context(schema):
+        assert private_storage().exists("imports/later.csv")
     assert not StoreAuditEntry.objects.filter(tenant=alpha.tenant, action="restored").exists()
+
+
+def _failing_on_second_write(monkeypatch: Any) -> list[str]:
+    """media_file_write as the restore calls it, failing at its second file."""
+    real, calls = backup_services.media_file_write, []
+
+    def write(area: str, name: str, source: Any) -> None:
+        calls.append(f"{area}/{name}")
+        if len(calls) == 2:
+            raise OSError("storage unreachable")
+        real(area, name, source)
+
+    monkeypatch.setattr(backup_services, "media_file_write", write)
+    return calls
+
+
+def test_a_media_write_that_fails_leaves_the_rows_and_every_file_of_the_store(
+    alpha, local_media, tmp_path, monkeypatch
+):
+    # given: an export, then a product deleted and a file added
+    made = store_fill(alpha.tenant.schema_name, "alpha")
+    schema = alpha.tenant.schema_name
+    archive = store_export(tenant=alpha.tenant, destination=tmp_path / "alpha.tar.gz").path
+    with schema_context(schema):
+        Product.objects.filter(pk=made["products"][2].pk).delete()
+        private_storage().save("imports/later.csv", ContentFile(b"after the export"))
+    rows, files = _digests(schema), _media(schema)
+
+    # when: the storage fails at the archive's second file
+    calls = _failing_on_second_write(monkeypatch)
+    with pytest.raises(OSError, match="storage unreachable"):
+        store_restore(archive=archive, over=alpha.tenant, safety_dir=tmp_path)
+
+    # then: the rows are as they were, and so is every file (the one written holds the same bytes)
+    assert len(calls) == 2
+    assert _digests(schema) == rows
+    assert _media(schema) == files
+    assert not StoreAuditEntry.objects.filter(tenant=alpha.tenant, action="restored").exists()
+
+
+def test_a_new_store_whose_media_or_rows_fail_leaves_no_store_and_no_file(
+    alpha, local_media, tmp_path, monkeypatch
+):
+    store_fill(alpha.tenant.schema_name, "alpha")
+    archive = store_export(tenant=alpha.tenant, destination=tmp_path / "alpha.tar.gz").path
+
+    # a file fails to write
+    _failing_on_second_write(monkeypatch)
+    with pytest.raises(OSError):
+        store_restore(archive=archive, as_new="half-made")
+    monkeypatch.undo()
+    # every file is written, then the rows fail
+    monkeypatch.setattr(schema_data, "sequences_set", lambda schema, values: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        store_restore(archive=archive, as_new="half-made")
+
+    assert not Tenant.objects.filter(slug="half-made").exists()
+    assert not schema_exists("store_half_made")
+    assert _media("store_half_made") == {}
 
 
 def test_a_tampered_archive_is_refused_and_nothing_is_written(alpha, local_media, tmp_path):
