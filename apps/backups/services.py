@@ -2,19 +2,19 @@
 archive as a new store or over the store it came from.
 
 An export reads every table in one REPEATABLE READ transaction, so the archive is one moment of
-the store. A restore checks the whole archive first (apps.backups.archive), then, in one
-transaction: makes the target schema (a clone of the template for a new store; the store's own
-schema when restoring over it), takes the schema back to the archive's migrations when it has
-migrated since (apps.backups.migration_gap), refuses an archive made by a newer release or whose
-table columns differ from the schema's, replaces every row, resets the sequences, checks the
-foreign keys, reads every table back to compare its checksum with the manifest, and applies the
-migrations it took back again. Anything that fails rolls the whole database part
-back: a new store is not created, a store restored over keeps its rows. Restoring over a store
-first writes a safety export of it. Media are not transactional: the archive's files are
-written and read back before the rows change (a failure there leaves the rows as they were, and
-a new store's files are removed again), and a store's files the archive lacks are removed only
-after the rows commit, so rows never name a missing file. Only the target schema and its media prefix are ever
-written; no other store is read or touched.
+the store. A restore checks the whole archive first (apps.backups.archive). Media are not
+transactional, so the archive's files are written next and read back against their checksums:
+a failure there leaves the rows as they were (and a new store's files are removed again). Then,
+in one transaction, it makes the target schema (a clone of the template for a new store; the
+store's own schema when restoring over it), takes the schema back to the archive's migrations
+when it has migrated since (apps.backups.migration_gap), refuses an archive made by a newer
+release or whose table columns differ from the schema's, replaces every row, resets the
+sequences, checks the foreign keys, reads every table back to compare its checksum with the
+manifest, and applies the migrations it took back again. Anything that fails rolls the whole
+database part back: a new store is not created, a store restored over keeps its rows. A store's
+files the archive lacks are removed only after the rows commit, so rows never name a missing
+file. Restoring over a store first writes a safety export of it. Only the target schema and its
+media prefix are ever written; no other store is read or touched.
 """
 
 from __future__ import annotations
