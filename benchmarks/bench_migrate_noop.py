@@ -24,6 +24,7 @@ from benchmarks._setup import (
     bench_store_ensure,
     bench_stores_drop,
     bootstrap,
+    catalog_analyze,
     median,
     migrate_all,
     report,
@@ -91,6 +92,7 @@ def main() -> None:
         return
     bootstrap()
     created = stores_ensure(args.stores)
+    catalog_analyze()  # as autovacuum would in production after the stores were made
     if created:
         migrate_all()  # anything left behind by an interrupted run is brought current here
 

@@ -6,7 +6,8 @@ For each level N, in ascending order (stores are kept, in a database of their ow
 - **stores**: makes `bench-s-0000` .. up to N with `bench_store_ensure` (a copy of the template
   schema: its pg_dump replayed under the store's name, checked relation for relation), each
   with 3 products, 2 paid orders and an API key, by `--makers` processes at once; the copy of
-  each new store is timed (median of the last 20 made);
+  each new store is timed (median of the last 20 made); then the system catalog is ANALYZEd, as
+  autovacuum does in production (`catalog_analyze`: the development server runs without it);
 - **provisioning**: the real `store_provision` (clone, migrations check, starter content) of 3
   fresh stores at this N, median; they are dropped after;
 - **server time**: p50/p95 of the storefront product page and of `GET /api/v1/products` over
@@ -64,6 +65,7 @@ from benchmarks._setup import (  # noqa: E402
     bench_store_ensure,
     bench_stores_drop,
     bootstrap,
+    catalog_analyze,
     median,
     migrate_all,
     percentile,
@@ -432,6 +434,7 @@ def level_measure(
     say(f"level {level}: {reached} stores")
     if not reached:
         raise SystemExit("no store could be made before the deadline: raise --max-minutes")
+    catalog_analyze()  # as autovacuum would have, in production, while the stores were made
     tenant_connection().set_schema_to_public()
     result: dict[str, Any] = {
         "level": level,

@@ -85,8 +85,30 @@ _FAST_SEQUENCE_JOIN = (
     "JOIN pg_namespace sns ON s.relnamespace = sns.oid AND tns.nspname = source_schema"
 )
 
+# Two lookups run once per table, column or index of the template ask for the schema as text
+# (`relnamespace::regnamespace::text = quote_ident(schema)`), which no index can use: the
+# catalog returns the table, or the constraint, of that name in every store, and the filter
+# drops all but one. With the namespace's oid, the (name, namespace) indexes find the one row.
+# At 2,000 stores (2.3 million relations, catalog ANALYZEd): the unique-constraint check ran 422
+# times for 1.6 s and the column definitions 140 times for 0.74 s, of a 4.9 s clone.
+_SLOW_UNIQUE_CHECK = (
+    "IF NOT EXISTS (SELECT TRUE FROM pg_class c, pg_constraint ct WHERE ct.conrelid = c.oid "
+    "AND c.relnamespace::regnamespace::text = quote_ident(source_schema) AND c.relname = tblname "
+    "AND ct.contype IN ('u') AND ct.conname = ix_old_name)"
+)
+_FAST_UNIQUE_CHECK = (
+    "IF NOT EXISTS (SELECT TRUE FROM pg_class c, pg_constraint ct WHERE ct.conrelid = c.oid "
+    "AND c.relnamespace = to_regnamespace(quote_ident(source_schema)) AND c.relname = tblname "
+    "AND ct.connamespace = to_regnamespace(quote_ident(source_schema)) "
+    "AND ct.contype IN ('u') AND ct.conname = ix_old_name)"
+)
+_SLOW_COLUMN_TABLE = "c.relnamespace::regnamespace::text = quote_ident(in_schema) AND c.relname = in_table"
+_FAST_COLUMN_TABLE = "c.relnamespace = to_regnamespace(quote_ident(in_schema)) AND c.relname = in_table"
+
 _REPLACEMENTS = [
     (_SLOW_INDEX_QUERY, _FAST_INDEX_QUERY, 2),
+    (_SLOW_UNIQUE_CHECK, _FAST_UNIQUE_CHECK, 2),
+    (_SLOW_COLUMN_TABLE, _FAST_COLUMN_TABLE, 1),
     (_SLOW_SEQUENCE_JOIN, _FAST_SEQUENCE_JOIN, 2),
     (_SLOW_OWNED_SEQUENCE_VALUE, _FAST_OWNED_SEQUENCE_VALUE, 1),
     (_SLOW_STANDALONE_SEQUENCES, _FAST_STANDALONE_SEQUENCES, 1),

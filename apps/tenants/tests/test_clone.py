@@ -78,3 +78,54 @@ def test_a_clone_owns_a_sequence_for_every_column_the_template_does(alpha):
         (table, column) for table, column, _ in template
     }
     assert clone == _owned_sequences(alpha.tenant.schema_name)
+
+
+def _structure(schema: str) -> dict[str, set[tuple[str, ...]]]:
+    """Tables, columns, indexes, constraints and triggers of `schema`, the schema's name taken out
+    of their definitions."""
+    queries = {
+        "columns": """
+            SELECT t.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull::text,
+                   coalesce(a.attidentity::text, ''), (d.adbin IS NOT NULL)::text
+            FROM pg_attribute a JOIN pg_class t ON t.oid = a.attrelid
+            LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+            WHERE t.relnamespace = %(schema)s::regnamespace AND t.relkind IN ('r', 'p')
+              AND a.attnum > 0 AND NOT a.attisdropped
+        """,
+        "indexes": """
+            SELECT t.relname, i.relname, pg_get_indexdef(i.oid)
+            FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid
+            WHERE t.relnamespace = %(schema)s::regnamespace
+        """,
+        "constraints": """
+            SELECT t.relname, c.conname, c.contype::text, pg_get_constraintdef(c.oid)
+            FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+            WHERE c.connamespace = %(schema)s::regnamespace
+        """,
+        "triggers": """
+            SELECT t.relname, g.tgname, pg_get_triggerdef(g.oid)
+            FROM pg_trigger g JOIN pg_class t ON t.oid = g.tgrelid
+            WHERE t.relnamespace = %(schema)s::regnamespace AND NOT g.tgisinternal
+        """,
+    }
+    found = {}
+    with connection.cursor() as cursor:
+        for kind, query in queries.items():
+            cursor.execute(query, {"schema": schema})
+            found[kind] = {
+                tuple(str(v).replace(schema, "<schema>") for v in row) for row in cursor.fetchall()
+            }
+    return found
+
+
+def test_a_clone_has_the_templates_tables_columns_indexes_constraints_and_triggers(alpha):
+    """apps.tenants.clone rewrites several of django-tenants' clone_schema queries for speed:
+    whatever they rewrite must still give a copy of the template."""
+    from apps.tenants.clone import schema_clone_from_template
+
+    schema_clone_from_template("store_structure_check")
+    template = _structure(settings.TENANT_BASE_SCHEMA)
+    clone = _structure("store_structure_check")
+    assert len(template["columns"]) > 1000 and len(template["indexes"]) > 500
+    for kind in template:
+        assert clone[kind] == template[kind], kind
