@@ -2,7 +2,8 @@
 
     manifest.json             format and version, the store, its schema's applied migrations,
                               per table its columns, row count and SHA-256 of its COPY text,
-                              its sequences, per media file its size and SHA-256
+                              its sequences (and the column each belongs to), per media file
+                              its size and SHA-256
     data/<table>.copy         the table's rows as PostgreSQL COPY text, in primary-key order
     media/public/<path>       the store's public media prefix
     media/private/<path>      the store's private media prefix (import uploads, invoices, ...)

@@ -157,13 +157,46 @@ def schema_sequences(schema: str) -> dict[str, list[int | bool]]:
     return values
 
 
-def sequences_set(schema: str, values: dict[str, list[int | bool]]) -> None:
-    quote = connection.ops.quote_name
+def sequence_owners(schema: str) -> dict[str, list[str]]:
+    """The schema's sequences that belong to a column (serial or identity), as name -> [table,
+    column]. The same column's sequence is not always named alike in two stores: a table renamed
+    by a migration keeps its sequence's old name in a store that was migrated, and a store
+    cloned after the migration has it named after the new table."""
     with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.relname, t.relname, a.attname FROM pg_class s"
+            " JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid"
+            " AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')"
+            " JOIN pg_class t ON t.oid = d.refobjid"
+            " JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid"
+            " WHERE s.relnamespace = %s::regnamespace AND s.relkind = 'S'",
+            [schema],
+        )
+        return {sequence: [table, column] for sequence, table, column in cursor.fetchall()}
+
+
+def sequences_set(
+    schema: str, values: dict[str, list[int | bool]], owners: dict[str, list[str]] | None = None
+) -> None:
+    """Set each sequence of `values` (archived names) in `schema`: a sequence `owners` (archived)
+    ties to a column is found by that column, whatever it is called here; any other by its name.
+    Raises LookupError naming a sequence the schema has neither way."""
+    quote = connection.ops.quote_name
+    by_column = {tuple(owner): name for name, owner in sequence_owners(schema).items()}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relnamespace = %s::regnamespace AND relkind = 'S'", [schema]
+        )
+        present = {row[0] for row in cursor.fetchall()}
         for name, (last_value, is_called) in sorted(values.items()):
+            owner = (owners or {}).get(name)
+            target = by_column.get(tuple(owner)) if owner else None
+            target = target or (name if name in present else None)
+            if target is None:
+                raise LookupError(name)
             cursor.execute(
                 "SELECT setval(%s::regclass, %s, %s)",
-                [f"{quote(schema)}.{quote(name)}", last_value, is_called],
+                [f"{quote(schema)}.{quote(target)}", last_value, is_called],
             )
 
 

@@ -137,6 +137,7 @@ def store_export(*, tenant: Tenant, destination: Path) -> ExportResult:
                     "sha256": digest.sha256,
                 }
             sequences = schema_data.schema_sequences(schema)
+            sequence_owners = schema_data.sequence_owners(schema)
             migrations = schema_data.schema_migrations(schema)
         media: dict[str, dict[str, dict[str, Any]]] = {}
         with schema_context(schema):
@@ -167,6 +168,7 @@ def store_export(*, tenant: Tenant, destination: Path) -> ExportResult:
             "migrations": migrations,
             "tables": tables,
             "sequences": sequences,
+            "sequence_owners": sequence_owners,
             "media": media,
         }
         size = archive_write(root, manifest, destination)
@@ -330,7 +332,16 @@ def _rows_restore(root: Path, manifest: dict[str, Any], schema: str) -> tuple[in
     for table, entry in sorted(tables.items()):
         with data_path(root, table).open("rb") as source:
             schema_data.table_copy_in(schema, table, [name for name, _type in entry["columns"]], source)
-    schema_data.sequences_set(schema, manifest["sequences"])
+    try:
+        # (archives made before owners were recorded match sequences by name only)
+        schema_data.sequences_set(schema, manifest["sequences"], manifest.get("sequence_owners"))
+    except LookupError as exc:
+        raise BackupError(
+            _("The archive's sequence %(sequence)s has no counterpart in this store's schema.")
+            % {"sequence": exc.args[0]},
+            code=BackupErrorCode.TABLES_DIFFER,
+            params={"sequence": exc.args[0]},
+        ) from exc
     schema_data.constraints_check_now()
     for table, entry in sorted(tables.items()):
         archived_shape = schema_data.TableShape(

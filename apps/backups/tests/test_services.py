@@ -211,7 +211,7 @@ def test_a_restore_that_fails_midway_leaves_the_store_as_it_was(alpha, local_med
         private_storage().save("imports/later.csv", ContentFile(b"after the export"))
     before = _digests(schema)
 
-    def broken(schema: str, values: dict[str, Any]) -> None:
+    def broken(*args: Any) -> None:
         raise RuntimeError("disk on fire")
 
     # when: the rows are truncated and copied in, then a step fails
@@ -276,13 +276,36 @@ def test_a_new_store_whose_media_or_rows_fail_leaves_no_store_and_no_file(
         store_restore(archive=archive, as_new="half-made")
     monkeypatch.undo()
     # every file is written, then the rows fail
-    monkeypatch.setattr(schema_data, "sequences_set", lambda schema, values: 1 / 0)
+    monkeypatch.setattr(schema_data, "sequences_set", lambda *args: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         store_restore(archive=archive, as_new="half-made")
 
     assert not Tenant.objects.filter(slug="half-made").exists()
     assert not schema_exists("store_half_made")
     assert _media("store_half_made") == {}
+
+
+def test_a_sequence_named_otherwise_in_the_new_store_is_found_by_its_column(alpha, local_media, tmp_path):
+    # given: alpha's product ids come from a sequence named as a store migrated through a table
+    # rename has it, not as a clone of today's template names it
+    made = store_fill(alpha.tenant.schema_name, "alpha")
+    schema = alpha.tenant.schema_name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [f'"{schema}".catalog_product'])
+        sequence = cursor.fetchone()[0]
+        cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO catalog_product_legacy_seq")
+    archive = store_export(tenant=alpha.tenant, destination=tmp_path / "alpha.tar.gz")
+    assert archive.manifest["sequence_owners"]["catalog_product_legacy_seq"] == ["catalog_product", "id"]
+    last_value, _is_called = archive.manifest["sequences"]["catalog_product_legacy_seq"]
+    assert last_value >= max(p.pk for p in made["products"])
+
+    # when: it is restored as a new store (a clone, whose sequence has the usual name)
+    twin = store_restore(archive=archive.path, as_new="alpha-seq").tenant
+
+    # then: the new store's next product id follows the archived sequence
+    with schema_context(twin.schema_name):
+        created = Product.objects.create(title="after the restore", handle="after-the-restore")
+    assert created.pk == last_value + 1
 
 
 def test_a_tampered_archive_is_refused_and_nothing_is_written(alpha, local_media, tmp_path):
