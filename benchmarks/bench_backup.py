@@ -4,7 +4,10 @@ Makes the store ``bench-backup`` afresh (a leftover is dropped first): N product
 variants each (bulk inserts), and M small media files (public and private). Then, median of R
 runs each: `store_export` to a temporary .tar.gz, `store_restore --as-new` into
 ``bench-backup-copy`` (dropped after each run), and `store_restore --over` the store itself
-(which includes its safety export). Prints seconds, rows, archive size. Everything it creates
+(which includes its safety export); then the same over the store with an archive made one
+migration earlier (the store's schema taken back one leaf migration for the export and brought
+forward again: the restore unapplies it, loads the rows and applies it again). Prints seconds,
+rows, archive size. Everything it creates
 (both stores' schemas, rows and media folders) is removed at the end.
 
     .venv/bin/python benchmarks/bench_backup.py [--products 1000] [--files 100] [--runs 3]
@@ -76,6 +79,26 @@ def _drop(slugs: list[str]) -> None:
     bench_stores_drop(tenants)
 
 
+def _leaf_migration() -> tuple[str, str]:
+    """A migration of a store app that no other migration depends on (so it alone can be undone)."""
+    from django.conf import settings
+    from django.db.migrations.loader import MigrationLoader
+
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    store_apps = {name.rsplit(".", 1)[-1] for name in settings.TENANT_APPS}
+    return next(node for node in sorted(graph.leaf_nodes()) if node[0] in store_apps)
+
+
+def _migration_step(schema: str, key: tuple[str, str], *, undo: bool) -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django_tenants.utils import schema_context
+
+    with schema_context(schema):
+        executor = MigrationExecutor(connection)
+        executor.migrate([], plan=[(executor.loader.graph.nodes[key], undo)])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--products", type=int, default=1000)
@@ -102,6 +125,8 @@ def main() -> None:
     exports: list[float] = []
     as_new: list[float] = []
     over: list[float] = []
+    across: list[float] = []
+    leaf = _leaf_migration()
     try:
         with tempfile.TemporaryDirectory(prefix="bench-backup-") as tmp:
             for run in range(args.runs):
@@ -118,8 +143,19 @@ def main() -> None:
                 started = time.perf_counter()
                 store_restore(archive=archive, over=tenant, safety_dir=Path(tmp) / "safety")
                 over.append(time.perf_counter() - started)
+
+                _migration_step(tenant.schema_name, leaf, undo=True)
+                older = Path(tmp) / f"run-{run}-older.tar.gz"
+                store_export(tenant=tenant, destination=older)
+                _migration_step(tenant.schema_name, leaf, undo=False)
+                started = time.perf_counter()
+                restored = store_restore(archive=older, over=tenant, safety_dir=Path(tmp) / "safety")
+                across.append(time.perf_counter() - started)
+                if restored.migrations_applied != 1:
+                    raise SystemExit(f"expected 1 migration applied, got {restored.migrations_applied}")
                 say(
-                    f"run {run + 1}: export {exports[-1]:.2f}s, as new {as_new[-1]:.2f}s, over {over[-1]:.2f}s"
+                    f"run {run + 1}: export {exports[-1]:.2f}s, as new {as_new[-1]:.2f}s, over {over[-1]:.2f}s, "
+                    f"over from before {'.'.join(leaf)} {across[-1]:.2f}s"
                 )
     finally:
         _drop([SLUG, COPY_SLUG])
@@ -132,6 +168,10 @@ def main() -> None:
             ("export (median)", f"{median(exports):.2f} s"),
             ("restore as new (median)", f"{median(as_new):.2f} s (clone of the template included)"),
             ("restore over (median)", f"{median(over):.2f} s (its safety export included)"),
+            (
+                "restore over, archive 1 migration older (median)",
+                f"{median(across):.2f} s ({'.'.join(leaf)} unapplied and applied again)",
+            ),
         ],
         {
             "products": args.products,
@@ -140,6 +180,7 @@ def main() -> None:
             "export_s": median(exports),
             "restore_as_new_s": median(as_new),
             "restore_over_s": median(over),
+            "restore_over_one_migration_older_s": median(across),
         },
     )
 
