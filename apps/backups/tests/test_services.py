@@ -398,11 +398,12 @@ def _export_before_the_upgrade(alpha: Any, tmp_path: Path) -> tuple[dict[str, An
 
 
 def test_an_archive_made_before_an_upgrade_is_restored_and_brought_to_this_release(
-    alpha, local_media, tmp_path
+    alpha, beta, local_media, tmp_path
 ):
     # given: an archive of alpha from before the upgrade, then a mistake after it
     schema = alpha.tenant.schema_name
     made, archive = _export_before_the_upgrade(alpha, tmp_path)
+    beta_rows = _digests(beta.tenant.schema_name)
     lost = made["products"][1].pk
     with schema_context(schema):
         ProductImage.objects.update(size_bytes=123)
@@ -418,7 +419,8 @@ def test_an_archive_made_before_an_upgrade_is_restored_and_brought_to_this_relea
 
     # then: both stores are at this release's migrations, with the archived rows, and the column the
     # upgrade added holds its default
-    assert stale_schemas([schema, twin.schema_name]) == []
+    assert stale_schemas([schema, twin.schema_name, beta.tenant.schema_name]) == []
+    assert _digests(beta.tenant.schema_name) == beta_rows  # the migrations ran in alpha's schema only
     unchanged_by_upgrade = {
         name: (entry["rows"], entry["sha256"])
         for name, entry in archive.manifest["tables"].items()
