@@ -202,13 +202,19 @@ def test_restore_over_itself_brings_deleted_products_back_and_keeps_a_safety_exp
     assert safety["tables"]["catalog_product"]["rows"] == manifest["tables"]["catalog_product"]["rows"] - 2
 
 
-def test_a_restore_that_fails_midway_leaves_the_store_as_it_was(alpha, local_media, tmp_path, monkeypatch):
+def _export_then_a_change(alpha: Any, tmp_path: Path) -> Path:
+    """alpha filled and exported, then a product deleted and a private file added."""
     made = store_fill(alpha.tenant.schema_name, "alpha")
-    schema = alpha.tenant.schema_name
     archive = store_export(tenant=alpha.tenant, destination=tmp_path / "alpha.tar.gz").path
-    with schema_context(schema):
+    with schema_context(alpha.tenant.schema_name):
         Product.objects.filter(pk=made["products"][2].pk).delete()
         private_storage().save("imports/later.csv", ContentFile(b"after the export"))
+    return archive
+
+
+def test_a_restore_that_fails_midway_leaves_the_store_as_it_was(alpha, local_media, tmp_path, monkeypatch):
+    schema = alpha.tenant.schema_name
+    archive = _export_then_a_change(alpha, tmp_path)
     before = _digests(schema)
 
     def broken(*args: Any) -> None:
@@ -244,12 +250,8 @@ def test_a_media_write_that_fails_leaves_the_rows_and_every_file_of_the_store(
     alpha, local_media, tmp_path, monkeypatch
 ):
     # given: an export, then a product deleted and a file added
-    made = store_fill(alpha.tenant.schema_name, "alpha")
     schema = alpha.tenant.schema_name
-    archive = store_export(tenant=alpha.tenant, destination=tmp_path / "alpha.tar.gz").path
-    with schema_context(schema):
-        Product.objects.filter(pk=made["products"][2].pk).delete()
-        private_storage().save("imports/later.csv", ContentFile(b"after the export"))
+    archive = _export_then_a_change(alpha, tmp_path)
     rows, files = _digests(schema), _media(schema)
 
     # when: the storage fails at the archive's second file
