@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.encryption import EncryptedCharField
 from apps.core.models import TimeStampedModel
 from apps.integrations.enums import (
     AttemptOutcome,
@@ -74,7 +75,7 @@ class WebhookSecret(models.Model):
     """One signing secret of an endpoint; current while `expires_at` is empty."""
 
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="secrets")
-    secret = models.CharField(max_length=100)
+    secret = EncryptedCharField(max_length=100)  # stored encrypted (apps.core.encryption)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.encryption import EncryptedCharField
 from apps.core.models import TimeStampedModel
 
 SMS_SETTINGS_PK = 1
@@ -99,7 +100,7 @@ class SmsSettings(TimeStampedModel):
     id = models.PositiveSmallIntegerField(primary_key=True, default=SMS_SETTINGS_PK, editable=False)
     enabled = models.BooleanField(_("send shipping updates by text message"), default=False)
     account_sid = models.CharField(_("account SID"), max_length=64, blank=True)
-    auth_token = models.CharField(_("auth token"), max_length=128, blank=True)
+    auth_token = EncryptedCharField(_("auth token"), max_length=128, blank=True)  # stored encrypted
     from_number = models.CharField(_("from number"), max_length=32, blank=True)
 
     class Meta:

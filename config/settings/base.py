@@ -21,6 +21,9 @@ env.read_env(str(BASE_DIR / ".env"), overwrite=False)
 # ------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+# Earlier keys, comma-separated, while a rotation is under way: sessions, signed archives and the
+# secrets stored encrypted (apps.core.encryption) made with them stay readable.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 TIME_ZONE = "UTC"
 USE_TZ = True
 USE_I18N = True
