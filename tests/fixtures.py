@@ -394,3 +394,17 @@ def moto_s3(*buckets: str) -> Iterator[tuple[str, Any]]:
         yield endpoint, client
     finally:
         server.stop()
+
+
+def migration_step(schema: str, key: tuple[str, str], *, undo: bool) -> None:
+    """Unapply (`undo`) or apply the one migration `key` in `schema`, inside the test's
+    transaction (PostgreSQL's DDL is transactional: it is rolled back with the test). The
+    migration must be one that nothing applied depends on, or the schema is left inconsistent."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    with schema_context(schema):
+        with connection.cursor() as cursor:  # rows the test wrote must not hold back ALTER TABLE
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        executor = MigrationExecutor(connection)
+        executor.migrate([], plan=[(executor.loader.graph.nodes[key], undo)])

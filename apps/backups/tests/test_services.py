@@ -15,7 +15,6 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django_tenants.utils import schema_context, schema_exists
 from psycopg import sql
 
@@ -31,6 +30,7 @@ from apps.core.storage import private_storage
 from apps.orders.models import Order
 from apps.tenants.migrations_state import stale_schemas
 from apps.tenants.models import Domain, StoreAuditEntry, Tenant
+from tests.fixtures import migration_step
 
 from .factories import store_fill
 
@@ -379,11 +379,7 @@ UPGRADE = ("catalog", "0006_product_image_size")
 
 
 def _upgrade(schema: str, *, undo: bool) -> None:
-    with schema_context(schema):
-        with connection.cursor() as cursor:  # rows written by this test must not hold back ALTER
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        executor = MigrationExecutor(connection)
-        executor.migrate([], plan=[(executor.loader.graph.nodes[UPGRADE], undo)])
+    migration_step(schema, UPGRADE, undo=undo)
 
 
 def _export_before_the_upgrade(alpha: Any, tmp_path: Path) -> tuple[dict[str, Any], Any]:

@@ -8,7 +8,6 @@ import pytest
 from cryptography.fernet import InvalidToken
 from django.core.exceptions import FieldError
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
 from django_tenants.utils import schema_context
 
@@ -16,6 +15,7 @@ from apps.core.encryption import PREFIX, decrypt, encrypt
 from apps.integrations.models import WebhookSecret
 from apps.integrations.selectors import endpoint_current_secret
 from apps.notifications.models import SmsSettings
+from tests.fixtures import migration_step
 
 from .factories import make_endpoint
 
@@ -77,14 +77,6 @@ def test_a_value_stored_before_encryption_is_read_as_it_is_and_encrypted_on_save
     assert WebhookSecret.objects.get(pk=secret.pk).secret == "whsec_legacy"
 
 
-def _migration(schema: str, *, undo: bool) -> None:
-    with schema_context(schema):
-        with connection.cursor() as cursor:  # rows written by this test must not hold back ALTER
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        executor = MigrationExecutor(connection)
-        executor.migrate([], plan=[(executor.loader.graph.nodes[MIGRATION], undo)])
-
-
 def test_the_migration_encrypts_what_was_stored_and_undoing_it_decrypts(alpha, beta):
     # given: a secret in each store
     plain = {}
@@ -96,14 +88,14 @@ def test_the_migration_encrypts_what_was_stored_and_undoing_it_decrypts(alpha, b
     schema, other = alpha.tenant.schema_name, beta.tenant.schema_name
 
     # when the migration is undone in alpha: plain text again, in a varchar column
-    _migration(schema, undo=True)
+    migration_step(schema, MIGRATION, undo=True)
     with schema_context(schema):
         assert _stored("integrations_webhooksecret", "secret") == [plain[schema]]
     with schema_context(other):  # beta is not touched
         assert _stored("integrations_webhooksecret", "secret")[0].startswith(PREFIX)
 
     # and applied again: encrypted, and read back as before
-    _migration(schema, undo=False)
+    migration_step(schema, MIGRATION, undo=False)
     with schema_context(schema):
         stored = _stored("integrations_webhooksecret", "secret")
         assert stored[0].startswith(PREFIX) and decrypt(stored[0]) == plain[schema]
