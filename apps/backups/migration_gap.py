@@ -39,7 +39,6 @@ def migrations_after(*, archived: set[Key], present: set[Key]) -> list[Key]:
     """The migrations `present` has and `archived` lacks, in the order they apply. Raises
     BackupError when the archive holds a migration this release does not have, or when one
     the archive holds depends on one it lacks (no schema was ever in such a state)."""
-    graph = MigrationLoader(None, ignore_no_migrations=True).graph
     unknown = archived - present
     if unknown:
         raise BackupError(
@@ -52,6 +51,9 @@ def migrations_after(*, archived: set[Key], present: set[Key]) -> list[Key]:
             params={"only_in_archive": _names(unknown)},
         )
     after = present - archived
+    if not after:  # the usual case: the archive is of this release
+        return []
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
     not_in_code = after - set(graph.nodes)
     if not_in_code:
         raise BackupError(
@@ -60,7 +62,7 @@ def migrations_after(*, archived: set[Key], present: set[Key]) -> list[Key]:
             code=BackupErrorCode.MIGRATIONS_DIFFER,
             params={"only_here": _names(not_in_code)},
         )
-    depending = {key for key in archived if key in graph.nodes and graph.node_map[key].parents & {*after}}
+    depending = {key for key in archived if key in graph.nodes and graph.node_map[key].parents & after}
     if depending:
         raise BackupError(
             _("The archive's migrations are not a state any store was in: %(names)s depend on ones it lacks.")

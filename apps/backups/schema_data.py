@@ -138,17 +138,21 @@ def tables_empty(schema: str, tables: list[str]) -> None:
                 cursor.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(schema, table)))
 
 
-def schema_sequences(schema: str) -> dict[str, list[int | bool]]:
-    """Every sequence of the schema as [last_value, is_called], so a restore hands out the same
-    next ids as the store would have."""
+def _sequence_names(schema: str) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT relname FROM pg_class WHERE relnamespace = %s::regnamespace AND relkind = 'S' ORDER BY relname",
             [schema],
         )
-        names = [row[0] for row in cursor.fetchall()]
+        return [row[0] for row in cursor.fetchall()]
+
+
+def schema_sequences(schema: str) -> dict[str, list[int | bool]]:
+    """Every sequence of the schema as [last_value, is_called], so a restore hands out the same
+    next ids as the store would have."""
+    with connection.cursor() as cursor:
         values: dict[str, list[int | bool]] = {}
-        for name in names:
+        for name in _sequence_names(schema):
             cursor.execute(
                 sql.SQL("SELECT last_value, is_called FROM {}").format(sql.Identifier(schema, name))
             )
@@ -183,11 +187,8 @@ def sequences_set(
     Raises LookupError naming a sequence the schema has neither way."""
     quote = connection.ops.quote_name
     by_column = {tuple(owner): name for name, owner in sequence_owners(schema).items()}
+    present = set(_sequence_names(schema))
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT relname FROM pg_class WHERE relnamespace = %s::regnamespace AND relkind = 'S'", [schema]
-        )
-        present = {row[0] for row in cursor.fetchall()}
         for name, (last_value, is_called) in sorted(values.items()):
             owner = (owners or {}).get(name)
             target = by_column.get(tuple(owner)) if owner else None
