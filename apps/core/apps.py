@@ -9,11 +9,13 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # checks registers the private-storage system check; metrics counts Celery task outcomes.
-        from apps.core import checks, metrics  # noqa: F401
+        # checks registers the private-storage system check; metrics counts Celery task outcomes;
+        # csrf draws CSRF secrets and masks with one system call each.
+        from apps.core import checks, csrf, metrics  # noqa: F401
         from apps.core.jobs import StoreJob, store_job_register
         from apps.core.services import event_log_purge, events_redispatch_pending, sessions_purge
 
+        csrf.install()
         store_job_register(StoreJob(name="core.sessions_purge", func=sessions_purge, every=60 * 60))
         store_job_register(StoreJob(name="core.event_log_purge", func=event_log_purge, every=60 * 60))
         store_job_register(
