@@ -32,7 +32,8 @@ Access (see ARCHITECTURE "Permissions"): every API view subclasses one of the ba
 
 The declaration also sets `view_permission`, so the URLconf walk in tests/test_permissions.py
 checks API views like dashboard pages. Requests are throttled per key, shopper or address by the
-merchant's plan (`api_requests_per_minute`), counted in Redis, answered 429 with `Retry-After`.
+merchant's plan (`api_requests_per_minute`) over a sliding minute counted in Redis, answered 429
+with `Retry-After`.
 Each app's endpoints live in `apps/<app>/api/` (views, serializers, urls) and are listed in
 `apps.api.urls.API_URLCONFS`.
 """

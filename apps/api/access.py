@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from apps.api.errors import ApiErrorCode
 from apps.api.keys import KeyRefused, api_key_authenticate, api_key_touch
 from apps.api.models import ApiKey
 from apps.api.scopes import scope_needed, scope_permission, scopes_grant
+from apps.core.cache import rate_window_hit
 from apps.core.permissions import SAFE_METHODS, user_permissions
 
 
@@ -116,9 +118,10 @@ def _store_read_only(request: Request) -> bool:
 
 
 # ------------------------------------------------------------------------------
-# Throttling: a fixed one-minute window per caller, counted in Redis
+# Throttling: a sliding one-minute window per caller, counted in Redis
 # ------------------------------------------------------------------------------
 PLAN_RATE_CACHE_SECONDS = 60
+RATE_WINDOW_SECONDS = 60
 
 
 def _plan_rate(request: Request) -> int:
@@ -143,9 +146,26 @@ def _plan_rate(request: Request) -> int:
     return int(rate)
 
 
+def _retry_after(rate: int, current: int, previous: int, elapsed: float) -> float:
+    """Seconds until one more request fits the sliding window, if none is made meanwhile:
+    later in this minute once the previous minute's weight has faded enough, else in the next
+    minute once this one's has."""
+    if current < rate and previous > 0:
+        wait = RATE_WINDOW_SECONDS * (1 - (rate - current - 1) / previous) - elapsed
+    else:
+        wait = RATE_WINDOW_SECONDS - elapsed + RATE_WINDOW_SECONDS * (1 - (rate - 1) / max(current, 1))
+    return max(1.0, math.ceil(round(wait, 6)))  # 19.000000000004 is 19 s
+
+
 class PlanRateThrottle(BaseThrottle):
     """Requests per minute per API key or shopper as the merchant's plan allows; anonymous
-    callers per address at `API_ANONYMOUS_RATE_PER_MINUTE`."""
+    callers per address at `API_ANONYMOUS_RATE_PER_MINUTE`.
+
+    The minute slides: a request is allowed while this calendar minute's allowed requests, plus
+    the last minute's weighted by how much of it the past 60 seconds still cover, stay within
+    the rate (the estimate Cloudflare's limiter uses: two counters, no per-request log). A fixed
+    window let a caller send twice the rate across a minute's turn. Refused requests are not
+    counted, so a client that waits `Retry-After` seconds gets through."""
 
     def allow_request(self, request: Request, view: Any) -> bool:
         if _is_key(request):
@@ -160,21 +180,17 @@ class PlanRateThrottle(BaseThrottle):
         if rate <= 0:
             return True
         now = time.time()
-        window = int(now // 60)
-        key = f"api-rate:{caller}:{window}"
-        count_in_window = getattr(cache, "count_in_window", None)  # apps.core.cache.RedisCache
-        if count_in_window is not None:
-            count = count_in_window(key, timeout=61)
-        else:
-            cache.add(key, 0, timeout=61)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, timeout=61)
-                count = 1
-        self._wait = 60 - (now % 60)
-        self.rate, self.count = rate, count
-        return count <= rate
+        window, elapsed = divmod(now, RATE_WINDOW_SECONDS)
+        allowed, current, previous = rate_window_hit(
+            f"api-rate:{caller}:{int(window)}",
+            f"api-rate:{caller}:{int(window) - 1}",
+            weight=1 - elapsed / RATE_WINDOW_SECONDS,
+            limit=rate,
+            timeout=2 * RATE_WINDOW_SECONDS + 1,  # read as the previous window for a minute more
+        )
+        self.rate, self.count = rate, current
+        self._wait = None if allowed else _retry_after(rate, current, previous, elapsed)
+        return allowed
 
     def wait(self) -> float | None:
         return getattr(self, "_wait", None)

@@ -9,7 +9,7 @@ pool and gives it back), and Django keeps one cache object per thread anyway, so
 per pool is kept and reused.
 
 Every call of the client is timed into `cache_operation_duration_seconds{operation}`
-(apps.core.metrics); `count_in_window`'s pipeline is timed as one operation of that name. Calls
+(apps.core.metrics); `rate_window_hit`'s script is timed as one operation, `rate_window`. Calls
 made on the raw client elsewhere (the analytics visit lists) are not timed.
 
 It also skips Django's memcached key warnings (see `validate_key`). Configured as
@@ -19,9 +19,11 @@ function, options) is Django's.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
@@ -76,27 +78,73 @@ for _operation in TIMED_OPERATIONS:
     )
 
 
-_pipeline_execute = cache_timed("count_in_window", lambda pipe: pipe.execute())
+# One request against a sliding-window limit, checked and counted atomically (`rate_window_hit`).
+_RATE_WINDOW_SCRIPT = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local previous = tonumber(redis.call('GET', KEYS[2]) or '0')
+if previous * tonumber(ARGV[1]) + current + 1 > tonumber(ARGV[2]) then
+  return {0, current, previous}
+end
+current = redis.call('INCR', KEYS[1])
+if current == 1 then
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+end
+return {1, current, previous}
+"""
+_script_run = cache_timed("rate_window", lambda script, **kwargs: script(**kwargs))
+
+
+def _weight(weight: float) -> float:
+    """`weight` to six places, rounded down: 1 - 20/60 is 0.666667 in six places, and 3 requests
+    at that weight would come to 2.000001, one millionth over a limit they meet."""
+    return math.floor(weight * 1_000_000) / 1_000_000
 
 
 class RedisCache(DjangoRedisCache):
     def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = PooledRedisCacheClient
+        self._rate_window_script: Any = None
 
-    def count_in_window(self, key: str, *, timeout: int) -> int:
-        """Add one to the counter `key`, made to expire in `timeout` seconds when it is new; the
-        count after adding. One round trip (SET NX EX, then INCR, pipelined) where `add` and
-        `incr` take three (Django's `incr` asks whether the key exists first). The value stays
-        a plain integer, as `get`/`incr` store one."""
-        made = self.make_and_validate_key(key)
-        pipe = self._cache.get_client(made, write=True).pipeline(transaction=False)
-        pipe.set(made, 0, ex=timeout, nx=True)
-        pipe.incr(made)
-        return int(_pipeline_execute(pipe)[1])
+    def rate_window_hit(
+        self, key: str, previous_key: str, *, weight: float, limit: int, timeout: int
+    ) -> tuple[bool, int, int]:
+        """See the module function `rate_window_hit`; one round trip (EVALSHA of a Lua script,
+        so the check and the count cannot interleave with another process's)."""
+        made, previous_made = self.make_and_validate_key(key), self.make_and_validate_key(previous_key)
+        client = self._cache.get_client(made, write=True)
+        if self._rate_window_script is None:
+            self._rate_window_script = client.register_script(_RATE_WINDOW_SCRIPT)
+        allowed, current, previous = _script_run(
+            self._rate_window_script,
+            keys=[made, previous_made],
+            args=[f"{_weight(weight):.6f}", limit, timeout],
+            client=client,
+        )
+        return bool(allowed), int(current), int(previous)
 
     def validate_key(self, key: str) -> None:
         # Django's check warns about keys memcached would refuse (spaces, control characters,
         # over 250 characters), walking every character of every key in Python on each call.
         # Redis takes any key, and our keys are made by code, not by visitors.
         return None
+
+
+def rate_window_hit(
+    key: str, previous_key: str, *, weight: float, limit: int, timeout: int
+) -> tuple[bool, int, int]:
+    """One request against a sliding-window rate limit: allowed when the requests counted in
+    `previous_key` (the window before) times `weight` (the share of it the sliding window still
+    covers), plus those in `key` (this window), plus this one, are at most `limit`. Only an
+    allowed request is counted, in `key`, which expires `timeout` seconds after its first.
+    Returns (allowed, this window's count, the previous window's count). Atomic on Redis; on
+    another cache (development without Redis) two processes may both take the last place."""
+    hit = getattr(cache, "rate_window_hit", None)
+    if hit is not None:
+        return hit(key, previous_key, weight=weight, limit=limit, timeout=timeout)  # type: ignore[no-any-return]
+    current, previous = int(cache.get(key, 0)), int(cache.get(previous_key, 0))
+    if previous * _weight(weight) + current + 1 > limit:
+        return False, current, previous
+    if not cache.add(key, 1, timeout):
+        current = cache.incr(key) - 1
+    return True, current + 1, previous

@@ -209,13 +209,35 @@ def test_requests_beyond_the_plans_rate_are_429_with_retry_after(alpha, beta, mo
     assert [client.get("/api/v1/products").status_code for _ in range(3)] == [200, 200, 200]
     refused = client.get("/api/v1/products")
     assert refused.status_code == 429
-    assert refused["Retry-After"] == "30"
+    # the window slides: the 3 requests of :30 fade out of it through the next minute, and a
+    # fourth fits once a third of them has (at 3 x (1 - 20/60) + 1 = 3): 30 s + 20 s
+    assert refused["Retry-After"] == "50"
     assert refused.json()["error"]["code"] == ApiErrorCode.THROTTLED
     # another key of the same store has its own count; a key of another store too
     assert (
         api_client(alpha, api_key_make(alpha, ["products:read"])).get("/api/v1/products").status_code == 200
     )
     assert api_client(beta, api_key_make(beta, ["products:read"])).get("/api/v1/products").status_code == 200
+
+
+def test_the_minute_slides_so_a_burst_across_its_turn_is_refused(alpha, monkeypatch):
+    clock = [1_800_000_059.0]  # the last second of a minute
+    monkeypatch.setattr("apps.api.access.time.time", lambda: clock[0])
+    merchant_plan = merchant_plan_for(merchant=alpha.merchant)
+    merchant_plan.limit_overrides = {**(merchant_plan.limit_overrides or {}), "api_requests_per_minute": 3}
+    merchant_plan.save(update_fields=["limit_overrides"])
+    client = api_client(alpha, api_key_make(alpha, ["products:read"]))
+    assert [client.get("/api/v1/products").status_code for _ in range(3)] == [200, 200, 200]
+    clock[0] = 1_800_000_061.0  # a new minute: a fixed window would allow 3 more at once
+    refused = client.get("/api/v1/products")
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "19"  # 3 x (1 - 20/60) + 1 = 3 at :20
+    clock[0] = 1_800_000_079.0
+    assert client.get("/api/v1/products").status_code == 429  # refused requests are not counted
+    clock[0] = 1_800_000_080.0
+    assert [client.get("/api/v1/products").status_code for _ in range(2)] == [200, 429]
+    clock[0] = 1_800_000_180.0  # both minutes slid out
+    assert [client.get("/api/v1/products").status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
 def test_anonymous_callers_are_counted_per_address(alpha, monkeypatch, settings):

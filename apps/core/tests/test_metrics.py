@@ -23,6 +23,7 @@ from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
 from apps.core import metrics
+from apps.core.cache import rate_window_hit
 from apps.core.models import EventRecord
 from tests.fixtures import store_client
 
@@ -169,13 +170,13 @@ def test_queries_of_a_request_are_counted_and_timed(alpha):
 def test_cache_calls_are_timed_by_operation():
     gets = _sample("cache_operation_duration_seconds_count", operation="get")
     sets = _sample("cache_operation_duration_seconds_count", operation="set")
-    windows = _sample("cache_operation_duration_seconds_count", operation="count_in_window")
+    windows = _sample("cache_operation_duration_seconds_count", operation="rate_window")
     cache.set("metrics-test", "1", 5)
     assert cache.get("metrics-test") == "1"
-    cache.count_in_window("metrics-test-window", timeout=5)  # type: ignore[attr-defined]
+    rate_window_hit("metrics-test-window", "metrics-test-window-before", weight=1.0, limit=5, timeout=5)
     assert _sample("cache_operation_duration_seconds_count", operation="get") == gets + 1
     assert _sample("cache_operation_duration_seconds_count", operation="set") == sets + 1
-    assert _sample("cache_operation_duration_seconds_count", operation="count_in_window") == windows + 1
+    assert _sample("cache_operation_duration_seconds_count", operation="rate_window") == windows + 1
 
 
 def test_no_label_names_a_store(alpha, beta):
