@@ -7,7 +7,7 @@ Spam is kept out without third parties:
   worthless on another): a form sent back within `CONTACT_MIN_SECONDS` was not typed by a
   person, and one older than a day is stale;
 - a message with more than `CONTACT_MAX_LINKS` links is refused;
-- counters in the tenant-aware cache limit messages per address and per store in a window
+- counters in the tenant-aware cache limit messages per address and per store in a sliding window
   (`CONTACT_RATE_LIMIT_IP`, `CONTACT_RATE_LIMIT_STORE`: count and seconds, overridable in
   settings).
 
@@ -27,13 +27,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from apps.core.cache import rate_window_hit
 from apps.core.errors import ApplicationError
 from apps.core.tenancy import require_store
 from apps.stores.selectors import store_settings_get
@@ -125,21 +125,25 @@ def _check_token(token: str) -> None:
         )
 
 
-def _count(key: str, seconds: int) -> int:
-    """Add one to a fixed-window counter and return it (the window starts at the first hit)."""
-    cache.add(key, 0, seconds)
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # the window ended between add and incr
-        cache.set(key, 1, seconds)
-        return 1
+def _allowed(key: str, count: int, seconds: int) -> bool:
+    """Whether one more message fits `count` in the last `seconds` (a sliding window; only
+    messages let through are counted)."""
+    window, elapsed = divmod(time.time(), seconds)
+    allowed, _current, _previous = rate_window_hit(
+        f"{key}:{int(window)}",
+        f"{key}:{int(window) - 1}",
+        weight=1 - elapsed / seconds,
+        limit=count,
+        timeout=2 * seconds + 1,
+    )
+    return allowed
 
 
 def _rate_limit(client_ip: str | None) -> None:
     # The cache key carries the store's schema, so each store counts its own messages.
     ip_count, ip_seconds = _limit("CONTACT_RATE_LIMIT_IP", (5, 10 * 60))
     store_count, store_seconds = _limit("CONTACT_RATE_LIMIT_STORE", (30, 10 * 60))
-    if _count(f"storefront:contact:ip:{client_ip or 'unknown'}", ip_seconds) > ip_count:
+    if not _allowed(f"storefront:contact:ip:{client_ip or 'unknown'}", ip_count, ip_seconds):
         raise ContactRefused(
             _(
                 "You have sent %(count)d messages in the last %(minutes)d minutes, the most we accept; "
@@ -148,7 +152,7 @@ def _rate_limit(client_ip: str | None) -> None:
             % {"count": ip_count, "minutes": max(1, ip_seconds // 60)},
             code=ContactErrorCode.RATE_LIMITED_ADDRESS,
         )
-    if _count("storefront:contact:store", store_seconds) > store_count:
+    if not _allowed("storefront:contact:store", store_count, store_seconds):
         raise ContactRefused(
             _(
                 "The store is receiving many messages right now; please try again in a few minutes. Nothing was sent."
