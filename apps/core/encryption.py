@@ -1,9 +1,12 @@
 """Secrets the platform must read back, stored encrypted: a webhook endpoint's signing secrets,
-a store's SMS provider token.
+a store's SMS provider token, a supplier connector's app secret and access token.
 
 `EncryptedCharField` keeps its value as Fernet ciphertext (AES-128-CBC with an HMAC-SHA256) in a
-`text` column, marked with `PREFIX`; the model attribute is the plain value. A database dump, a
-read replica or a store archive therefore holds no usable secret without the platform's key.
+`text` column, marked with `PREFIX`; the model attribute is the plain value.
+`EncryptedKeysJSONField` does the same for the named top-level keys of a JSON object (a
+supplier's `connector_config`): the other keys stay readable JSON, the secret ones hold
+ciphertext. A database dump, a read replica or a store archive therefore holds no usable secret
+without the platform's key.
 
 The keys are derived from `SECRET_KEY` and each of `SECRET_KEY_FALLBACKS`: values are encrypted
 with the first and read with any, so rotating `SECRET_KEY` the Django way (the old key moved to
@@ -12,12 +15,14 @@ key. A value without the prefix (written before the field was encrypted, by raw 
 it is, and encrypted on its next save; one no key decrypts (a store archive from another
 platform) is read as empty and logged, so the pages that replace it still open. An empty value stays empty, so `blank` keeps its meaning
 (and constraints on `""` still hold). Lookups by value cannot match: the same value encrypts
-differently every time.
+differently every time, so they are refused (a secret JSON key cannot be filtered, ordered or
+selected by, nor the whole object compared with one holding a secret).
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import logging
 from functools import lru_cache
 from typing import Any
@@ -26,7 +31,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import FieldError
 from django.db import models
-from django.db.models.lookups import Exact
+from django.db.models.fields.json import KeyTransform
+from django.db.models.lookups import Exact, Lookup
 from django.utils.crypto import salted_hmac
 from psycopg import sql
 
@@ -107,6 +113,101 @@ class EncryptedCharField(models.CharField):  # type: ignore[type-arg]
         return value if not value else encrypt(value)
 
 
+class EncryptedKeysJSONField(models.JSONField):  # type: ignore[type-arg]
+    """A JSONField holding an object whose top-level `secret_keys` are stored encrypted (see the
+    module): a non-empty string under one of them is ciphertext in the column and the plain value
+    in the attribute; every other key, and a secret key's empty or non-string value, is stored as
+    it is. A key of that name cannot be looked up, ordered or selected by (at any depth: a key
+    lookup does not know its depth), nor can the whole value be compared with an object holding
+    a secret; `has_key` and `isnull` work."""
+
+    def __init__(self, *args: Any, secret_keys: tuple[str, ...], **kwargs: Any) -> None:
+        self.secret_keys = tuple(secret_keys)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["secret_keys"] = self.secret_keys
+        return name, path, args, kwargs
+
+    def get_transform(self, name: str) -> Any:
+        if name in self.secret_keys:
+            raise FieldError(
+                f"{self.name}.{name} is stored encrypted and cannot be looked up, ordered or selected by."
+            )
+        return super().get_transform(name)
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        lookup = super().get_lookup(lookup_name)
+        if lookup is None or lookup_name in _KEY_ONLY_LOOKUPS:
+            return lookup
+        return _secret_values_refused(lookup)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        value = super().from_db_value(value, expression, connection)
+        if not isinstance(value, dict) or isinstance(expression, KeyTransform):
+            return value
+        return {
+            key: self._plain(key, item) if key in self.secret_keys else item for key, item in value.items()
+        }
+
+    def _plain(self, key: str, stored: Any) -> Any:
+        if not isinstance(stored, str) or not stored:
+            return stored
+        try:
+            return decrypt(stored)
+        except InvalidToken:
+            # As EncryptedCharField: read as empty, so the pages that replace it still open.
+            logger.error(
+                "%s.%s[%s] holds a value no key of this platform decrypts",
+                self.model.__name__,
+                self.name,
+                key,
+            )
+            return ""
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if not isinstance(value, dict):
+            return value
+        return {key: encrypt(item) if _is_secret(self, key, item) else item for key, item in value.items()}
+
+
+# Lookups on an EncryptedKeysJSONField that compare no value: they work on ciphertext as well.
+_KEY_ONLY_LOOKUPS = frozenset({"isnull", "has_key", "has_keys", "has_any_keys"})
+
+
+def _is_secret(field: EncryptedKeysJSONField, key: str, value: Any) -> bool:
+    return key in field.secret_keys and isinstance(value, str) and bool(value)
+
+
+_REFUSING_LOOKUPS: dict[type[Lookup], type[Lookup]] = {}
+
+
+def _secret_values_refused(lookup: type[Lookup]) -> type[Lookup]:
+    """`lookup`, refusing a right-hand side (or, for `in`, one of its items) holding a secret: it
+    would be encrypted afresh and could never match what is stored. One class per lookup."""
+    if lookup in _REFUSING_LOOKUPS:
+        return _REFUSING_LOOKUPS[lookup]
+
+    def get_prep_lookup(self: Lookup) -> Any:
+        field: Any = self.lhs.output_field
+        values = (
+            self.rhs if self.lookup_name == "in" and isinstance(self.rhs, list | tuple | set) else [self.rhs]
+        )
+        for value in values:
+            if isinstance(value, dict) and any(_is_secret(field, key, item) for key, item in value.items()):
+                raise FieldError(
+                    f"{field.name} stores {', '.join(field.secret_keys)} encrypted: a value holding one"
+                    " cannot be looked up."
+                )
+        return lookup.get_prep_lookup(self)
+
+    refusing = type(lookup.__name__, (lookup,), {"get_prep_lookup": get_prep_lookup})
+    _REFUSING_LOOKUPS[lookup] = refusing
+    return refusing
+
+
 def column_encrypt_forwards(table: str, column: str) -> Any:
     """A RunPython step that encrypts every stored value of `table.column` not yet encrypted
     (raw SQL in the schema being migrated: no model, so no field decrypting on the way)."""
@@ -136,3 +237,52 @@ def _column_rewrite(schema_editor: Any, table: str, column: str, change: Any) ->
             cursor.execute(
                 sql.SQL("UPDATE {table} SET {column} = %s WHERE id = %s").format(**names), [change(value), pk]
             )
+
+
+def json_keys_encrypt_forwards(table: str, column: str, keys: tuple[str, ...]) -> Any:
+    """A RunPython step that encrypts, in every stored object of `table.column`, the values of
+    `keys` not yet encrypted (raw SQL, as `column_encrypt_forwards`)."""
+
+    def run(apps: Any, schema_editor: Any) -> None:
+        _json_keys_rewrite(
+            schema_editor,
+            table,
+            column,
+            keys,
+            lambda value: value if value.startswith(PREFIX) else encrypt(value),
+        )
+
+    return run
+
+
+def json_keys_encrypt_backwards(table: str, column: str, keys: tuple[str, ...]) -> Any:
+    """The reverse of `json_keys_encrypt_forwards`: those values back to plain text."""
+
+    def run(apps: Any, schema_editor: Any) -> None:
+        _json_keys_rewrite(schema_editor, table, column, keys, decrypt)
+
+    return run
+
+
+def _json_keys_rewrite(
+    schema_editor: Any, table: str, column: str, keys: tuple[str, ...], change: Any
+) -> None:
+    names = {"table": sql.Identifier(table), "column": sql.Identifier(column)}
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            sql.SQL(
+                "SELECT id, {column}::text FROM {table} WHERE jsonb_typeof({column}) = 'object' AND {column} ?| %s"
+            ).format(**names),
+            [list(keys)],
+        )
+        for pk, text in cursor.fetchall():
+            stored = json.loads(text)
+            changed = {
+                key: change(value) if key in keys and isinstance(value, str) and value else value
+                for key, value in stored.items()
+            }
+            if changed != stored:
+                cursor.execute(
+                    sql.SQL("UPDATE {table} SET {column} = %s::jsonb WHERE id = %s").format(**names),
+                    [json.dumps(changed), pk],
+                )

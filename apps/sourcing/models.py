@@ -10,7 +10,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.encryption import EncryptedKeysJSONField
 from apps.core.models import TimeStampedModel
+
+# Connector settings that are secrets: stored encrypted, used, never shown back in full.
+CONNECTOR_SECRET_KEYS = ("app_secret", "access_token")
 
 
 class Supplier(TimeStampedModel):
@@ -36,8 +40,11 @@ class Supplier(TimeStampedModel):
     connector = models.CharField(
         _("connector"), max_length=20, choices=Connector.choices, default=Connector.MANUAL
     )
-    # Connector settings: {"feed_url": ...} or {"base_url": ..., "app_key": ..., "app_secret": ...}.
-    connector_config = models.JSONField(_("connector settings"), default=dict, blank=True)
+    # Connector settings: {"feed_url": ...} or {"base_url": ..., "app_key": ..., "app_secret": ...};
+    # the secrets among them are stored encrypted (apps.core.encryption).
+    connector_config = EncryptedKeysJSONField(
+        _("connector settings"), default=dict, blank=True, secret_keys=CONNECTOR_SECRET_KEYS
+    )
     sync_enabled = models.BooleanField(_("sync automatically"), default=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     last_sync_error = models.TextField(_("last sync error"), blank=True)

@@ -21,11 +21,11 @@ from apps.inventory.services import stock_set
 from apps.sourcing.connectors.dropship_api import product_ids_parse
 from apps.sourcing.connectors.factory import store_currency
 from apps.sourcing.errors import SupplierInvalid
-from apps.sourcing.models import Supplier
+from apps.sourcing.models import CONNECTOR_SECRET_KEYS, Supplier
 
 MAX_VARIANT_SKU = 100
-# Connector settings that are secrets: stored, used, never shown back in full.
-SECRET_KEYS = ("app_secret", "access_token")
+# Connector settings that are secrets: stored (encrypted), used, never shown back in full.
+SECRET_KEYS = CONNECTOR_SECRET_KEYS
 
 
 @dataclass(frozen=True)
