@@ -9,7 +9,9 @@ address), and nobody can sign up under their email. Their password sign-in is re
 provider's email matching theirs, or a signed-in member connecting a provider.
 
 Social sign-in apps are per schema (each store's own, the platform's in public): a provider whose
-app this schema does not have answers 404 instead of an error page.
+app this schema does not have answers 404 instead of an error page. Their secrets are stored
+encrypted (`apps.accounts.social_apps`): allauth gets every app through `list_apps`, which hands
+it the plain secret, and an app whose secret this platform cannot decrypt counts as not there.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.backends import linked_staff_exists
+from apps.accounts.social_apps import social_app_secret_read
 from apps.core.tenancy import current_schema, in_store
 from apps.tenants.links import canonical_base_url
 
@@ -128,6 +131,10 @@ def _social_login_reaches_linked_staff(request: HttpRequest, sociallogin: Social
     return any(linked_staff_exists(email) for email in emails if email)
 
 
+def _decrypted_app_save(*args: Any, **kwargs: Any) -> None:
+    raise RuntimeError("A social app holding its decrypted secret is never saved back.")
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         if in_store() and _social_login_reaches_linked_staff(request, sociallogin):
@@ -147,3 +154,19 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             return super().get_app(request, provider, client_id=client_id)
         except SocialApp.DoesNotExist:
             raise SocialAppNotConfigured(f"no {provider} sign-in app in this schema") from None
+
+    def list_apps(
+        self, request: HttpRequest | None, provider: str | None = None, client_id: str | None = None
+    ) -> list[SocialApp]:
+        """allauth's apps (its buttons, `get_app`, the OAuth flow all come here), each holding
+        its plain secret. These instances are this call's own, read from the database for it;
+        saving one would write the plain secret back, so it refuses to."""
+        apps = []
+        for app in super().list_apps(request, provider=provider, client_id=client_id):
+            secret = social_app_secret_read(app.secret, provider=app.provider)
+            if secret is None:
+                continue  # no button, and its sign-in answers 404 (SocialAppNotConfigured)
+            app.secret = secret
+            app.save = _decrypted_app_save  # type: ignore[method-assign]
+            apps.append(app)
+        return apps

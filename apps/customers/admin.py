@@ -1,7 +1,8 @@
 """The platform's own social sign-in apps (public schema: merchants signing in to the platform
 with Google or Facebook) are edited in the Django admin. allauth's admin shows the stored secret
 in a text field; this one never renders it back: empty keeps it, anything typed replaces it, and
-the client id is checked as on the store's dashboard page."""
+the client id is checked as on the store's dashboard page. The secret is stored encrypted
+(apps.accounts.social_apps), as the dashboard's service stores a store's."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.social_apps import social_app_secret_encrypt, social_app_secret_read
 from apps.customers.social_providers import SECRET_MAX_LENGTH, SECRET_PATTERN, SOCIAL_PROVIDERS
 
 
@@ -30,18 +32,23 @@ class PlatformSocialAppForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk and self.instance.secret:
+        self.stored_secret = str(self.instance.secret) if self.instance.pk else ""
+        # One this platform cannot decrypt (restored from another platform) is not kept.
+        self.secret_kept = bool(social_app_secret_read(self.stored_secret, provider=self.instance.provider))
+        if self.secret_kept:
             self.fields["secret"].help_text = _("A secret is set. Leave this empty to keep it.")
 
     def clean_secret(self) -> str:
+        """The value to store: the stored one kept as it is, or the typed one encrypted."""
         secret = (self.cleaned_data.get("secret") or "").strip()
         if not secret:
-            if self.instance.pk and self.instance.secret:
-                return str(self.instance.secret)
+            if self.secret_kept:
+                return self.stored_secret
             raise forms.ValidationError(_("Enter the app's secret."))
         if not SECRET_PATTERN.match(secret):
             raise forms.ValidationError(_("A secret has no spaces."))
-        return secret
+        # The field's max_length and the ASCII-only pattern keep it within what the column holds.
+        return social_app_secret_encrypt(secret)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language
 
 from apps.accounts.models import User
+from apps.accounts.social_apps import social_app_secret_read
 from apps.catalog.models import Product, ProductImage, ProductVariant
 from apps.customers.models import Address, Customer, WishlistItem
 from apps.customers.social_providers import SOCIAL_PROVIDERS
@@ -158,14 +159,17 @@ class SocialProviderState:
 
 
 def social_provider_states() -> list[SocialProviderState]:
-    """Every provider a store can turn on, with its app in the current schema (one query)."""
+    """Every provider a store can turn on, with its app in the current schema (one query). A
+    secret this platform cannot decrypt (an archive from another platform) counts as not set:
+    the page asks for it again."""
     apps: dict[str, tuple[str, bool]] = {}
     for provider, client_id, secret in (
         SocialApp.objects.filter(provider__in=SOCIAL_PROVIDERS)
         .order_by("pk")
         .values_list("provider", "client_id", "secret")
     ):
-        apps.setdefault(provider, (client_id, bool(secret)))
+        if provider not in apps:
+            apps[provider] = (client_id, bool(social_app_secret_read(secret, provider=provider)))
     states = []
     for spec in SOCIAL_PROVIDERS.values():
         client_id, secret_set = apps.get(spec.id, ("", False))

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.social_apps import SOCIAL_APP_SECRET_MAX_BYTES
+
 
 @dataclass(frozen=True)
 class SocialProviderSpec:
@@ -47,5 +49,7 @@ SOCIAL_PROVIDERS: dict[str, SocialProviderSpec] = {
     ),
 }
 
-SECRET_MAX_LENGTH = 191  # allauth's SocialApp.secret column
+# The longest secret whose ciphertext fits allauth's SocialApp.secret column (79); the pattern
+# allows ASCII only, so it is as many characters as bytes.
+SECRET_MAX_LENGTH = SOCIAL_APP_SECRET_MAX_BYTES
 SECRET_PATTERN = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces

@@ -1,4 +1,5 @@
-"""The store's social sign-in apps (or the platform's, in the public schema)."""
+"""The store's social sign-in apps (or the platform's, in the public schema). Their secrets are
+stored encrypted (apps.accounts.social_apps)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from allauth.socialaccount.models import SocialApp
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.accounts.social_apps import social_app_secret_encrypt, social_app_secret_read
 from apps.core.events import event_emit
 from apps.core.tenancy import in_store
 from apps.customers.errors import CustomerError, CustomerErrorCode, CustomerInputInvalid
@@ -45,7 +47,8 @@ def social_app_save(
     """Turn on (or change) sign-in with `provider` for the current schema's shoppers.
 
     An empty `secret` keeps the stored one, so a form never needs to show it back; a provider
-    that has none yet needs one. Raises `CustomerInputInvalid` naming every problem.
+    that has none yet, or one this platform cannot decrypt (an archive from another platform),
+    needs one. Raises `CustomerInputInvalid` naming every problem.
     """
     spec = _provider_spec(provider)
     app = SocialApp.objects.select_for_update().filter(provider=provider).order_by("pk").first()
@@ -69,7 +72,7 @@ def social_app_save(
                 % {"provider": spec.label, "field": spec.client_id_label, "hint": spec.client_id_hint},
             )
         )
-    if not secret and (app is None or not app.secret):
+    if not secret and (app is None or not social_app_secret_read(app.secret, provider=provider)):
         errors.append(
             field_error(
                 "secret",
@@ -93,7 +96,7 @@ def social_app_save(
         app = SocialApp(provider=provider, name=spec.label)
     app.client_id = client_id
     if secret:
-        app.secret = secret
+        app.secret = social_app_secret_encrypt(secret)
     app.save()
     # One app per provider: allauth refuses to choose between two visible ones.
     SocialApp.objects.filter(provider=provider).exclude(pk=app.pk).delete()

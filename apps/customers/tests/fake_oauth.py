@@ -9,7 +9,10 @@ loopback, for the sign-in tests. It implements what allauth's Google provider ca
   audience).
 - `GET /v2/userinfo`: the profile for a bearer access token (`userinfo` mode).
 
-Every request is recorded in `calls`, so a test can show the exchange really happened.
+Every request is recorded in `calls`, so a test can show the exchange really happened, and the
+client secret each code exchange sent in `secrets_received`.
+
+`sign_in_with_google` walks a test client through the whole dance against it.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
+import requests
 
 GOOGLE_ISSUER = "https://accounts.google.com"
 CLIENT_ID = "1234567890-fakeclient.apps.googleusercontent.com"
 CLIENT_SECRET = "fake-client-secret-Zq8"
+SHOPPER_EMAIL = "sam.shopper@example.com"
 
 
 @dataclass
@@ -47,6 +52,7 @@ class FakeGoogle:
     client_id: str = CLIENT_ID
     client_secret: str = CLIENT_SECRET
     calls: list[str] = field(default_factory=list)
+    secrets_received: list[str] = field(default_factory=list)
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     tokens: dict[str, Identity] = field(default_factory=dict)
     base_url: str = ""
@@ -130,6 +136,7 @@ class FakeGoogle:
                 fake.calls.append("token")
                 length = int(self.headers.get("Content-Length", "0"))
                 form = {key: values[0] for key, values in parse_qs(self.rfile.read(length).decode()).items()}
+                fake.secrets_received.append(form.get("client_secret", ""))
                 grant = fake.codes.pop(form.get("code", ""), None)  # a code works once
                 if (
                     grant is None
@@ -191,3 +198,22 @@ def _pkce_ok(grant: dict[str, str], verifier: str) -> bool:
         return False
     digest = hashlib.sha256(verifier.encode()).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode() == grant["challenge"]
+
+
+def sign_in_with_google(client: Any, host: str) -> Any:
+    """The whole dance as a browser does it, from `host`'s sign-in page; returns the callback's
+    response."""
+    # the sign-in page's Google button leads to allauth's confirmation page, which POSTs
+    start = client.post("/accounts/google/login/?process=login")
+    assert start.status_code == 302, start.content[:500]
+    authorize = start["Location"]
+    assert authorize.startswith("http://127.0.0.1:")
+    assert parse_qs(urlsplit(authorize).query)["redirect_uri"] == [
+        f"http://{host}/accounts/google/login/callback/"
+    ]
+    # the shopper's browser at the provider: it redirects back with a code
+    consent = requests.get(authorize, allow_redirects=False, timeout=5)
+    assert consent.status_code == 302
+    callback = urlsplit(consent.headers["Location"])
+    assert callback.netloc == host
+    return client.get(callback.path, {k: v[0] for k, v in parse_qs(callback.query).items()})

@@ -8,60 +8,28 @@ linked to a platform user."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount, SocialApp
-from allauth.socialaccount.providers.google.views import GoogleOAuth2Adapter
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from apps.accounts.services import store_staff_sync
+from apps.accounts.social_apps import social_app_secret_encrypt
 from apps.core.models import EventRecord
 from apps.customers.services import social_app_save
-from apps.customers.tests.fake_oauth import CLIENT_ID, CLIENT_SECRET, FakeGoogle, Identity
+from apps.customers.tests.fake_oauth import CLIENT_ID, CLIENT_SECRET, SHOPPER_EMAIL, sign_in_with_google
 from tests.fixtures import make_store_user, store_client
 
 pytestmark = pytest.mark.django_db
-
-SHOPPER_EMAIL = "sam.shopper@example.com"
-
-
-@pytest.fixture
-def fake_google(monkeypatch) -> Iterator[FakeGoogle]:
-    fake = FakeGoogle(identity=Identity(sub="google-sub-1001", email=SHOPPER_EMAIL)).start()
-    # allauth's Google provider reads its endpoints from these adapter attributes.
-    monkeypatch.setattr(GoogleOAuth2Adapter, "authorize_url", fake.authorize_url)
-    monkeypatch.setattr(GoogleOAuth2Adapter, "access_token_url", fake.token_url)
-    monkeypatch.setattr(GoogleOAuth2Adapter, "identity_url", fake.userinfo_url)
-    yield fake
-    fake.stop()
 
 
 def _google_on(schema: str) -> None:
     with schema_context(schema):
         social_app_save(provider="google", client_id=CLIENT_ID, secret=CLIENT_SECRET)
-
-
-def _sign_in_with_google(client, host: str):  # type: ignore[no-untyped-def]
-    """The whole dance as a browser does it; returns the callback's response."""
-    # the sign-in page's Google button leads to allauth's confirmation page, which POSTs
-    start = client.post("/accounts/google/login/?process=login")
-    assert start.status_code == 302, start.content[:500]
-    authorize = start["Location"]
-    assert authorize.startswith("http://127.0.0.1:")
-    assert parse_qs(urlsplit(authorize).query)["redirect_uri"] == [
-        f"http://{host}/accounts/google/login/callback/"
-    ]
-    # the shopper's browser at the provider: it redirects back with a code
-    consent = requests.get(authorize, allow_redirects=False, timeout=5)
-    assert consent.status_code == 302
-    callback = urlsplit(consent.headers["Location"])
-    assert callback.netloc == host
-    return client.get(callback.path, {k: v[0] for k, v in parse_qs(callback.query).items()})
 
 
 def _users(schema: str, email: str) -> list[User]:
@@ -75,10 +43,12 @@ def test_a_shopper_signs_up_with_google_in_that_store_only(alpha, beta, fake_goo
     _google_on(alpha.tenant.schema_name)
     client = store_client(alpha)
 
-    response = _sign_in_with_google(client, alpha.host)
+    response = sign_in_with_google(client, alpha.host)
 
-    # then the code was exchanged at the fake, and the shopper is signed in on alpha
+    # then the code was exchanged at the fake with the plain secret (stored encrypted), and the
+    # shopper is signed in on alpha
     assert "token-ok" in fake_google.calls
+    assert fake_google.secrets_received == [CLIENT_SECRET]
     assert ("userinfo" in fake_google.calls) == (mode == "userinfo")
     assert response.status_code == 302 and response["Location"] == "/"
     account_page = client.get("/account/")
@@ -98,8 +68,8 @@ def test_a_shopper_signs_up_with_google_in_that_store_only(alpha, beta, fake_goo
 
 def test_signing_in_again_uses_the_same_account(alpha, fake_google):
     _google_on(alpha.tenant.schema_name)
-    _sign_in_with_google(store_client(alpha), alpha.host)
-    response = _sign_in_with_google(store_client(alpha), alpha.host)
+    sign_in_with_google(store_client(alpha), alpha.host)
+    response = sign_in_with_google(store_client(alpha), alpha.host)
     assert response.status_code == 302
     with schema_context(alpha.tenant.schema_name):
         assert User.objects.filter(email=SHOPPER_EMAIL).count() == 1
@@ -110,7 +80,7 @@ def test_an_existing_shopper_with_that_verified_email_is_signed_in_and_connected
     existing = make_store_user(alpha, SHOPPER_EMAIL)
     _google_on(alpha.tenant.schema_name)
     client = store_client(alpha)
-    response = _sign_in_with_google(client, alpha.host)
+    response = sign_in_with_google(client, alpha.host)
     assert response.status_code == 302
     assert client.get("/account/").wsgi_request.user.pk == existing.pk
     with schema_context(alpha.tenant.schema_name):
@@ -175,7 +145,7 @@ def test_google_cannot_sign_in_or_up_as_a_linked_staff_email(alpha, fake_google)
     _linked_staff(alpha, SHOPPER_EMAIL)
     _google_on(alpha.tenant.schema_name)
     client = store_client(alpha)
-    _refused(_sign_in_with_google(client, alpha.host), client)
+    _refused(sign_in_with_google(client, alpha.host), client)
     with schema_context(alpha.tenant.schema_name):
         assert not SocialAccount.objects.exists()
         assert User.objects.filter(email=SHOPPER_EMAIL).count() == 1  # the staff account only
@@ -185,7 +155,7 @@ def test_google_cannot_sign_in_a_shopper_who_later_became_linked_staff(alpha, fa
     """A shopper connected Google, then joined the merchant's team under that email: the
     connected Google account no longer opens the (now staff) account."""
     _google_on(alpha.tenant.schema_name)
-    _sign_in_with_google(store_client(alpha), alpha.host)
+    sign_in_with_google(store_client(alpha), alpha.host)
     with schema_context("public"):
         platform_user = User.objects.create_user(SHOPPER_EMAIL, "platform-pw-1")
     with schema_context(alpha.tenant.schema_name):
@@ -193,7 +163,7 @@ def test_google_cannot_sign_in_a_shopper_who_later_became_linked_staff(alpha, fa
             platform_user_uuid=str(platform_user.uuid), email=SHOPPER_EMAIL, full_name="", role="staff"
         )
     client = store_client(alpha)
-    _refused(_sign_in_with_google(client, alpha.host), client)
+    _refused(sign_in_with_google(client, alpha.host), client)
 
 
 def test_a_linked_staff_member_cannot_connect_google_to_their_store_account(alpha, fake_google):
@@ -214,7 +184,7 @@ def test_a_linked_staff_member_cannot_connect_google_to_their_store_account(alph
 def test_the_same_email_is_refused_only_on_the_store_where_it_is_staff(alpha, beta, fake_google):
     _linked_staff(alpha, SHOPPER_EMAIL)
     _google_on(beta.tenant.schema_name)
-    response = _sign_in_with_google(store_client(beta), beta.host)
+    response = sign_in_with_google(store_client(beta), beta.host)
     assert response.status_code == 302
     assert len(_users(beta.tenant.schema_name, SHOPPER_EMAIL)) == 1
 
@@ -225,13 +195,19 @@ def test_the_same_email_is_refused_only_on_the_store_where_it_is_staff(alpha, be
 def test_merchants_sign_up_on_the_platform_with_the_platforms_own_google_app(
     alpha, platform_client, fake_google
 ):
-    SocialApp.objects.create(provider="google", name="Google", client_id=CLIENT_ID, secret=CLIENT_SECRET)
+    SocialApp.objects.create(
+        provider="google",
+        name="Google",
+        client_id=CLIENT_ID,
+        secret=social_app_secret_encrypt(CLIENT_SECRET),  # as the admin stores it
+    )
     assert "/accounts/google/login/" in platform_client.get("/accounts/login/").content.decode()
     # the platform's app is not a store's: alpha shows no Google button
     assert "/accounts/google/login/" not in store_client(alpha).get("/accounts/login/").content.decode()
 
-    response = _sign_in_with_google(platform_client, "platform.test")
+    response = sign_in_with_google(platform_client, "platform.test")
 
     assert response.status_code == 302 and response["Location"] == "/console/"
+    assert fake_google.secrets_received == [CLIENT_SECRET]
     assert len(_users("public", SHOPPER_EMAIL)) == 1
     assert _users(alpha.tenant.schema_name, SHOPPER_EMAIL) == []
