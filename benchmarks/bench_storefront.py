@@ -4,7 +4,7 @@
   host through the same middleware (`benchmarks.storefront_urls` = the store URLconf plus the
   hello view), in interleaved rounds; once with every fragment a cache miss (the store's
   catalog version bumped before each request) and once with fragment caching warm, for a
-  first visit (no cookie: Django mints a CSRF secret for the page's forms; this is the side the
+  first visit (no cookie: a CSRF secret is drawn for the page's forms; this is the side the
   target is checked on) and for a returning visitor (the CSRF cookie sent, the token only
   masked). The best round of each side is compared (noise only slows a round down).
 - Latency: p50/p75/p95 of home, collection (pages 1-5) and product (20 products in turn)
@@ -216,7 +216,7 @@ def main() -> None:
                 queries[name] = (cold, len(ctx.captured_queries))
 
             # A shopper's second page onwards: the browser sends the CSRF cookie its first page
-            # set, so a cached page only masks the token (Django mints a secret for a first visit).
+            # set, so a cached page only masks the token (a first visit also draws a secret).
             returning = Rotating(
                 handler,
                 host,

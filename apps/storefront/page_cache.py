@@ -40,7 +40,8 @@ this visitor with what was rendered.
 What differs per visitor is put in at serve time: the CSRF token of every form on the page
 (add to cart, newsletter, currency switcher) is the requester's own, as the body is kept cut
 at the token values and joined with `get_token(request)` (which also sets the CSRF cookie
-when the visitor has none, as a render does). The cart count and the account link need
+when the visitor has none, as a render does; `apps.core.csrf` draws the secret and the mask
+with one system call each, where Django's own took one per character). The cart count and the account link need
 nothing: every visitor served from the cache has an empty cart and is not signed in.
 
 Never stored: a response other than a plain 200, one that set a cookie or declared itself
