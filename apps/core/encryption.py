@@ -208,23 +208,40 @@ def _secret_values_refused(lookup: type[Lookup]) -> type[Lookup]:
     return refusing
 
 
-def column_encrypt_forwards(table: str, column: str) -> Any:
+def column_encrypt_forwards(table: str, column: str, *, max_bytes: int | None = None) -> Any:
     """A RunPython step that encrypts every stored value of `table.column` not yet encrypted
-    (raw SQL in the schema being migrated: no model, so no field decrypting on the way)."""
+    (raw SQL in the schema being migrated: no model, so no field decrypting on the way). With
+    `max_bytes`, a longer value (its ciphertext would not fit the column) is left as it is, with
+    a warning: it keeps working as plain text until somebody enters it again."""
+
+    def encrypted(value: str) -> str:
+        if value.startswith(PREFIX):
+            return value
+        if max_bytes is not None and len(value.encode()) > max_bytes:
+            logger.warning("A value of %s.%s is too long to encrypt; left as it is", table, column)
+            return value
+        return encrypt(value)
 
     def run(apps: Any, schema_editor: Any) -> None:
-        _column_rewrite(
-            schema_editor, table, column, lambda value: value if value.startswith(PREFIX) else encrypt(value)
-        )
+        _column_rewrite(schema_editor, table, column, encrypted)
 
     return run
 
 
 def column_encrypt_backwards(table: str, column: str) -> Any:
-    """The reverse of `column_encrypt_forwards`: every value back to plain text."""
+    """The reverse of `column_encrypt_forwards`: every value back to plain text. One no key of
+    this platform decrypts (from another platform's archive) is left as it is, with a warning:
+    it was unreadable before and stays so."""
+
+    def decrypted(value: str) -> str:
+        try:
+            return decrypt(value)
+        except InvalidToken:
+            logger.warning("A value of %s.%s cannot be decrypted; left as it is", table, column)
+            return value
 
     def run(apps: Any, schema_editor: Any) -> None:
-        _column_rewrite(schema_editor, table, column, decrypt)
+        _column_rewrite(schema_editor, table, column, decrypted)
 
     return run
 
@@ -234,9 +251,11 @@ def _column_rewrite(schema_editor: Any, table: str, column: str, change: Any) ->
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(sql.SQL("SELECT id, {column} FROM {table} WHERE {column} <> ''").format(**names))
         for pk, value in cursor.fetchall():
-            cursor.execute(
-                sql.SQL("UPDATE {table} SET {column} = %s WHERE id = %s").format(**names), [change(value), pk]
-            )
+            changed = change(value)
+            if changed != value:
+                cursor.execute(
+                    sql.SQL("UPDATE {table} SET {column} = %s WHERE id = %s").format(**names), [changed, pk]
+                )
 
 
 def json_keys_encrypt_forwards(table: str, column: str, keys: tuple[str, ...]) -> Any:

@@ -8,10 +8,12 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from babel import Locale, UnknownLocaleError
 from django.conf import settings
 from django.db.models import Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import get_language
@@ -187,6 +189,15 @@ def social_provider_states() -> list[SocialProviderState]:
             )
         )
     return states
+
+
+def social_connections_apply(*, user: User, request: HttpRequest | None = None) -> bool:
+    """Whether a shopper's "Connected accounts" page means anything to them: the store has a
+    sign-in app allauth can use (one whose secret no key of this platform reads is not one), or
+    the shopper has an account linked before that they may want to disconnect."""
+    if SocialAccount.objects.filter(user=user).exists():
+        return True
+    return bool(get_social_adapter().list_apps(request))
 
 
 def social_callback_urls(*, provider: str, tenant: Tenant) -> list[str]:

@@ -6,52 +6,10 @@
 # SHARED_APPS and TENANT_APPS, so that it runs in the public schema (the platform's apps) and in
 # every store's schema (theirs); `customers` is a store app only.
 
-import logging
-
-from cryptography.fernet import InvalidToken
 from django.db import migrations
 
 from apps.accounts.social_apps import SOCIAL_APP_SECRET_MAX_BYTES
-from apps.core.encryption import PREFIX, decrypt, encrypt
-
-logger = logging.getLogger(__name__)
-
-
-def _rewrite(schema_editor, change):
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT id, provider, secret FROM socialaccount_socialapp WHERE secret <> ''")
-        for pk, provider, stored in cursor.fetchall():
-            value = change(provider, stored)
-            if value != stored:
-                cursor.execute("UPDATE socialaccount_socialapp SET secret = %s WHERE id = %s", [value, pk])
-
-
-def _encrypted(provider, stored):
-    if stored.startswith(PREFIX):
-        return stored
-    if len(stored.encode()) > SOCIAL_APP_SECRET_MAX_BYTES:
-        # Its ciphertext would not fit the column. No Google or Facebook secret is this long; it
-        # keeps working as plain text until somebody enters the app's secret again.
-        logger.warning("The %s sign-in app's secret is too long to encrypt; left as it is", provider)
-        return stored
-    return encrypt(stored)
-
-
-def _decrypted(provider, stored):
-    try:
-        return decrypt(stored)
-    except InvalidToken:
-        # From another platform's archive: no key here reads it, before or after this migration.
-        logger.warning("The %s sign-in app's secret cannot be decrypted; left as it is", provider)
-        return stored
-
-
-def encrypt_secrets(apps, schema_editor):
-    _rewrite(schema_editor, _encrypted)
-
-
-def decrypt_secrets(apps, schema_editor):
-    _rewrite(schema_editor, _decrypted)
+from apps.core.encryption import column_encrypt_backwards, column_encrypt_forwards
 
 
 class Migration(migrations.Migration):
@@ -62,5 +20,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(encrypt_secrets, decrypt_secrets),
+        # A secret too long for its ciphertext to fit the column (no Google or Facebook one is)
+        # stays plain text until it is entered again; one no key here decrypts stays as it is.
+        migrations.RunPython(
+            column_encrypt_forwards(
+                "socialaccount_socialapp", "secret", max_bytes=SOCIAL_APP_SECRET_MAX_BYTES
+            ),
+            column_encrypt_backwards("socialaccount_socialapp", "secret"),
+        ),
     ]

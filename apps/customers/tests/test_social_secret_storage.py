@@ -11,7 +11,7 @@ import tarfile
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.adapter import get_adapter
-from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
@@ -27,7 +27,7 @@ from apps.customers.selectors import social_provider_states
 from apps.customers.services import social_app_save
 from apps.customers.social_providers import SECRET_MAX_LENGTH
 from apps.customers.tests.fake_oauth import CLIENT_ID, CLIENT_SECRET, sign_in_with_google
-from tests.fixtures import migration_step, store_client
+from tests.fixtures import make_store_user, migration_step, store_client
 
 pytestmark = pytest.mark.django_db
 
@@ -186,6 +186,23 @@ def test_a_secret_stored_before_still_signs_in_and_the_migration_encrypts_it(alp
     assert fake_google.secrets_received == [CLIENT_SECRET, CLIENT_SECRET]
 
 
+def test_the_migration_leaves_a_secret_no_key_of_this_platform_reads_both_ways(alpha, caplog):
+    # given: a store's app from another platform's archive
+    schema = alpha.tenant.schema_name
+    with override_settings(SECRET_KEY=OTHER_PLATFORM_KEY, SECRET_KEY_FALLBACKS=[]):
+        _google_on(schema)
+    stored = _stored(schema)
+
+    # when: the migration is undone, then run again
+    migration_step(schema, MIGRATION, undo=True)
+    # then: undoing neither fails nor changes it, and says why
+    assert _stored(schema) == stored
+    assert "socialaccount_socialapp.secret cannot be decrypted; left as it is" in caplog.text
+    # and running it again does not encrypt the ciphertext twice
+    migration_step(schema, MIGRATION, undo=False)
+    assert _stored(schema) == stored
+
+
 # ------------------------------------------------------------------------------
 # Keys: rotated, or another platform's
 # ------------------------------------------------------------------------------
@@ -227,6 +244,33 @@ def test_a_secret_no_key_of_this_platform_reads_counts_as_not_configured(alpha, 
         assert [error.code for error in refused.value.errors] == [CustomerErrorCode.REQUIRED]
     _google_on(schema)
     assert sign_in_with_google(store_client(alpha), alpha.host).status_code == 302
+
+
+def test_the_account_page_offers_connected_accounts_only_when_a_sign_in_app_works(alpha):
+    # given: a shopper, and a store with no sign-in app
+    schema = alpha.tenant.schema_name
+    user = make_store_user(alpha, "connections@example.com")
+    client = store_client(alpha)
+    with schema_context(schema):
+        client.force_login(user)
+    link = 'href="/accounts/3rdparty/"'
+    assert link not in client.get("/account/").content.decode()
+
+    # when: the only app holds a secret no key of this platform reads, still no link
+    with override_settings(SECRET_KEY=OTHER_PLATFORM_KEY, SECRET_KEY_FALLBACKS=[]):
+        _google_on(schema)
+    assert link not in client.get("/account/").content.decode()
+
+    # then: a shopper who linked an account before keeps the way to disconnect it
+    with schema_context(schema):
+        SocialAccount.objects.create(user=user, provider="google", uid="linked-before")
+    assert link in client.get("/account/").content.decode()
+    with schema_context(schema):
+        SocialAccount.objects.filter(user=user).delete()
+
+    # and once the secret is entered again, the link is back for everyone
+    _google_on(schema)
+    assert link in client.get("/account/").content.decode()
 
 
 def test_the_admin_asks_again_for_a_platform_secret_it_cannot_read():

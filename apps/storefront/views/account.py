@@ -19,7 +19,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from allauth.socialaccount.models import SocialApp
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -127,7 +126,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "wishlist_count": selectors.wishlist_count(user=user),
         "recent_orders": list(orders_for_customer(user=user)[:RECENT_ORDERS]),
         "has_usable_password": user.has_usable_password(),
-        "social_signin": SocialApp.objects.exists(),
+        "social_signin": selectors.social_connections_apply(user=user, request=request),
     }
     return _render(request, "overview.html", context, status=status)
 
