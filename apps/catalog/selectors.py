@@ -324,6 +324,11 @@ def collection_handles() -> QuerySet[Collection, tuple[str, datetime]]:
     return Collection.objects.order_by("pk").values_list("handle", "updated_at")
 
 
+def collection_choices() -> list[tuple[str, str]]:
+    """(handle, title) of every collection by title: what a collection picker offers."""
+    return list(Collection.objects.order_by("title", "pk").values_list("handle", "title"))
+
+
 def category_paths() -> QuerySet[Category, tuple[str, datetime]]:
     return Category.objects.order_by("pk").values_list("path", "updated_at")
 

@@ -35,6 +35,7 @@ from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
 from apps.content.blocks import RICH_TEXT_FEATURES, BodyBlock, FAQBlock
+from apps.content.landing_blocks import LandingBlock, stream_blocks
 from apps.core.tenancy import current_schema
 
 POSTS_PER_PAGE = 12
@@ -341,11 +342,12 @@ class FAQPage(SiteTemplateMixin, Page):
 
 class LandingPage(Page):
     """A campaign page made of the storefront's home-page block types (seed 001's thirteen),
-    validated by the same schemas as the theme's blocks (`apps.stores.blocks`)."""
+    edited block by block in Wagtail and held to the same schemas as the theme's blocks
+    (`apps.content.landing_blocks`)."""
 
-    blocks = models.JSONField(_("blocks"), default=list, blank=True)
+    body = StreamField(LandingBlock(), verbose_name=_("blocks"), blank=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("blocks")]
+    content_panels = [*Page.content_panels, FieldPanel("body")]
     subpage_types: list[str] = []
     template = "storefront/content/landing_page.html"
 
@@ -356,12 +358,6 @@ class LandingPage(Page):
     def can_create_at(cls, parent: Page) -> bool:
         return in_store_schema() and super().can_create_at(parent)
 
-    def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        from apps.stores.blocks import blocks_parse
-
-        super().clean()
-        _blocks, errors = blocks_parse(self.blocks or [])
-        if errors:
-            raise ValidationError({"blocks": " ".join(f"{error.field}: {error.message}" for error in errors)})
+    def stored_blocks(self) -> list[dict[str, Any]]:
+        """The body as the storefront's stored blocks, for its block templates."""
+        return stream_blocks(self.body)

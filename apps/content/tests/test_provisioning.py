@@ -110,16 +110,3 @@ def test_a_stores_menu_edit_shows_in_its_header_and_never_in_another_stores(alph
     finally:
         with schema_context(alpha.tenant.schema_name):
             item.delete()  # bumps the theme version again: the cached menu without it is read anew
-
-
-def test_a_landing_page_with_a_bad_block_is_refused_naming_the_block(alpha):
-    from django.core.exceptions import ValidationError
-
-    from apps.content.models import LandingPage
-
-    with schema_context(alpha.tenant.schema_name):
-        page = LandingPage(title="Sale", slug="sale", blocks=[{"type": "no_such_block", "data": {}}])
-        with pytest.raises(ValidationError) as refused:
-            page.clean()
-    assert "blocks" in refused.value.message_dict
-    assert "blocks[0]" in " ".join(refused.value.message_dict["blocks"])

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from wagtail.models import Locale, Page
 
-from apps.content.models import BlogPostPage, FAQPage, Menu, MenuItem
+from apps.content.models import BlogPostPage, FAQPage, LandingPage, Menu, MenuItem
 from apps.core.tenancy import in_store
 from apps.storefront.caching import FRAGMENT_CACHE_SECONDS, store_cache_versions
 from apps.storefront.seo import Alternate, absolute_url, breadcrumbs_json_ld, page_meta
@@ -98,7 +98,12 @@ def content_seo(context: Any, page: Page) -> dict[str, Any]:
 
 @register.inclusion_tag("storefront/content/_landing_blocks.html")
 def landing_blocks(page: Page) -> dict[str, Any]:
-    blocks, _errors = blocks_parse(getattr(page, "blocks", None) or [])
+    """The landing page's blocks as the home page renders them. The editor refuses a bad one,
+    but one may have gone bad since (a collection deleted, a schema tightened): it is skipped
+    and logged, and the others are shown."""
+    blocks, errors = blocks_parse(page.stored_blocks() if isinstance(page, LandingPage) else [])
+    for error in errors:
+        logger.warning("Landing page %s: block skipped: %s (%s)", page.pk, error.message, error.code)
     return {"blocks": blocks_prepare(blocks)}
 
 

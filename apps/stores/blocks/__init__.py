@@ -22,6 +22,14 @@ rather than silently dropped. Blocks that show products or categories store only
 (a collection handle, a count): the storefront reads the catalog when it renders them.
 """
 
+from apps.stores.blocks.labels import (
+    CHOICE_LABELS,
+    FIELD_HELP,
+    FIELD_LABELS,
+    choice_label,
+    field_label,
+    theme_error_text,
+)
 from apps.stores.blocks.schemas import (
     ALIGN,
     BLOCK_TYPES,
@@ -74,6 +82,9 @@ __all__ = [
     "ALIGN",
     "BLOCK_ID_RE",
     "BLOCK_TYPES",
+    "CHOICE_LABELS",
+    "FIELD_HELP",
+    "FIELD_LABELS",
     "HANDLE_RE",
     "MAX_BLOCKS",
     "SIZES",
@@ -112,6 +123,9 @@ __all__ = [
     "block_id_new",
     "block_parse",
     "blocks_parse",
+    "choice_label",
+    "field_label",
     "spec",
+    "theme_error_text",
     "url_is_safe",
 ]

@@ -27,13 +27,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from apps.core.permissions import Perm, permission_required, user_has_permission
-from apps.stores.blocks import BLOCK_TYPES, MAX_BLOCKS, BlockType, ThemeBlock, block_id_new, block_parse
+from apps.stores.blocks import (
+    BLOCK_TYPES,
+    MAX_BLOCKS,
+    BlockType,
+    ThemeBlock,
+    block_id_new,
+    block_parse,
+    theme_error_text,
+)
 from apps.stores.dashboard.theme_forms import (
     BlockSettingsForm,
     PresetForm,
     TokensForm,
     theme_error_place,
-    theme_error_text,
 )
 from apps.stores.errors import ThemeInvalid
 from apps.stores.selectors import store_settings_get

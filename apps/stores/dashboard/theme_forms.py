@@ -15,9 +15,10 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from apps.stores.blocks import (
+    FIELD_HELP,
     BlockData,
     BlockType,
     Boolean,
@@ -30,8 +31,11 @@ from apps.stores.blocks import (
     Spec,
     Text,
     Url,
+    choice_label,
+    field_label,
+    theme_error_text,
 )
-from apps.stores.errors import ThemeError, ThemeErrorCode
+from apps.stores.errors import ThemeError
 from apps.stores.themes import (
     COLOR_TOKENS,
     CSS_NAMES,
@@ -43,54 +47,6 @@ from apps.stores.themes import (
     CardStyle,
     ThemeTokens,
 )
-
-# ------------------------------------------------------------------------------
-# messages: written from the error's code and parameters, never parsed from its sentence
-# ------------------------------------------------------------------------------
-_FIELD_MESSAGES: dict[str, Any] = {
-    ThemeErrorCode.REQUIRED: gettext_lazy("This field is required."),
-    ThemeErrorCode.NOT_TEXT: gettext_lazy("Enter text."),
-    ThemeErrorCode.INVALID_CHOICE: gettext_lazy("Pick one of the choices offered."),
-    ThemeErrorCode.NOT_A_NUMBER: gettext_lazy("Enter a whole number."),
-    ThemeErrorCode.INVALID_DATETIME: gettext_lazy("Enter a date and a time."),
-    ThemeErrorCode.INVALID_HANDLE: gettext_lazy(
-        "Enter a collection handle: letters, digits, “-” and “_” (or leave it empty)."
-    ),
-    ThemeErrorCode.INVALID_COLOR: gettext_lazy("Enter a colour written #rrggbb, for example #1d4ed8."),
-    ThemeErrorCode.UNKNOWN_FONT: gettext_lazy("Pick one of the fonts the store serves."),
-    ThemeErrorCode.UNKNOWN_BLOCK_TYPE: gettext_lazy("Pick one of the block types offered."),
-}
-
-
-def theme_error_text(error: ThemeError) -> str:
-    """The sentence shown next to the field `error` refuses."""
-    params = error.params
-    try:
-        if error.code == ThemeErrorCode.TOO_LONG:
-            return ngettext(
-                "At most %(limit)d character.", "At most %(limit)d characters.", params["limit"]
-            ) % {"limit": params["limit"]}
-        if error.code == ThemeErrorCode.OUT_OF_RANGE and "minimum" in params:
-            return _("Enter a number from %(minimum)d to %(maximum)d.") % params
-        if error.code == ThemeErrorCode.OUT_OF_RANGE:
-            return _("Enter a number from 0 to %(maximum)d.") % params
-        if error.code == ThemeErrorCode.INVALID_URL and "extensions" in params:
-            return _("Link a video file ending in %(extensions)s (no embedded players).") % {
-                "extensions": ", ".join(params["extensions"])
-            }
-        if error.code == ThemeErrorCode.INVALID_URL:
-            return _("Enter an address starting with https://, a path starting with “/” or an anchor “#…”.")
-        if error.code == ThemeErrorCode.TOO_FEW_ITEMS:
-            return ngettext(
-                "Fill in at least %(limit)d entry.", "Fill in at least %(limit)d entries.", params["limit"]
-            ) % {"limit": params["limit"]}
-        if error.code == ThemeErrorCode.TOO_MANY_ITEMS:
-            return _("At most %(limit)d entries.") % {"limit": params["limit"]}
-    except (KeyError, TypeError, ValueError):
-        return error.message
-    text = _FIELD_MESSAGES.get(error.code)
-    return str(text) if text is not None else error.message
-
 
 _ITEM_PATH = re.compile(r"^(?P<name>\w+)\[(?P<index>\d+)\]\.(?P<sub>\w+)$")
 
@@ -256,67 +212,13 @@ class TokensForm(forms.Form):
 # ------------------------------------------------------------------------------
 # one block's settings, generated from its schema
 # ------------------------------------------------------------------------------
-FIELD_LABELS: dict[str, Any] = {
-    "heading": gettext_lazy("Heading"),
-    "subheading": gettext_lazy("Subheading"),
-    "button_label": gettext_lazy("Button text"),
-    "button_url": gettext_lazy("Button link"),
-    "image_url": gettext_lazy("Image address"),
-    "image_alt": gettext_lazy("Image description (for screen readers)"),
-    "alt": gettext_lazy("Image description (for screen readers)"),
-    "align": gettext_lazy("Alignment"),
-    "collection": gettext_lazy("Collection handle"),
-    "limit": gettext_lazy("How many to show"),
-    "items": gettext_lazy("Entries"),
-    "quote": gettext_lazy("Quote"),
-    "author": gettext_lazy("Name"),
-    "role": gettext_lazy("Role or place"),
-    "ends_at": gettext_lazy("Ends at (store time)"),
-    "text": gettext_lazy("Text"),
-    "ended_text": gettext_lazy("Text once it has ended"),
-    "video_url": gettext_lazy("Video file address"),
-    "poster_url": gettext_lazy("Poster image address"),
-    "caption": gettext_lazy("Caption"),
-    "autoplay": gettext_lazy("Play automatically (muted)"),
-    "icon": gettext_lazy("Icon"),
-    "title": gettext_lazy("Title"),
-    "rating": gettext_lazy("Stars (1 to 5)"),
-    "product": gettext_lazy("Product"),
-    "html": gettext_lazy("Text (basic formatting allowed)"),
-    "link_url": gettext_lazy("Link"),
-    "height": gettext_lazy("Height"),
-    "size": gettext_lazy("Size"),
-}
-FIELD_HELP: dict[str, Any] = {
-    "collection": gettext_lazy(
-        "Empty: the newest products. Otherwise the handle of a collection, e.g. summer-sale."
-    ),
-    "html": gettext_lazy("Paragraphs, links, lists, bold and italics are kept; anything else is removed."),
-}
-CHOICE_LABELS: dict[str, Any] = {
-    "left": gettext_lazy("Left"),
-    "center": gettext_lazy("Centred"),
-    "small": gettext_lazy("Small"),
-    "medium": gettext_lazy("Medium"),
-    "large": gettext_lazy("Large"),
-    "shipping": gettext_lazy("Shipping"),
-    "returns": gettext_lazy("Returns"),
-    "secure": gettext_lazy("Secure payment"),
-    "support": gettext_lazy("Support"),
-    "quality": gettext_lazy("Quality"),
-    "eco": gettext_lazy("Eco-friendly"),
-}
 EXTRA_ITEM_ROWS = 1  # empty rows offered under a list's entries (one more after each save)
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
-def _label(name: str) -> Any:
-    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
-
-
 def _form_field(name: str, rule: Spec) -> forms.Field:
     """A lenient form field for one spec: the schema's own check runs in the service."""
-    label, help_text = _label(name), FIELD_HELP.get(name, "")
+    label, help_text = field_label(name), FIELD_HELP.get(name, "")
     if isinstance(rule, Text):
         widget: forms.Widget = (
             forms.Textarea(attrs={"rows": 3})
@@ -349,7 +251,7 @@ def _form_field(name: str, rule: Spec) -> forms.Field:
         return forms.CharField(
             label=label,
             required=False,
-            widget=forms.Select(choices=[(value, CHOICE_LABELS.get(value, value)) for value in rule.choices]),
+            widget=forms.Select(choices=[(value, choice_label(value)) for value in rule.choices]),
         )
     if isinstance(rule, Boolean):
         return forms.BooleanField(label=label, help_text=help_text, required=False)
@@ -490,7 +392,7 @@ class BlockSettingsForm(forms.Form):
         self.fields[f"{name}-rows"] = forms.IntegerField(
             widget=forms.HiddenInput, required=False, initial=rows
         )
-        self.item_lists[name] = {"label": _label(name), "rule": rule, "rows": row_fields, "kept": []}
+        self.item_lists[name] = {"label": field_label(name), "rule": rule, "rows": row_fields, "kept": []}
 
     @staticmethod
     def item_field_name(name: str, index: int, sub: str) -> str:
