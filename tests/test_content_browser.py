@@ -1,7 +1,7 @@
 """A store's blog in Wagtail's admin (/cms/), in a real chromium, signed in to store alpha as an
 owner: the dashboard links to /cms/, the owner opens a draft post holding a products block,
 changes its title and introduction, publishes it, and a shopper reads it on the storefront with
-the product linked. The editor and the post are photographed at 1280 and 375 px into
+the product linked; and a landing page's blocks, edited as forms and published. The editor and the post are photographed at 1280 and 375 px into
 `.local/artifacts/content-screenshots/` (a test artefact, not committed).
 
 As in the other browser tests, the app runs in a threaded WSGI server in this process, so the
@@ -179,6 +179,95 @@ def test_an_owner_edits_and_publishes_a_post_with_products_and_a_shopper_reads_i
         shopper.set_viewport_size(PHONE)
         shopper.screenshot(path=str(CONTENT_SCREENSHOTS / "post-phone.png"), full_page=True)
         assert shopper.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        session_keys += session_keys_of(page.context)
+        page.context.close()
+        shopper.context.close()
+    assert not broken, f"the pages had broken scripts, blocked resources or missing static files: {broken}"
+
+
+def _landing_make(suffix: str) -> Draft:
+    from allauth.account.models import EmailAddress
+
+    from apps.accounts.models import User
+    from apps.content.landing_blocks import blocks_stream
+    from apps.content.models import LandingPage, StoreHomePage
+
+    with schema_context(_alpha().schema_name):
+        max_ids = _max_ids()
+        since = timezone.now()
+        email = f"landing-owner-{suffix}@example.com"
+        user = User.objects.create_user(email, PASSWORD, is_staff=True, store_role="owner")
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        home = StoreHomePage.objects.get()
+        landing = home.add_child(
+            instance=LandingPage(
+                title=f"Sale {suffix}",
+                slug=f"sale-{suffix}",
+                live=False,
+                body=blocks_stream(
+                    [
+                        {"type": "hero_banner", "data": {"heading": "Draft heading"}},
+                        {
+                            "type": "testimonials",
+                            "data": {"items": [{"quote": "So warm!", "author": "Ana"}]},
+                        },
+                    ]
+                ),
+            )
+        )
+        landing.save_revision()
+        return Draft(
+            suffix=suffix,
+            email=email,
+            post_id=landing.pk,
+            product_title="",
+            product_handle="",
+            max_ids=max_ids,
+            since=since,
+        )
+
+
+@pytest.fixture
+def landing(dashboard_store_url: str) -> Iterator[tuple[Draft, list[str]]]:
+    made = off_loop(_landing_make, uuid.uuid4().hex[:6])
+    session_keys: list[str] = []
+    yield made, session_keys
+    off_loop(_draft_remove, made, session_keys)
+
+
+def test_an_owner_edits_a_landing_pages_blocks_in_forms_and_publishes_it(  # type: ignore[no-untyped-def]
+    landing, browser: Browser, dashboard_store_url: str
+) -> None:
+    made, session_keys = landing
+    broken: list[str] = []
+    page = dashboard_sign_in(browser, dashboard_store_url, made.email, broken, then_open="/dashboard/")
+    shopper = browser.new_context(base_url=dashboard_store_url, viewport=DESKTOP).new_page()
+    try:
+        # the blocks are forms (no JSON box): the hero's heading, the testimonial's quote
+        response = page.goto(f"/cms/pages/{made.post_id}/edit/")
+        assert response is not None and response.status == 200
+        heading = page.locator("#body-0-value-heading")
+        expect(heading).to_have_value("Draft heading")
+        expect(page.locator("#body-1-value-items-0-value-quote")).to_have_value("So warm!")
+        expect(page.locator("#body-0-value-align")).to_have_value("center")  # the schema's default
+        heading.fill(f"Winter sale {made.suffix}")
+        CONTENT_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(CONTENT_SCREENSHOTS / "cms-landing-editor.png"), full_page=True)
+
+        publish = page.locator('button[name="action-publish"]')
+        if not publish.is_visible():
+            page.locator("footer .w-dropdown__toggle").first.click()
+        publish.click()
+        page.wait_for_load_state()
+        expect(page.locator(".messages")).to_contain_text("published")
+
+        # a shopper sees the blocks drawn as the home page draws them
+        response = shopper.goto(f"/sale-{made.suffix}/")
+        assert response is not None and response.status == 200
+        expect(shopper.locator(".sf-hero-title")).to_contain_text(f"Winter sale {made.suffix}")
+        expect(shopper.get_by_text("So warm!")).to_be_visible()
+        shopper.screenshot(path=str(CONTENT_SCREENSHOTS / "landing.png"), full_page=True)
     finally:
         session_keys += session_keys_of(page.context)
         page.context.close()
