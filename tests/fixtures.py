@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.db import connections
 from django.test import Client
 from django.test.utils import setup_databases
+from django.utils import timezone, translation
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
@@ -144,9 +145,16 @@ def _public_schema_between_tests() -> Iterator[None]:
     tenant_connection().set_schema_to_public()
     routing_cache_clear()
     cache.clear()  # rate-limit counters and cached pages never leak from one test to the next
+    # A request's middleware activates its language and the store's time zone for the thread and
+    # nothing puts them back: a test calling a service after another test's Spanish request
+    # would read Spanish messages (seen once in the inventory tests, in one ordering).
+    translation.deactivate()
+    timezone.deactivate()
     yield
     tenant_connection().set_schema_to_public()
     routing_cache_clear()
+    translation.deactivate()
+    timezone.deactivate()
 
 
 # Tests that commit rows (browser, worker, races) must leave the shared stores as they found
