@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -214,16 +215,16 @@ def column_encrypt_forwards(table: str, column: str, *, max_bytes: int | None = 
     `max_bytes`, a longer value (its ciphertext would not fit the column) is left as it is, with
     a warning: it keeps working as plain text until somebody enters it again."""
 
-    def encrypted(value: str) -> str:
+    def encrypted(value: str, where: str) -> str:
         if value.startswith(PREFIX):
             return value
         if max_bytes is not None and len(value.encode()) > max_bytes:
-            logger.warning("A value of %s.%s is too long to encrypt; left as it is", table, column)
+            logger.warning("%s is too long to encrypt; left as it is", where)
             return value
         return encrypt(value)
 
     def run(apps: Any, schema_editor: Any) -> None:
-        _column_rewrite(schema_editor, table, column, encrypted)
+        _column_rewrite(schema_editor.connection, table, column, encrypted)
 
     return run
 
@@ -233,26 +234,26 @@ def column_encrypt_backwards(table: str, column: str) -> Any:
     this platform decrypts (from another platform's archive) is left as it is, with a warning:
     it was unreadable before and stays so."""
 
-    def decrypted(value: str) -> str:
+    def decrypted(value: str, where: str) -> str:
         try:
             return decrypt(value)
         except InvalidToken:
-            logger.warning("A value of %s.%s cannot be decrypted; left as it is", table, column)
+            logger.warning("%s cannot be decrypted; left as it is", where)
             return value
 
     def run(apps: Any, schema_editor: Any) -> None:
-        _column_rewrite(schema_editor, table, column, decrypted)
+        _column_rewrite(schema_editor.connection, table, column, decrypted)
 
     return run
 
 
-def _column_rewrite(schema_editor: Any, table: str, column: str, change: Any) -> None:
+def _column_rewrite(connection: Any, table: str, column: str, change: Any, *, write: bool = True) -> None:
     names = {"table": sql.Identifier(table), "column": sql.Identifier(column)}
-    with schema_editor.connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql.SQL("SELECT id, {column} FROM {table} WHERE {column} <> ''").format(**names))
         for pk, value in cursor.fetchall():
-            changed = change(value)
-            if changed != value:
+            changed = change(value, f"{table}.{column}#{pk}")
+            if changed != value and write:
                 cursor.execute(
                     sql.SQL("UPDATE {table} SET {column} = %s WHERE id = %s").format(**names), [changed, pk]
                 )
@@ -264,11 +265,11 @@ def json_keys_encrypt_forwards(table: str, column: str, keys: tuple[str, ...]) -
 
     def run(apps: Any, schema_editor: Any) -> None:
         _json_keys_rewrite(
-            schema_editor,
+            schema_editor.connection,
             table,
             column,
             keys,
-            lambda value: value if value.startswith(PREFIX) else encrypt(value),
+            lambda value, where: value if value.startswith(PREFIX) else encrypt(value),
         )
 
     return run
@@ -278,16 +279,16 @@ def json_keys_encrypt_backwards(table: str, column: str, keys: tuple[str, ...]) 
     """The reverse of `json_keys_encrypt_forwards`: those values back to plain text."""
 
     def run(apps: Any, schema_editor: Any) -> None:
-        _json_keys_rewrite(schema_editor, table, column, keys, decrypt)
+        _json_keys_rewrite(schema_editor.connection, table, column, keys, lambda value, where: decrypt(value))
 
     return run
 
 
 def _json_keys_rewrite(
-    schema_editor: Any, table: str, column: str, keys: tuple[str, ...], change: Any
+    connection: Any, table: str, column: str, keys: tuple[str, ...], change: Any, *, write: bool = True
 ) -> None:
     names = {"table": sql.Identifier(table), "column": sql.Identifier(column)}
-    with schema_editor.connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(
             sql.SQL(
                 "SELECT id, {column}::text FROM {table} WHERE jsonb_typeof({column}) = 'object' AND {column} ?| %s"
@@ -297,11 +298,106 @@ def _json_keys_rewrite(
         for pk, text in cursor.fetchall():
             stored = json.loads(text)
             changed = {
-                key: change(value) if key in keys and isinstance(value, str) and value else value
+                key: change(value, f"{table}.{column}[{key}]#{pk}")
+                if key in keys and isinstance(value, str) and value
+                else value
                 for key, value in stored.items()
             }
-            if changed != stored:
+            if changed != stored and write:
                 cursor.execute(
                     sql.SQL("UPDATE {table} SET {column} = %s::jsonb WHERE id = %s").format(**names),
                     [json.dumps(changed), pk],
                 )
+
+
+# ------------------------------------------------------------------------------
+# re-encrypting under the current key (after SECRET_KEY is rotated)
+# ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class EncryptedColumn:
+    """A column holding values of this module: whole (`keys` empty) or the `keys` of a JSON
+    object. `max_bytes`: a plain value longer than this stays plain (its ciphertext would not
+    fit the column)."""
+
+    table: str
+    column: str
+    keys: tuple[str, ...] = ()
+    max_bytes: int | None = None
+
+
+@dataclass
+class Reencrypted:
+    """What `columns_reencrypt` did (or, dry, would do) in one schema."""
+
+    rewritten: int = 0  # under an older key (or plain): now under the current one
+    current: int = 0  # already under the current key
+    unreadable: list[str] = field(default_factory=list)  # "table.column#id" no key decrypts
+
+
+def encrypted_columns() -> list[EncryptedColumn]:
+    """The columns of every installed model stored through `EncryptedCharField` or
+    `EncryptedKeysJSONField`."""
+    from django.apps import apps
+
+    found = []
+    for model in apps.get_models():
+        for model_field in model._meta.local_fields:
+            if model_field.column is None:
+                continue
+            if isinstance(model_field, EncryptedCharField):
+                found.append(EncryptedColumn(model._meta.db_table, model_field.column))
+            elif isinstance(model_field, EncryptedKeysJSONField):
+                found.append(
+                    EncryptedColumn(model._meta.db_table, model_field.column, keys=model_field.secret_keys)
+                )
+    return found
+
+
+def columns_reencrypt(
+    connection: Any, columns: list[EncryptedColumn], *, dry_run: bool = False
+) -> Reencrypted:
+    """Re-encrypt, in the schema `connection` is on, every value of `columns` that the current
+    `SECRET_KEY` did not encrypt (one written under a key now in `SECRET_KEY_FALLBACKS`, or a
+    plain one written before encryption), so the fallback can be dropped. A value no key
+    decrypts is left as it is and named. Tables the schema does not have are skipped."""
+    done = Reencrypted()
+    newest = _fernet((settings.SECRET_KEY,))
+    tables = set(connection.introspection.table_names())
+
+    def reencrypted(max_bytes: int | None) -> Any:
+        def change(value: str, where: str) -> str:
+            if not value.startswith(PREFIX):
+                if max_bytes is not None and len(value.encode()) > max_bytes:
+                    logger.warning("%s is plain and too long to encrypt; left as it is", where)
+                    return value
+                done.rewritten += 1
+                return encrypt(value)
+            token = value[len(PREFIX) :].encode("ascii")
+            try:
+                newest.decrypt(token)
+            except InvalidToken:
+                pass
+            else:
+                done.current += 1
+                return value
+            try:
+                rotated = PREFIX + _current().rotate(token).decode("ascii")
+            except InvalidToken:
+                done.unreadable.append(where)
+                return value
+            done.rewritten += 1
+            return rotated
+
+        return change
+
+    for column in columns:
+        if column.table not in tables:
+            continue
+        change = reencrypted(column.max_bytes)
+        if column.keys:
+            _json_keys_rewrite(
+                connection, column.table, column.column, column.keys, change, write=not dry_run
+            )
+        else:
+            _column_rewrite(connection, column.table, column.column, change, write=not dry_run)
+    return done

@@ -6,6 +6,7 @@ key of this platform reads counts as not configured, and a store's archive holds
 
 from __future__ import annotations
 
+import re
 import tarfile
 
 import pytest
@@ -197,7 +198,7 @@ def test_the_migration_leaves_a_secret_no_key_of_this_platform_reads_both_ways(a
     migration_step(schema, MIGRATION, undo=True)
     # then: undoing neither fails nor changes it, and says why
     assert _stored(schema) == stored
-    assert "socialaccount_socialapp.secret cannot be decrypted; left as it is" in caplog.text
+    assert re.search(r"socialaccount_socialapp\.secret#\d+ cannot be decrypted; left as it is", caplog.text)
     # and running it again does not encrypt the ciphertext twice
     migration_step(schema, MIGRATION, undo=False)
     assert _stored(schema) == stored
