@@ -1,5 +1,6 @@
 """Writes of the content app: a new store's starter content, its Wagtail Site kept on the store's
-primary domain, and the Wagtail groups that follow each staff member's role.
+primary domain, the Wagtail groups that follow each staff member's role, and pictures uploaded
+into the store's image library from outside /cms/.
 
 Editors reach /cms/ only through `apps.content.cms` (the permission layer's `content.edit`);
 inside, Wagtail checks its own group permissions. The two groups here are the bridge: a role
@@ -10,17 +11,20 @@ membership is put right on every /cms/ request, so a role change or a removal co
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Locale, Page, Site
 
+from apps.catalog.services import image_validate
 from apps.content.models import BlogIndexPage, ContentPage, FAQPage, Menu, MenuItem, StoreHomePage
 from apps.core.permissions import Perm, user_permissions
 
@@ -254,3 +258,30 @@ def content_provision(*, store_name: str, hostname: str, language: str | None = 
         home.title = home.draft_title = store_name
     content_site_hostname_set(hostname=hostname, site_name=store_name)
     return home
+
+
+# ------------------------------------------------------------------------------
+# images uploaded outside /cms/ (the theme editor's blocks)
+# ------------------------------------------------------------------------------
+# The size a block's picture is served at: wide enough for a full-width banner on a large
+# screen, never enlarged, in WebP.
+BANNER_RENDITION = "max-2400x2400|format-webp"
+
+
+def image_upload(*, upload: UploadedFile, title: str, user: Any | None = None) -> str:
+    """Put an uploaded picture into the store's image library (the one /cms/ shows, so it can be
+    used again there) and return the address of its banner-sized rendition. The upload is held
+    to the rules of /cms/ and the catalog (`image_validate`: a real raster image within the size
+    and pixel limits, never SVG); raises `CatalogError` naming the problem, having stored
+    nothing."""
+    from wagtail.images import get_image_model
+
+    extension = image_validate(upload)
+    image_model = get_image_model()
+    name = os.path.basename(upload.name or "") or f"image.{extension}"
+    image = image_model(title=(title.strip() or os.path.splitext(name)[0])[:255], uploaded_by_user=user)
+    with transaction.atomic():
+        image.file.save(name, upload, save=False)
+        image._set_image_file_metadata()
+        image.save()
+        return str(image.get_rendition(BANNER_RENDITION).url)

@@ -26,6 +26,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from apps.catalog.errors import CatalogError
+from apps.catalog.services import image_validate
+from apps.content.services import image_upload
 from apps.core.permissions import Perm, permission_required, user_has_permission
 from apps.stores.blocks import (
     BLOCK_TYPES,
@@ -51,6 +54,9 @@ from apps.stores.themes import PRESETS
 
 EDITOR = "dashboard:stores:theme"
 SWATCH_TOKENS = ("background", "surface", "text", "primary", "accent")
+
+# What an image setting holds while a picture chosen for it waits for the rest of the block to pass.
+UPLOAD_PENDING = "/media/upload-pending"
 
 
 def _input(
@@ -237,16 +243,29 @@ def _block_save(
     whole working copy with it, as the draft."""
     if not form.is_valid():
         return _block_page(request, form=form, kind=kind, block=block, can_edit=True, status=400)
-    raw: dict[str, Any] = {
-        "id": block.id if block else block_id_new(),
-        "type": kind.key,
-        "data": form.to_data(),
-    }
+    data = form.to_data()
+    uploads = form.uploads()
+    for name, upload in uploads.items():
+        try:
+            image_validate(upload)
+        except CatalogError as refused:
+            form.add_error(form.upload_field_name(name), refused.message)
+    if form.errors:
+        return _block_page(request, form=form, kind=kind, block=block, can_edit=True, status=400)
+    for name in uploads:
+        data[name] = UPLOAD_PENDING  # a valid address while the other settings are checked
+    raw: dict[str, Any] = {"id": block.id if block else block_id_new(), "type": kind.key, "data": data}
     translations = form.to_translations()
     if translations:
         raw["translations"] = translations
     try:
         parsed = block_parse(raw, path="block")
+        if uploads:
+            # Stored only once the block is known to be good: a refused block stores no picture.
+            title = data.get("image_alt") or data.get("alt") or data.get("heading") or ""
+            for name, upload in uploads.items():
+                data[name] = image_upload(upload=upload, title=title, user=request.user)
+            parsed = block_parse(raw, path="block")
         blocks = [item.to_json() for item in state.working.blocks]
         if block is None:
             blocks.append(parsed.to_json())
@@ -281,6 +300,7 @@ def theme_block_new(request: HttpRequest) -> HttpResponse:
         return _editor(request, state, blocks_error=error, status=400)
     form = BlockSettingsForm(
         request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
         kind=kind,
         block_data=None,
         store_timezone=store_settings_get().timezone,
@@ -305,6 +325,7 @@ def theme_block_edit(request: HttpRequest, block_id: str) -> HttpResponse:
     can_edit = user_has_permission(request.user, Perm.THEME_EDIT)
     form = BlockSettingsForm(
         request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
         kind=kind,
         block_data=block.data,
         store_timezone=store_settings_get().timezone,

@@ -212,6 +212,9 @@ class TokensForm(forms.Form):
 # ------------------------------------------------------------------------------
 # one block's settings, generated from its schema
 # ------------------------------------------------------------------------------
+# The settings that hold a picture's address: each gets an upload field beside it.
+IMAGE_SETTINGS = ("image_url", "poster_url")
+IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 EXTRA_ITEM_ROWS = 1  # empty rows offered under a list's entries (one more after each save)
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -303,6 +306,7 @@ class BlockSettingsForm(forms.Form):
     def __init__(
         self,
         data: Any = None,
+        files: Any = None,
         *,
         kind: BlockType,
         block_data: BlockData | None,
@@ -311,7 +315,7 @@ class BlockSettingsForm(forms.Form):
         languages: Sequence[tuple[str, str]] = (),
         read_only: bool = False,
     ) -> None:
-        super().__init__(data)
+        super().__init__(data, files)
         self.kind = kind
         self.tz = _zone(store_timezone)
         self.item_lists: dict[str, dict[str, Any]] = {}
@@ -326,6 +330,15 @@ class BlockSettingsForm(forms.Form):
                 continue
             self.fields[f.name] = _form_field(f.name, rule)
             initial[f.name] = _initial(rule, value, self.tz)
+            if f.name in IMAGE_SETTINGS:
+                self.fields[self.upload_field_name(f.name)] = forms.FileField(
+                    label=_("…or upload a picture"),
+                    help_text=_(
+                        "JPEG, PNG, WebP or GIF. It goes into the store's image library and replaces the address above."
+                    ),
+                    required=False,
+                    widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
+                )
         for code, name in languages:
             names = []
             for f in fields(kind.schema):
@@ -344,6 +357,18 @@ class BlockSettingsForm(forms.Form):
     @staticmethod
     def translation_field_name(language: str, name: str) -> str:
         return f"tr-{language}-{name}"
+
+    @staticmethod
+    def upload_field_name(name: str) -> str:
+        return f"{name}-upload"
+
+    def uploads(self) -> dict[str, Any]:
+        """The pictures chosen for image settings, by setting (after `is_valid`)."""
+        return {
+            name: upload
+            for name in IMAGE_SETTINGS
+            if (upload := self.cleaned_data.get(self.upload_field_name(name))) is not None
+        }
 
     @property
     def translation_groups(self) -> list[dict[str, Any]]:
@@ -423,6 +448,8 @@ class BlockSettingsForm(forms.Form):
                 out.append({"label": entry["label"], "rows": rows, "hidden": self[f"{f.name}-rows"]})
             else:
                 out.append({"field": self[f.name]})
+                if self.upload_field_name(f.name) in self.fields:
+                    out.append({"field": self[self.upload_field_name(f.name)]})
         return out
 
     def to_data(self) -> dict[str, Any]:

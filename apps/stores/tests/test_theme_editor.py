@@ -4,12 +4,16 @@ nothing; finance reads, staff is refused; one store cannot change another's them
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django_tenants.utils import schema_context, tenant_context
+from PIL import Image as PILImage
+from wagtail.images import get_image_model
 
 from apps.core.permissions import Perm, view_permission
 from apps.stores.dashboard import theme as views
@@ -479,3 +483,81 @@ def test_the_editor_reads_the_same_queries_with_5_or_40_blocks(alpha):
     print(f"\ntheme editor: {few} queries with 5 blocks, {many} with 40")
     assert few == many <= 8, (few, many)
     assert _queries(client, URL + "blocks/s39/") <= 8
+
+
+# ------------------------------------------------------------------------------
+# pictures uploaded with a block
+# ------------------------------------------------------------------------------
+def _png(name: str = "banner.png", size: tuple[int, int] = (1200, 400)) -> SimpleUploadedFile:
+    out = io.BytesIO()
+    PILImage.new("RGB", size, (30, 90, 160)).save(out, format="PNG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
+
+
+def _images(world: StoreWorld) -> list[Any]:
+    with schema_context(world.tenant.schema_name):
+        return list(get_image_model().objects.order_by("pk"))
+
+
+def test_a_picture_uploaded_with_a_block_goes_to_the_library_and_is_shown(alpha, beta):
+    client = _client(alpha)
+    page = client.get(NEW + "?type=hero_banner").text
+    assert 'enctype="multipart/form-data"' in page and 'name="image_url-upload"' in page
+    before = len(_images(alpha))
+
+    response = client.post(
+        NEW,
+        {
+            "type": "hero_banner",
+            "heading": "Winter sale",
+            "image_alt": "A snowy shop",
+            "image_url-upload": _png(),
+        },
+    )
+    assert response.status_code == 302
+
+    # the picture is in alpha's image library, titled by its description, with a banner rendition
+    images = _images(alpha)
+    assert len(images) == before + 1
+    image = images[-1]
+    assert image.title == "A snowy shop" and (image.width, image.height) == (1200, 400)
+    url = _draft_blocks(alpha)[-1]["data"]["image_url"]
+    with schema_context(alpha.tenant.schema_name):
+        assert url == image.get_rendition("max-2400x2400|format-webp").url
+    assert url.endswith(".webp")
+    served = store_client(alpha).get(url)
+    assert served.status_code == 200 and b"".join(served.streaming_content)[:4] == b"RIFF"  # type: ignore[attr-defined]
+    # and it is alpha's only: not in beta's library, not served on beta's host
+    assert all(other.title != "A snowy shop" for other in _images(beta))
+    assert store_client(beta).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (
+            SimpleUploadedFile("logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml"),
+            "SVG",
+        ),
+        (SimpleUploadedFile("photo.png", b"not a picture at all", "image/png"), "not an image"),
+    ],
+)
+def test_a_file_that_is_not_a_picture_is_refused_next_to_it_and_nothing_is_stored(alpha, upload, message):
+    client = _client(alpha)
+    before, images = _snapshot(alpha), len(_images(alpha))
+    response = client.post(NEW, {"type": "image_banner", "image_url-upload": upload, "alt": "Shelf"})
+    assert response.status_code == 400
+    text = response.content.decode()
+    field = text[text.index('name="image_url-upload"') :]
+    assert message.lower() in field[: field.index("</div>")].lower()
+    assert _snapshot(alpha) == before and len(_images(alpha)) == images
+
+
+def test_a_block_refused_for_another_setting_stores_no_picture(alpha):
+    client = _client(alpha)
+    before, images = _snapshot(alpha), len(_images(alpha))
+    response = client.post(
+        NEW, {"type": "hero_banner", "heading": "", "image_url-upload": _png(), "button_url": "javascript:x"}
+    )
+    assert response.status_code == 400 and "This field is required." in response.content.decode()
+    assert _snapshot(alpha) == before and len(_images(alpha)) == images
