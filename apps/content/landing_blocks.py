@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.list_block import ListBlockValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.images.blocks import ImageChooserBlock
 from wagtail.rich_text import RichText, expand_db_html
 
 from apps.content.blocks import RICH_TEXT_FEATURES
@@ -47,6 +48,10 @@ from apps.stores.blocks import (
 )
 from apps.stores.blocks.specs import record_clean
 from apps.stores.errors import ThemeError
+
+# The size a block's picture is served at: wide enough for a full-width banner on a large
+# screen, never enlarged, in WebP.
+BANNER_RENDITION = "max-2400x2400|format-webp"
 
 ICONS = {
     "hero_banner": "image",
@@ -96,7 +101,8 @@ def _child_block(name: str, rule: Spec) -> blocks.Block:
             label=label,
             help_text=help_text
             or _("An address starting with https://, a path starting with “/” or an anchor “#…”."),
-            required=rule.required,
+            # a picture may come from the library instead: the schema says when one is missing
+            required=rule.required and not rule.picture,
             max_length=URL_MAX_LENGTH,
         )
     if isinstance(rule, Integer):
@@ -150,7 +156,17 @@ def _schema_block(key: str) -> SchemaBlock:
         (SchemaBlock,),
         {"__module__": __name__, "schema": kind.schema},
     )
-    children = [(f.name, _child_block(f.name, f.metadata["spec"])) for f in fields(kind.schema)]
+    children = []
+    for f in fields(kind.schema):
+        rule = f.metadata["spec"]
+        children.append((f.name, _child_block(f.name, rule)))
+        if isinstance(rule, Url) and rule.picture:
+            children.append(
+                (
+                    chosen_name(f.name),
+                    ImageChooserBlock(required=False, label=_("…or choose a picture from the library")),
+                )
+            )
     return made(children, label=kind.label, icon=ICONS.get(key, "placeholder"))  # type: ignore[no-any-return]
 
 
@@ -200,9 +216,23 @@ def _validation_error(errors: list[ThemeError]) -> StructBlockValidationError:
 # ------------------------------------------------------------------------------
 # the stored form the storefront renders
 # ------------------------------------------------------------------------------
+def chosen_name(name: str) -> str:
+    """The library picture chooser beside the picture address setting `name`."""
+    return f"{name}_chosen"
+
+
 def struct_data(schema: type[BlockData], value: Any) -> dict[str, Any]:
-    """A block's value from the editor as the schema's raw data (what `record_clean` checks)."""
-    return {f.name: _setting_data(f.metadata["spec"], value.get(f.name)) for f in fields(schema)}
+    """A block's value from the editor as the schema's raw data (what `record_clean` checks). A
+    picture chosen from the library stands for its address, as its banner-sized rendition."""
+    data = {}
+    for f in fields(schema):
+        rule = f.metadata["spec"]
+        chosen = value.get(chosen_name(f.name)) if isinstance(rule, Url) and rule.picture else None
+        if chosen is not None:
+            data[f.name] = chosen.get_rendition(BANNER_RENDITION).url
+        else:
+            data[f.name] = _setting_data(rule, value.get(f.name))
+    return data
 
 
 def _setting_data(rule: Spec, value: Any) -> Any:
@@ -248,6 +278,9 @@ def blocks_stream(stored: list[Any]) -> list[dict[str, Any]]:
         if not isinstance(data, dict):
             data = {}
         value = {f.name: _setting_raw(f.metadata["spec"], data.get(f.name)) for f in fields(kind.schema)}
+        for f in fields(kind.schema):
+            if isinstance(f.metadata["spec"], Url) and f.metadata["spec"].picture:
+                value[chosen_name(f.name)] = None  # an address, not a library picture
         entry: dict[str, Any] = {"type": kind.key, "value": value}
         if isinstance(block.get("id"), str) and block["id"]:
             entry["id"] = block["id"]

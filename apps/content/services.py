@@ -25,6 +25,7 @@ from django.utils.translation import override
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Locale, Page, Site
 
 from apps.catalog.services import image_validate
+from apps.content.landing_blocks import BANNER_RENDITION
 from apps.content.models import BlogIndexPage, ContentPage, FAQPage, Menu, MenuItem, StoreHomePage
 from apps.core.permissions import Perm, user_permissions
 
@@ -263,11 +264,6 @@ def content_provision(*, store_name: str, hostname: str, language: str | None = 
 # ------------------------------------------------------------------------------
 # images uploaded outside /cms/ (the theme editor's blocks)
 # ------------------------------------------------------------------------------
-# The size a block's picture is served at: wide enough for a full-width banner on a large
-# screen, never enlarged, in WebP.
-BANNER_RENDITION = "max-2400x2400|format-webp"
-
-
 def image_upload(*, upload: UploadedFile, title: str, user: Any | None = None) -> str:
     """Put an uploaded picture into the store's image library (the one /cms/ shows, so it can be
     used again there) and return the address of its banner-sized rendition. The upload is held

@@ -21,7 +21,7 @@ from apps.catalog.models import Collection, CollectionProduct
 from apps.catalog.tests.factories import make_product
 from apps.content.landing_blocks import blocks_stream, collection_choices
 from apps.content.models import LandingPage, StoreHomePage
-from apps.content.tests.support import signed_in
+from apps.content.tests.support import image_create, signed_in
 from tests.fixtures import migration_step, store_client
 
 pytestmark = pytest.mark.django_db
@@ -199,6 +199,35 @@ def test_a_page_written_from_code_in_the_stored_form_renders_the_same(alpha):
     html = store_client(alpha).get("/code-made/").content.decode()
     assert 'id="block-hero"' in html and "From code" in html
     assert 'id="block-nl"' in html and 'action="/newsletter/"' in html
+
+
+def test_a_picture_is_chosen_from_the_store_library_or_its_absence_named(alpha):
+    with schema_context(alpha.tenant.schema_name):
+        picture = image_create("Snowy shop front")
+    client, _user = signed_in(alpha, "owner")
+    slug = _slug()
+    body = [
+        ("hero_banner", {**HERO, "image_url_chosen": str(picture.pk), "image_alt": "Our shop in the snow"}),
+        (
+            "image_banner",
+            {"image_url": "", "image_url_chosen": str(picture.pk), "alt": "Again", "height": "small"},
+        ),
+    ]
+    assert _add(client, alpha, _form("Pictures", slug, body)).status_code == 302
+
+    stored = _page(alpha, slug).stored_blocks()
+    with schema_context(alpha.tenant.schema_name):
+        rendition = picture.get_rendition("max-2400x2400|format-webp").url
+    assert stored[0]["data"]["image_url"] == rendition == stored[1]["data"]["image_url"]
+    html = store_client(alpha).get(f"/{slug}/").content.decode()
+    assert f'src="{rendition}"' in html and 'alt="Our shop in the snow"' in html
+
+    # an image banner needs a picture: an address or one from the library
+    response = _add(
+        client, alpha, _form("No picture", _slug(), [("image_banner", {"image_url": "", "alt": "x"})])
+    )
+    assert response.status_code == 200
+    assert _setting_errors(_body_errors(response), 0, "image_url") == ["This field is required."]
 
 
 # ------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ class HeroBanner(BlockData):
     subheading: str = spec(Text(300))
     button_label: str = spec(Text(40))
     button_url: str = spec(Url())
-    image_url: str = spec(Url())
+    image_url: str = spec(Url(picture=True))
     image_alt: str = spec(Text(200))
     align: str = spec(Choice(ALIGN, default="center"))
 
@@ -107,7 +107,7 @@ class VideoBanner(BlockData):
     """A self-hosted video file (no third-party players), shown with its poster until played."""
 
     video_url: str = spec(Url(required=True, extensions=VIDEO_EXTENSIONS))
-    poster_url: str = spec(Url(required=True))
+    poster_url: str = spec(Url(required=True, picture=True))
     heading: str = spec(Text(120))
     caption: str = spec(Text(300))
     autoplay: bool = spec(Boolean())
@@ -161,7 +161,7 @@ class CustomText(BlockData):
 
 @dataclass(frozen=True)
 class ImageBanner(BlockData):
-    image_url: str = spec(Url(required=True))
+    image_url: str = spec(Url(required=True, picture=True))
     alt: str = spec(Text(200))
     heading: str = spec(Text(120))
     text: str = spec(Text(300))

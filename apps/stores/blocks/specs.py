@@ -129,6 +129,9 @@ class Url(Spec):
     required: bool = False
     extensions: tuple[str, ...] = ()
     default: str = ""
+    # A picture's address: the editors offer an upload (the theme editor) or the store's image
+    # library (a landing page in /cms/) beside it.
+    picture: bool = False
 
     def clean(self, value: Any, path: str, errors: list[ThemeError]) -> str:
         if value is None:

@@ -212,8 +212,6 @@ class TokensForm(forms.Form):
 # ------------------------------------------------------------------------------
 # one block's settings, generated from its schema
 # ------------------------------------------------------------------------------
-# The settings that hold a picture's address: each gets an upload field beside it.
-IMAGE_SETTINGS = ("image_url", "poster_url")
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 EXTRA_ITEM_ROWS = 1  # empty rows offered under a list's entries (one more after each save)
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -330,7 +328,7 @@ class BlockSettingsForm(forms.Form):
                 continue
             self.fields[f.name] = _form_field(f.name, rule)
             initial[f.name] = _initial(rule, value, self.tz)
-            if f.name in IMAGE_SETTINGS:
+            if isinstance(rule, Url) and rule.picture:  # an upload beside a picture's address
                 self.fields[self.upload_field_name(f.name)] = forms.FileField(
                     label=_("…or upload a picture"),
                     help_text=_(
@@ -365,9 +363,9 @@ class BlockSettingsForm(forms.Form):
     def uploads(self) -> dict[str, Any]:
         """The pictures chosen for image settings, by setting (after `is_valid`)."""
         return {
-            name: upload
-            for name in IMAGE_SETTINGS
-            if (upload := self.cleaned_data.get(self.upload_field_name(name))) is not None
+            f.name: upload
+            for f in fields(self.kind.schema)
+            if (upload := self.cleaned_data.get(self.upload_field_name(f.name))) is not None
         }
 
     @property
