@@ -20,11 +20,14 @@ def _json_body(raw_stream):
     stored = []
     for child in raw_stream or []:
         value = child.get("value") or {}
+        # A picture chosen from the image library (`<setting>_chosen`) has no place in the
+        # JSON form: it is dropped, and the block keeps the address setting beside it.
         data = {
             name: [entry.get("value", entry) if isinstance(entry, dict) and entry.get("type") == "item" else entry
                    for entry in item]
             if isinstance(item, list) else item
             for name, item in value.items()
+            if not name.endswith("_chosen")
         }
         block = {"type": child.get("type"), "data": data}
         if child.get("id"):

@@ -356,6 +356,7 @@ def test_the_migration_carries_json_blocks_into_the_body_and_back(alpha):
         json_blocks = json.loads(cursor.fetchone()[0])  # Django reads jsonb as text
     assert [block["id"] for block in json_blocks] == ["hero", "say"]
     assert json_blocks[0]["data"]["heading"] == "Carried over"
+    assert "image_url_chosen" not in json_blocks[0]["data"]  # the library chooser is the body's only
     assert json_blocks[1]["data"]["items"][0]["quote"] == "Lovely"
 
     # applied again: the same body, and the page renders it
