@@ -1,7 +1,8 @@
 """A store's blog in Wagtail's admin (/cms/), in a real chromium, signed in to store alpha as an
 owner: the dashboard links to /cms/, the owner opens a draft post holding a products block,
 changes its title and introduction, publishes it, and a shopper reads it on the storefront with
-the product linked; and a landing page's blocks, edited as forms and published. The editor and the post are photographed at 1280 and 375 px into
+the product linked; and a landing page's blocks, edited as forms and published. The editors and
+the pages are photographed (the post's at 1280 and 375 px) into
 `.local/artifacts/content-screenshots/` (a test artefact, not committed).
 
 As in the other browser tests, the app runs in a threaded WSGI server in this process, so the
@@ -24,7 +25,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from apps.core.tenancy import current_schema
 from apps.tenants.models import Tenant
@@ -127,6 +128,16 @@ def _draft_remove(draft: Draft, session_keys: list[str]) -> None:
     routing_cache_clear()
 
 
+def _publish(page: Page) -> None:
+    """Publish from Wagtail's editor: the footer's action menu."""
+    publish = page.locator('button[name="action-publish"]')
+    if not publish.is_visible():
+        page.locator("footer .w-dropdown__toggle").first.click()
+    publish.click()
+    page.wait_for_load_state()
+    expect(page.locator(".messages")).to_contain_text("published")
+
+
 @pytest.fixture
 def draft(dashboard_store_url: str) -> Iterator[tuple[Draft, list[str]]]:
     made = off_loop(_draft_make, uuid.uuid4().hex[:6])
@@ -161,13 +172,7 @@ def test_an_owner_edits_and_publishes_a_post_with_products_and_a_shopper_reads_i
         page.screenshot(path=str(CONTENT_SCREENSHOTS / "cms-editor-phone.png"), full_page=True)
         page.set_viewport_size(DESKTOP)
 
-        # publish: the footer's action menu
-        publish = page.locator('button[name="action-publish"]')
-        if not publish.is_visible():
-            page.locator("footer .w-dropdown__toggle").first.click()
-        publish.click()
-        page.wait_for_load_state()
-        expect(page.locator(".messages")).to_contain_text("published")
+        _publish(page)
 
         # a shopper reads it on the store
         response = shopper.goto(f"/blog/{_slug(made)}/")
@@ -255,12 +260,7 @@ def test_an_owner_edits_a_landing_pages_blocks_in_forms_and_publishes_it(  # typ
         CONTENT_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(CONTENT_SCREENSHOTS / "cms-landing-editor.png"), full_page=True)
 
-        publish = page.locator('button[name="action-publish"]')
-        if not publish.is_visible():
-            page.locator("footer .w-dropdown__toggle").first.click()
-        publish.click()
-        page.wait_for_load_state()
-        expect(page.locator(".messages")).to_contain_text("published")
+        _publish(page)
 
         # a shopper sees the blocks drawn as the home page draws them
         response = shopper.goto(f"/sale-{made.suffix}/")
