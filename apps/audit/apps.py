@@ -53,6 +53,8 @@ class AuditConfig(AppConfig):
             # Settings.
             spec("stores.StoreSettings"),
             spec("stores.StoreTheme"),
+            # Pictures put into the store's image library (from /cms/ or the theme editor).
+            spec("wagtailimages.Image", fields=("title",)),
             spec("checkout.ShippingZone"),
             spec("checkout.ShippingRate"),
             spec("checkout.TaxRate"),

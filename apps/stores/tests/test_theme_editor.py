@@ -15,6 +15,7 @@ from django_tenants.utils import schema_context, tenant_context
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
 
+from apps.audit.models import AuditEntry
 from apps.core.permissions import Perm, view_permission
 from apps.stores.dashboard import theme as views
 from apps.stores.models import STORE_THEME_PK, StoreTheme
@@ -525,6 +526,14 @@ def test_a_picture_uploaded_with_a_block_goes_to_the_library_and_is_shown(alpha,
     with schema_context(alpha.tenant.schema_name):
         assert url == image.get_rendition("max-2400x2400|format-webp").url
     assert url.endswith(".webp")
+    # who put it there is in the audit log
+    with schema_context(alpha.tenant.schema_name):
+        entry = AuditEntry.objects.get(object_type="wagtailimages.image", object_id=str(image.pk))
+    assert (entry.action, entry.actor_label, entry.object_repr) == (
+        "created",
+        "owner-theme@example.com",
+        "A snowy shop",
+    )
     served = store_client(alpha).get(url)
     assert served.status_code == 200 and b"".join(served.streaming_content)[:4] == b"RIFF"  # type: ignore[attr-defined]
     # and it is alpha's only: not in beta's library, not served on beta's host
