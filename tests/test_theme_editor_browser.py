@@ -1,19 +1,20 @@
 """The theme editor in a real chromium, signed in as store alpha's owner (through the console's
 hand-off, as tests/test_after_sale_browser.py does).
 
-The owner changes the colour of buttons and links and the hero block's heading: both show in the
-editor's preview frame at once, while a shopper on the storefront still sees the published theme;
-after Publish the shopper sees them. The editor and a block's settings page are photographed at
+The owner changes the colour of buttons and links and the hero block's heading, and uploads its
+picture: they show in the editor's preview frame at once, while a shopper on the storefront still
+sees the published theme; after Publish the shopper sees them. The editor and a block's settings page are photographed at
 1280 and 375 px into `.local/artifacts/dashboard-screenshots/theme-editor*.png` (a test artefact,
 not committed), and at 375 px nothing sticks out sideways.
 
 The server runs in this process, so what the test writes is committed: alpha's theme row is put
-back as it was afterwards (or removed when the test created it), with the events, sessions and
-the hand-off the test left.
+back as it was afterwards (or removed when the test created it), with the events, sessions, the
+hand-off and the uploaded picture the test left.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from collections.abc import Iterator
@@ -23,7 +24,9 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django_tenants.utils import schema_context
+from PIL import Image as PILImage
 from playwright.sync_api import Browser, Page, expect
+from wagtail.images import get_image_model
 
 from apps.tenants.models import Tenant
 from apps.tenants.routing import routing_cache_clear
@@ -101,6 +104,9 @@ def _restore(before: Before, session_keys: list[str]) -> None:
         else:
             StoreTheme.objects.filter(pk=STORE_THEME_PK).update(**before.theme)
         EventRecord.objects.filter(created_at__gte=before.since).delete()
+        # the picture uploaded with the hero (Wagtail removes its file and renditions with it)
+        for image in get_image_model().objects.filter(created_at__gte=before.since):
+            image.delete()
         staff = User.objects.filter(platform_user_uuid=before.owner_uuid)
         if before.staff_account_existed:
             staff.update(last_login=before.staff_last_login)
@@ -156,6 +162,12 @@ def _photograph(page: Page, name: str, overflows: dict[str, str]) -> None:
         page.set_viewport_size(DESKTOP)
 
 
+def _png_bytes() -> bytes:
+    out = io.BytesIO()
+    PILImage.new("RGB", (1600, 600), (40, 110, 90)).save(out, format="PNG")
+    return out.getvalue()
+
+
 def _preview_frame(page: Page) -> Any:
     """The preview's frame once the storefront is drawn in it (the frame may not be framed away)."""
     expect(page.frame_locator("#theme-preview").locator("main#main")).to_be_attached()
@@ -194,10 +206,17 @@ def test_the_owner_previews_and_publishes_a_colour_and_a_block(  # type: ignore[
         page.locator("#theme-block-hero").get_by_role("link", name="Edit").click()
         expect(page.locator("main h1")).to_have_text("Hero banner")
         page.locator("#id_heading").fill(heading)
+        # and its picture, uploaded from the form (it goes into the store's image library)
+        page.locator("#id_image_url-upload").set_input_files(
+            {"name": "hero.png", "mimeType": "image/png", "buffer": _png_bytes()}
+        )
         _photograph(page, "theme-editor-block", overflows)
         page.locator("#theme-block-form").get_by_role("button", name="Save draft").click()
         expect(page).to_have_url(re.compile(r"/dashboard/store/theme/"))
         expect(page.frame_locator("#theme-preview").locator(".sf-hero-title")).to_have_text(heading)
+        picture = page.frame_locator("#theme-preview").locator("img.sf-hero-bg")
+        expect(picture).to_have_attribute("src", re.compile(r"\.webp$"))
+        assert picture.evaluate("image => image.decode().then(() => image.naturalWidth)") == 1600
         expect(page.locator("#theme-block-hero")).to_contain_text(heading)
         # the frame's links keep the preview pass (the script), so browsing stays in the draft
         expect(
@@ -222,6 +241,7 @@ def test_the_owner_previews_and_publishes_a_colour_and_a_block(  # type: ignore[
         expect(page.locator("#theme-state")).to_contain_text("Published")
         shopper.goto("/")
         expect(shopper.locator(".sf-hero-title")).to_have_text(heading)
+        expect(shopper.locator("img.sf-hero-bg")).to_have_attribute("src", re.compile(r"\.webp$"))
         assert shopper.evaluate(PRIMARY_VAR) == NEW_PRIMARY
     finally:
         shopper.context.close()
