@@ -1,6 +1,7 @@
 """A store's content follows the store: the template schema gets the starter pages once it is
 migrated (every store is cloned with them), provisioning makes them the store's (its name, its
-domain), and the Wagtail Site's hostname follows the primary domain."""
+domain), the Wagtail Site's hostname follows the primary domain, and the home page's translation
+into another language is the content groups' to edit, like the home itself."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django_tenants.utils import schema_context
 
+from apps.content.models import StoreHomePage
 from apps.tenants.models import Domain, Tenant
 from apps.tenants.signals import store_schema_ready, template_schema_migrated
 
@@ -52,3 +54,14 @@ def site_hostname_follow(sender: Any, instance: Domain, **kwargs: Any) -> None:
         return  # no schema yet (provisioning sets the hostname itself)
     with schema_context(tenant.schema_name):
         content_site_hostname_set(hostname=instance.domain)
+
+
+@receiver(post_save, sender=StoreHomePage, dispatch_uid="content.home_translation_permissions")
+def home_translation_permissions(sender: Any, instance: StoreHomePage, created: bool, **kwargs: Any) -> None:
+    """A home page translated into another language ("Translate" in /cms/): give the content
+    groups the rights on it they have on the first one. The first home gets them when its tree
+    is made (`_tree_create`), before the groups exist, so it is passed over here."""
+    from apps.content.services import home_permissions_grant
+
+    if created and not kwargs.get("raw"):
+        home_permissions_grant(instance)

@@ -7,6 +7,8 @@ inside, Wagtail checks its own group permissions. The two groups here are the br
 with `content.edit` is in "Content editors" (draft pages, images, documents, menus), one with
 `content.publish` is also in "Content publishers" (publish, schedule, unpublish, delete). The
 membership is put right on every /cms/ request, so a role change or a removal counts at once.
+Both may translate ("Translate" copies a page, or a menu, into another language as a draft):
+the groups' page rights are on the store's home in every language, so the copy is theirs to edit.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ COLLECTION_PERMISSIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 SNIPPET_PERMISSIONS = (
     ("content", ("add_menu", "change_menu", "delete_menu", "add_blogcategory", "change_blogcategory")),
+    ("simple_translation", ("submit_translation",)),
 )
 
 
@@ -108,14 +111,7 @@ def _groups_create(home: Page) -> tuple[Group, Group]:
         ):
             editors.permissions.add(permission)
             publishers.permissions.add(permission)
-    page_permissions = Permission.objects.filter(
-        content_type__app_label="wagtailcore",
-        codename__in=EDITOR_PAGE_PERMISSIONS + PUBLISHER_PAGE_PERMISSIONS,
-    )
-    for permission in page_permissions:
-        if permission.codename in EDITOR_PAGE_PERMISSIONS:
-            GroupPagePermission.objects.get_or_create(group=editors, page=home, permission=permission)
-        GroupPagePermission.objects.get_or_create(group=publishers, page=home, permission=permission)
+    home_permissions_grant(home, editors=editors, publishers=publishers)
     root_collection = Collection.get_first_root_node()
     for app_label, _model, collection_codenames in COLLECTION_PERMISSIONS:
         for permission in Permission.objects.filter(
@@ -126,6 +122,29 @@ def _groups_create(home: Page) -> tuple[Group, Group]:
                     group=group, collection=root_collection, permission=permission
                 )
     return editors, publishers
+
+
+def home_permissions_grant(
+    home: Page, *, editors: Group | None = None, publishers: Group | None = None
+) -> None:
+    """Give the content groups their page rights on `home`: the store's home page, or its
+    translation into another language (a sibling of it under the tree's root, so rights on the
+    first home do not reach it). A schema without the groups yet is left alone."""
+    if editors is None or publishers is None:
+        groups = {
+            group.name: group for group in Group.objects.filter(name__in=(EDITORS_GROUP, PUBLISHERS_GROUP))
+        }
+        editors, publishers = groups.get(EDITORS_GROUP), groups.get(PUBLISHERS_GROUP)
+        if editors is None or publishers is None:
+            return
+    page_permissions = Permission.objects.filter(
+        content_type__app_label="wagtailcore",
+        codename__in=EDITOR_PAGE_PERMISSIONS + PUBLISHER_PAGE_PERMISSIONS,
+    )
+    for permission in page_permissions:
+        if permission.codename in EDITOR_PAGE_PERMISSIONS:
+            GroupPagePermission.objects.get_or_create(group=editors, page=home, permission=permission)
+        GroupPagePermission.objects.get_or_create(group=publishers, page=home, permission=permission)
 
 
 def content_groups_sync(user: Any) -> None:

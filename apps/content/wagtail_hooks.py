@@ -1,6 +1,7 @@
 """Wagtail admin hooks of a store's /cms/: the product chooser, the menus and categories
-snippets, and a main menu fitted to a store's editors (a way back to the dashboard; no help
-menu pointing at wagtail.org's English guides)."""
+snippets, a main menu fitted to a store's editors (a way back to the dashboard; no help
+menu pointing at wagtail.org's English guides), and "Translate" refusing a language the page's
+parent is not in (`apps.content.translation`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -16,12 +17,25 @@ from wagtail.snippets.models import register_snippet
 
 from apps.content.choosers import product_chooser_viewset
 from apps.content.models import BlogCategory, Menu
+from apps.content.translation import PageTranslationView
 from apps.core.tenancy import current_schema
 
 
 @hooks.register("register_admin_viewset")
 def register_product_chooser() -> Any:
     return product_chooser_viewset
+
+
+@hooks.register("register_admin_urls", order=-1)
+def register_page_translation() -> list[URLPattern]:
+    """Ahead of simple_translation's own path (its URL name still reverses to this address)."""
+    return [
+        path(
+            "translation/submit/page/<int:page_id>/",
+            PageTranslationView.as_view(),
+            name="content_submit_page_translation",
+        )
+    ]
 
 
 @hooks.register("construct_main_menu")

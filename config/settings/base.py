@@ -146,6 +146,9 @@ WAGTAIL_APPS = [
     "wagtail.documents",
     "wagtail.images",
     "wagtail.search",
+    # "Translate" in /cms/: a page (and its subtree) or a menu copied into another language as
+    # a draft, for the merchant to translate and publish.
+    "wagtail.contrib.simple_translation",
     "wagtail.admin",
     "wagtail",
     "modelcluster",
