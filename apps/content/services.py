@@ -283,12 +283,12 @@ def content_provision(*, store_name: str, hostname: str, language: str | None = 
 # ------------------------------------------------------------------------------
 # images uploaded outside /cms/ (the theme editor's blocks)
 # ------------------------------------------------------------------------------
-def image_upload(*, upload: UploadedFile, title: str, user: Any | None = None) -> str:
+def image_upload(*, upload: UploadedFile, title: str, user: Any | None = None) -> tuple[Any, str]:
     """Put an uploaded picture into the store's image library (the one /cms/ shows, so it can be
-    used again there) and return the address of its banner-sized rendition. The upload is held
-    to the rules of /cms/ and the catalog (`image_validate`: a real raster image within the size
-    and pixel limits, never SVG); raises `CatalogError` naming the problem, having stored
-    nothing."""
+    used again there) and return it with the address of its banner-sized rendition. The upload
+    is held to the rules of /cms/ and the catalog (`image_validate`: a real raster image within
+    the size and pixel limits, never SVG); raises `CatalogError` naming the problem, having
+    stored nothing."""
     from wagtail.images import get_image_model
 
     extension = image_validate(upload)
@@ -299,4 +299,11 @@ def image_upload(*, upload: UploadedFile, title: str, user: Any | None = None) -
         image.file.save(name, upload, save=False)
         image._set_image_file_metadata()
         image.save()
-        return str(image.get_rendition(BANNER_RENDITION).url)
+        return image, str(image.get_rendition(BANNER_RENDITION).url)
+
+
+def images_discard(images: list[Any]) -> None:
+    """Take pictures `image_upload` stored back out of the library, when what they were uploaded
+    for was not saved after all; Wagtail removes their files and renditions once this commits."""
+    for image in images:
+        image.delete()

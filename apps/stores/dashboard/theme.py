@@ -28,7 +28,7 @@ from django.views.decorators.cache import never_cache
 
 from apps.catalog.errors import CatalogError
 from apps.catalog.services import image_validate
-from apps.content.services import image_upload
+from apps.content.services import image_upload, images_discard
 from apps.core.permissions import Perm, permission_required, user_has_permission
 from apps.stores.blocks import (
     BLOCK_TYPES,
@@ -258,13 +258,15 @@ def _block_save(
     translations = form.to_translations()
     if translations:
         raw["translations"] = translations
+    stored: list[Any] = []
     try:
         parsed = block_parse(raw, path="block")
         if uploads:
             # Stored only once the block is known to be good: a refused block stores no picture.
             title = data.get("image_alt") or data.get("alt") or data.get("heading") or ""
             for name, upload in uploads.items():
-                data[name] = image_upload(upload=upload, title=title, user=request.user)
+                image, data[name] = image_upload(upload=upload, title=title, user=request.user)
+                stored.append(image)
             parsed = block_parse(raw, path="block")
         blocks = [item.to_json() for item in state.working.blocks]
         if block is None:
@@ -273,6 +275,7 @@ def _block_save(
             blocks = [parsed.to_json() if item["id"] == block.id else item for item in blocks]
         store_theme_save(data=_input(state.working, blocks=blocks), publish=False)
     except ThemeInvalid as invalid:
+        images_discard(stored)  # the page as a whole was refused: its new pictures go too
         for error in invalid.errors:
             theme_error_place(form, error, prefix="block.data.")
         return _block_page(request, form=form, kind=kind, block=block, can_edit=True, status=400)

@@ -18,6 +18,7 @@ from wagtail.images import get_image_model
 from apps.audit.models import AuditEntry
 from apps.core.permissions import Perm, view_permission
 from apps.stores.dashboard import theme as views
+from apps.stores.errors import ThemeError, ThemeErrorCode, ThemeInvalid
 from apps.stores.models import STORE_THEME_PK, StoreTheme
 from apps.stores.theme_selectors import store_theme_draft_get, store_theme_get
 from apps.stores.theme_services import StoreThemeInput, store_theme_save
@@ -570,3 +571,40 @@ def test_a_block_refused_for_another_setting_stores_no_picture(alpha):
     )
     assert response.status_code == 400 and "This field is required." in response.content.decode()
     assert _snapshot(alpha) == before and len(_images(alpha)) == images
+
+
+def test_a_page_refused_after_its_picture_was_stored_takes_the_picture_back_out(
+    alpha, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The block passed alone and its picture was stored, but saving the whole page failed (a
+    rule of the page as a whole): the picture leaves the library, its file and renditions too."""
+    client = _client(alpha)
+    before, images = _snapshot(alpha), len(_images(alpha))
+    written: list[str] = []
+    real_upload = views.image_upload
+
+    def upload_noted(**kwargs: Any) -> Any:
+        image, url = real_upload(**kwargs)
+        written.append(image.file.name)
+        return image, url
+
+    def refuse(**kwargs: Any) -> None:
+        raise ThemeInvalid(
+            [
+                ThemeError(
+                    "A page holds at most 30 blocks.", code=ThemeErrorCode.TOO_MANY_BLOCKS, field="blocks"
+                )
+            ]
+        )
+
+    monkeypatch.setattr(views, "image_upload", upload_noted)
+    monkeypatch.setattr(views, "store_theme_save", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            NEW, {"type": "image_banner", "alt": "Shelf", "image_url-upload": _png("shelf.png")}
+        )
+    assert response.status_code == 400 and "A page holds at most 30 blocks." in response.content.decode()
+    assert _snapshot(alpha) == before and len(_images(alpha)) == images
+    assert len(written) == 1
+    with schema_context(alpha.tenant.schema_name):
+        assert not get_image_model()._meta.get_field("file").storage.exists(written[0])
