@@ -1,5 +1,6 @@
 """Platform staff follow their account: an active staff account of the public schema is in the
-platform editors' Wagtail group (apps.platform_site.services.platform_staff_sync)."""
+platform editors' Wagtail group (apps.platform_site.services.platform_staff_sync), whose page
+rights reach the platform home's translations as they are made."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from apps.platform_site.models import PlatformHomePage
 from apps.tenants.signals import public_schema_migrated
 
 
@@ -30,3 +32,14 @@ def platform_site_after_migrate(sender: Any, **kwargs: Any) -> None:
     from apps.platform_site.services import platform_site_ensure
 
     platform_site_ensure()
+
+
+@receiver(post_save, sender=PlatformHomePage, dispatch_uid="platform_site.home_translation_permissions")
+def home_translation_permissions(
+    sender: Any, instance: PlatformHomePage, created: bool, **kwargs: Any
+) -> None:
+    """The platform's home translated ("Translate" in /cms/): the editors may edit the copy."""
+    from apps.platform_site.services import home_permissions_grant
+
+    if created and not kwargs.get("raw"):
+        home_permissions_grant(instance)

@@ -39,6 +39,7 @@ COLLECTION_PERMISSIONS = (
 )
 SNIPPET_PERMISSIONS = (
     ("content", ("add_menu", "change_menu", "delete_menu", "add_blogcategory", "change_blogcategory")),
+    ("simple_translation", ("submit_translation",)),  # "Translate" a page or a menu
 )
 
 
@@ -54,10 +55,8 @@ def _staff_group_ensure(home: Page) -> Group:
             codename__in=[code for _app, codes in SNIPPET_PERMISSIONS for code in codes],
         ),
     )
-    for permission in Permission.objects.filter(
-        content_type__app_label="wagtailcore", codename__in=PAGE_PERMISSIONS
-    ):
-        GroupPagePermission.objects.get_or_create(group=group, page=home, permission=permission)
+    for translation in home.get_translations(inclusive=True):
+        home_permissions_grant(translation, group=group)
     root_collection = Collection.get_first_root_node()
     for app_label, codenames in COLLECTION_PERMISSIONS:
         for permission in Permission.objects.filter(
@@ -67,6 +66,18 @@ def _staff_group_ensure(home: Page) -> Group:
                 group=group, collection=root_collection, permission=permission
             )
     return group
+
+
+def home_permissions_grant(home: Page, *, group: Group | None = None) -> None:
+    """Give the platform editors their page rights on `home`: the platform's home page or its
+    translation into another language (a sibling of it, which rights on the first do not reach)."""
+    group = group or Group.objects.filter(name=STAFF_GROUP).first()
+    if group is None:
+        return
+    for permission in Permission.objects.filter(
+        content_type__app_label="wagtailcore", codename__in=PAGE_PERMISSIONS
+    ):
+        GroupPagePermission.objects.get_or_create(group=group, page=home, permission=permission)
 
 
 def platform_staff_sync(user: Any) -> None:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django_tenants.utils import schema_context
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
 from apps.accounts.models import User
 from apps.billing.models import Plan
@@ -258,6 +258,25 @@ def test_platform_staff_edit_the_platform_site_in_the_cms(platform_client: Clien
     staff.save()
     assert not staff.groups.filter(name=STAFF_GROUP).exists()
     assert platform_client.get("/cms/").status_code == 403
+
+
+def test_platform_staff_translate_the_home_and_edit_the_copy(platform_client: Client):
+    staff = User.objects.create_user("translator@platform.test", PASSWORD, is_staff=True)
+    platform_client.force_login(staff)
+    home = PlatformHomePage.objects.get(locale__language_code=settings.LANGUAGE_CODE)
+    german = Locale.objects.get(language_code="de")
+
+    response = platform_client.post(
+        f"/cms/translation/submit/page/{home.pk}/", {"locales": [str(german.pk)], "include_subtree": "on"}
+    )
+    assert response.status_code == 302, response.status_code
+    home_de = PlatformHomePage.objects.get(locale=german)
+    assert not home_de.live
+    assert platform_client.get(f"/cms/pages/{home_de.pk}/edit/").status_code == 200
+    pricing_de = PricingPage.objects.get(locale=german)
+    assert platform_client.get(f"/cms/pages/{pricing_de.pk}/edit/").status_code == 200
+    # running the site's set-up again keeps the English home the site's root
+    assert platform_site_ensure() == home
 
 
 def test_a_superuser_reaches_the_platform_cms(platform_client: Client):
