@@ -177,11 +177,14 @@ def test_a_staff_member_translates_and_edits_the_copy_but_a_shopper_or_finance_c
         assert ContentPage.objects.filter(locale=german).count() == 1
 
 
-def test_a_menu_is_translated_into_a_draft_of_its_own(alpha):
+def test_a_translated_menu_links_the_pages_in_its_language(alpha):
     german = _german(alpha)
+    client, _user = signed_in(alpha, "admin")
+    assert _translate(client, _home(alpha).pk, german, subtree=True).status_code == 302
     with schema_context(alpha.tenant.schema_name):
         header = Menu.objects.get(handle="header", locale__language_code="en")
-    client, _user = signed_in(alpha, "admin")
+        home_de = StoreHomePage.objects.get(locale=german)
+        about_de = ContentPage.objects.get(locale=german, slug="about")
     response = client.post(
         f"/cms/translation/submit/snippet/content/menu/{header.pk}/", {"locales": [str(german.pk)]}
     )
@@ -190,6 +193,17 @@ def test_a_menu_is_translated_into_a_draft_of_its_own(alpha):
         header_de = Menu.objects.get(handle="header", locale=german)
         assert header_de.translation_key == header.translation_key
         assert header_de.items.count() == header.items.count()
+
+    # only the about page is published in German: the German menus link it there, and the
+    # blog and FAQ (drafts in German) where they are live, in English
+    client.post(f"/cms/pages/{home_de.pk}/edit/", _home_form("Alpha Laden", home_de.slug))
+    client.post(f"/cms/pages/{about_de.pk}/edit/", _content_form("Über uns", "about", "Ein Laden."))
+    page = store_client(alpha).get("/de/").content.decode()
+    assert 'href="/de/about/"' in page and "Über uns" in page
+    assert 'href="/about/"' not in page
+    assert 'href="/blog/"' in page and 'href="/de/blog/"' not in page
+    english = store_client(alpha).get("/").content.decode()
+    assert 'href="/about/"' in english and 'href="/de/about/"' not in english
 
 
 def test_a_stores_translations_stay_its_own(alpha, beta):

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from wagtail.models import Locale, Page
 
+from apps.content.discovery import locale_id
 from apps.content.models import BlogPostPage, FAQPage, LandingPage, Menu, MenuItem
 from apps.core.tenancy import in_store
 from apps.storefront.caching import FRAGMENT_CACHE_SECONDS, store_cache_versions
@@ -117,19 +118,23 @@ def _menus_read(request: Any) -> dict[str, list[dict[str, str]]]:
         .select_related("link_page", "menu__locale")
         .order_by("sort_order", "pk")
     )
+    active = locale_id(language)
     menus: dict[str, list[dict[str, str]]] = {}
     for handle in Menu.Handle.values:
         own = [item for item in items if item.menu.handle == handle]
         chosen = [item for item in own if item.menu.locale.language_code == language]
-        fallback = not chosen
-        if fallback:
+        if not chosen:
             chosen = [item for item in own if item.menu.locale.language_code == default]
         links = []
         for item in chosen:
             page = item.link_page
             if page is not None:
-                if fallback:
-                    page = page.localized  # the page in the shopper's language where it exists
+                # The page in the shopper's language where it is live: a fallback menu links the
+                # default language's pages, and a menu copied by "Translate" still does too.
+                if active is not None and page.locale_id != active:
+                    translated = page.get_translation_or_none(active)
+                    if translated is not None and translated.live:
+                        page = translated
                 if not page.live:
                     continue
                 links.append({"label": item.label or page.title, "url": page.get_url(request) or "/"})
