@@ -350,7 +350,8 @@ def cmd_test(extra: list[str]) -> None:
     # reruns, but rows that something else committed into a kept test database (a script, an
     # aborted run) would otherwise leak into this run's stores.
     fresh = [] if "--reuse-db" in extra else ["--create-db"]
-    code = run([str(VENV_BIN / "pytest"), *fresh, *extra], env, check=False)
+    # The slowest tests at the end of the log: where the suite's time goes (its budget is 15 min).
+    code = run([str(VENV_BIN / "pytest"), *fresh, "--durations=30", *extra], env, check=False)
     if code == 5:
         print("pytest collected no tests: that is a failure here, not a pass.", file=sys.stderr)
         sys.exit(1)
