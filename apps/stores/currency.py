@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 
-from apps.core.money import currency_is_valid, money_format, money_quantize
+from apps.core.money import currency_is_valid, currency_unit, money_format, money_quantize
 from apps.core.tenancy import require_store
 from apps.stores.models import ExchangeRate, ExchangeRateFeed
 from apps.stores.selectors import store_currency_get
@@ -49,6 +49,17 @@ class Presentment:
         if not self.is_converted:
             return money_quantize(value, self.store_currency)
         return money_quantize(value * self.rate, self.currency)
+
+    def store_bound(self, amount: Decimal, *, upper: bool) -> Decimal:
+        """A price bound typed in the display currency (a listing's price filter), in the store's
+        currency: every price *shown* at or above it (at or below it, `upper`) passes. A shown
+        price is rounded to the display currency's minor units, so the bound is widened by half
+        of one (¥5,000 takes in what shows as ¥5,000 from ¥4,999.50 up)."""
+        if not self.is_converted:
+            return amount
+        half = currency_unit(self.currency) / 2
+        edge = amount + half if upper else max(amount - half, Decimal(0))
+        return edge / self.rate
 
     def format(self, amount: Decimal | int | str, *, locale: str) -> str:
         """The converted amount as a reader of `locale` writes it ("$10.87", "10,87 $")."""

@@ -1,7 +1,7 @@
 """The display currency: the switcher offers the store's currency and those with a rate; the
 choice is kept in the session of that store only; `{% price_display %}` shows converted prices
 marked as approximate (never what is charged), falls back to the store's currency when the rate
-goes, and costs no query per price."""
+goes, and costs no query per price; a listing's price filter is typed in the shown currency."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
+from apps.catalog.tests.factories import make_product
 from apps.storefront.presentment import SESSION_KEY, price_display_text, request_presentment
 from apps.stores.currency import presentment_get
 from apps.stores.exchange_rates import exchange_rate_delete, exchange_rate_set
@@ -174,3 +175,26 @@ def test_plain_text_prices_for_scripts_and_feeds(alpha):
         presentment = request_presentment(request)
         assert price_display_text(Decimal("10"), presentment=presentment, locale="en") == "≈ $10.87"
         assert price_display_text(Decimal("10"), presentment=presentment_get(), locale="de") == "10,00\xa0€"
+
+
+def test_the_price_filter_is_in_the_currency_prices_are_shown_in(alpha):
+    _rates(alpha, JPY="160.5")
+    with tenant_context(alpha.tenant):
+        make_product("Edge Tee", price="31.15")  # ¥4,999.575: shown as ¥5,000
+        make_product("Mid Tee", price="40.00")  # ¥6,420
+        make_product("Dear Tee", price="70.00")  # ¥11,235
+    client = store_client(alpha)
+    client.post(SWITCH, {"currency": "JPY"})
+
+    html = client.get("/collections/all/", {"price_min": "5000", "price_max": "10000"}).text
+    assert "Edge Tee" in html and "Mid Tee" in html and "Dear Tee" not in html
+    assert "From ¥5,000" in html and "Up to ¥10,000" in html  # the chips, as typed
+    assert "Price (JPY)" in html
+    whole = client.get("/collections/all/").text
+    assert 'placeholder="5000"' in whole and 'placeholder="11235"' in whole  # the range, in yen
+
+    # in the store's own currency the same numbers are euros
+    client.post(SWITCH, {"currency": "EUR"})
+    euros = client.get("/collections/all/", {"price_min": "35", "price_max": "50"}).text
+    assert "Mid Tee" in euros and "Edge Tee" not in euros and "Dear Tee" not in euros
+    assert "From €35.00" in euros and "Price (EUR)" in euros

@@ -60,7 +60,7 @@ from apps.customers.selectors import wishlist_product_ids
 from apps.reviews.selectors import product_reviews, review_purchase_line
 from apps.storefront.caching import FRAGMENT_CACHE_SECONDS, store_cache_versions
 from apps.storefront.page_cache import storefront_page_cache
-from apps.storefront.presentment import shopper_locale
+from apps.storefront.presentment import request_presentment, shopper_locale
 from apps.storefront.seo import breadcrumbs_json_ld, page_meta
 from apps.storefront.views.catalog_present import (
     gallery,
@@ -71,7 +71,7 @@ from apps.storefront.views.catalog_present import (
     variant_matrix,
     variant_views,
 )
-from apps.stores.selectors import store_currency_get, store_settings_get
+from apps.stores.selectors import store_settings_get
 
 WHY = "the storefront is public"
 ARTICLES_CACHE_PREFIX = "storefront:articles"
@@ -186,19 +186,21 @@ def _without(request: HttpRequest, key: str, value: str | None = None) -> str:
     return f"?{encoded}" if encoded else request.path
 
 
-def _filter_chips(request: HttpRequest, filters: ShopperFilters) -> list[dict[str, str]]:
-    """The active filters, each with the URL that removes it."""
+def _filter_chips(
+    request: HttpRequest, filters: ShopperFilters, *, shown: dict[str, Any], currency: str
+) -> list[dict[str, str]]:
+    """The active filters, each with the URL that removes it; the price bounds as the shopper
+    typed them (`shown`), in the currency prices are shown in."""
     chips = [
         {"label": f"{name}: {value}", "url": _without(request, "option", option_facet_key(name, value))}
         for name, value in filters.options
     ]
-    currency = store_currency_get()
     locale = shopper_locale()
-    if filters.price_min is not None:
-        price = money_format(filters.price_min, currency, locale)
+    if shown.get("price_min") is not None:
+        price = money_format(shown["price_min"], currency, locale)
         chips.append({"label": _("From %(price)s") % {"price": price}, "url": _without(request, "price_min")})
-    if filters.price_max is not None:
-        price = money_format(filters.price_max, currency, locale)
+    if shown.get("price_max") is not None:
+        price = money_format(shown["price_max"], currency, locale)
         chips.append(
             {"label": _("Up to %(price)s") % {"price": price}, "url": _without(request, "price_max")}
         )
@@ -228,10 +230,13 @@ def _listing_response(
     form = ListingForm(request.GET, sort_choices=sort_choices)
     form.is_valid()
     cleaned = form.cleaned_data  # the valid fields only: an invalid one is left out
+    # The price bounds are typed in the currency prices are shown in (the shopper's choice).
+    presentment = request_presentment(request)
+    low, high = cleaned.get("price_min"), cleaned.get("price_max")
     filters = ShopperFilters(
         options=_option_filters(request),
-        price_min=cleaned.get("price_min"),
-        price_max=cleaned.get("price_max"),
+        price_min=presentment.store_bound(low, upper=False) if low is not None else None,
+        price_max=presentment.store_bound(high, upper=True) if high is not None else None,
         in_stock=bool(cleaned.get("in_stock")),
     )
     sort = cleaned.get("sort") or default_sort
@@ -272,7 +277,13 @@ def _listing_response(
         else "",
         "form": form,
         "filters": filters,
-        "chips": _filter_chips(request, filters),
+        "chips": _filter_chips(request, filters, shown=cleaned, currency=presentment.currency),
+        "price_currency": presentment.currency,
+        # The placeholders: the listing's cheapest and dearest price, as shown.
+        "price_range": [
+            presentment.convert(bound) if bound is not None else None
+            for bound in ((listing.facets.price_min, listing.facets.price_max) if listing else (None, None))
+        ],
         "selected_options": selected_options,
         "sort": sort,
         "sort_choices": sort_choices,
