@@ -1,4 +1,5 @@
-"""Reads of the store's audit log: the filtered list the dashboard pages and exports."""
+"""Reads of the store's audit log: the filtered list the dashboard pages and exports, and what a
+change is called on the page (the field's own translated name, the related row it points to)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass
 
+from django.apps import apps as django_apps
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
 from django.db.models import QuerySet
+from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_lazy
 
 from apps.audit.models import AuditEntry
 from apps.audit.registry import audited_models
@@ -15,8 +21,8 @@ TEXT_FILTER_MAX_LENGTH = 100
 
 # Object types that are not a followed model's: the team, mirrored from the platform.
 TEAM_OBJECT_TYPES = {
-    "platform.membership": "team member",
-    "platform.teaminvitation": "team invitation",
+    "platform.membership": gettext_lazy("team member"),
+    "platform.teaminvitation": gettext_lazy("team invitation"),
 }
 
 
@@ -37,7 +43,7 @@ class AuditFilters:
 def audit_object_types() -> list[tuple[str, str]]:
     """(label, name) of every object type the log may hold, for the type filter."""
     types = [(spec.label, str(spec.model._meta.verbose_name)) for spec in audited_models()]
-    types += list(TEAM_OBJECT_TYPES.items())
+    types += [(label, str(name)) for label, name in TEAM_OBJECT_TYPES.items()]
     return sorted(types, key=lambda pair: pair[1].lower())
 
 
@@ -62,3 +68,50 @@ def audit_entry_list(*, filters: AuditFilters, zone: zoneinfo.ZoneInfo | None = 
     if filters.text:
         entries = entries.filter(object_repr__icontains=filters.text)
     return entries
+
+
+def _field(object_type: str, name: str) -> models.Field | None:  # type: ignore[type-arg]
+    try:
+        field = django_apps.get_model(object_type)._meta.get_field(name)
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return None  # a model or field gone since the entry was written
+    return field if isinstance(field, models.Field) else None
+
+
+def audit_field_label(object_type: str, name: str) -> str:
+    """A changed field as the page names it: the model field's translated verbose name, else
+    the stored name made readable (a field removed since)."""
+    field = _field(object_type, name)
+    if field is not None and field.verbose_name:
+        # A declared name is translated already; one Django made is looked up (apps.audit.labels).
+        return capfirst(gettext(str(field.verbose_name)))
+    return capfirst(name.replace("_", " "))
+
+
+def audit_related_field(object_type: str, name: str) -> type[models.Model] | None:
+    """The model a changed field points to (a foreign key of a store model), else None. Rows
+    of the public schema (domains, the team) are left alone: their keys are not this schema's."""
+    store_types = {spec.label for spec in audited_models() if spec.store_schema is None}
+    if object_type not in store_types:
+        return None
+    field = _field(object_type, name)
+    if field is None or (not field.many_to_one and not field.one_to_one):
+        return None
+    related = field.related_model
+    return related if isinstance(related, type) and issubclass(related, models.Model) else None
+
+
+def audit_related_names(
+    wanted: dict[type[models.Model], set[str]],
+) -> dict[tuple[type[models.Model], str], str]:
+    """What each (model, primary key) names now, one query per model: the rows a page of
+    changes points to. A row deleted since is missing from the answer."""
+    found: dict[tuple[type[models.Model], str], str] = {}
+    for model, keys in wanted.items():
+        try:
+            rows = list(model._default_manager.filter(pk__in=sorted(keys)))
+        except (ValueError, ValidationError):
+            continue  # a stored value that is no key of that model
+        for row in rows:
+            found[(model, str(row.pk))] = str(row)
+    return found

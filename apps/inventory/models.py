@@ -148,6 +148,8 @@ class StockMovement(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
 
     def __str__(self) -> str:
         return f"{self.kind} {self.on_hand_delta:+d}/{self.reserved_delta:+d} @{self.stock_id}"

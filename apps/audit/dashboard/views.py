@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -22,7 +23,14 @@ from django.views.decorators.http import require_GET
 from apps.audit.dashboard.forms import AuditFilterForm
 from apps.audit.models import AuditEntry
 from apps.audit.recorder import REDACTED
-from apps.audit.selectors import AuditFilters, audit_entry_list, audit_object_types
+from apps.audit.selectors import (
+    AuditFilters,
+    audit_entry_list,
+    audit_field_label,
+    audit_object_types,
+    audit_related_field,
+    audit_related_names,
+)
 from apps.core.permissions import FORBIDDEN_TEMPLATE, Perm, permission_required, user_has_permission
 from apps.stores.selectors import store_settings_get
 
@@ -62,19 +70,45 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _changes(entry: AuditEntry) -> list[Change]:
+def _pairs(entry: AuditEntry) -> Iterator[tuple[str, Any, Any]]:
     changes = entry.changes if isinstance(entry.changes, dict) else {}
-    rows = []
     for name, pair in changes.items():
         old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
-        rows.append(
-            Change(
-                field=name.replace("_", " "),
-                old=_shown(old),
-                new=_shown(new),
-                redacted=REDACTED in (old, new),
+        yield name, old, new
+
+
+def _changes_of(entries: list[AuditEntry]) -> list[list[Change]]:
+    """Each entry's changes as the page shows them: fields by their translated names, and a key
+    to another row by what that row is called now ("owner@example.com", not "1"; "#1" for a row
+    deleted since). One query per related model for the whole page."""
+    wanted: dict[type[Model], set[str]] = {}
+    for entry in entries:
+        for name, old, new in _pairs(entry):
+            related = audit_related_field(entry.object_type, name)
+            if related is not None:
+                keys = {str(value) for value in (old, new) if value not in (None, "", REDACTED)}
+                wanted.setdefault(related, set()).update(keys)
+    names = audit_related_names(wanted) if wanted else {}
+
+    def shown(related: type[Model] | None, value: Any) -> str:
+        if related is None or value in (None, "", REDACTED):
+            return _shown(value)
+        return names.get((related, str(value))) or f"#{value}"
+
+    rows = []
+    for entry in entries:
+        changes = []
+        for name, old, new in _pairs(entry):
+            related = audit_related_field(entry.object_type, name)
+            changes.append(
+                Change(
+                    field=audit_field_label(entry.object_type, name),
+                    old=shown(related, old),
+                    new=shown(related, new),
+                    redacted=REDACTED in (old, new),
+                )
             )
-        )
+        rows.append(changes)
     return rows
 
 
@@ -100,11 +134,10 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     names = dict(audit_object_types())
+    entries = list(page.object_list)
     rows = [
-        EntryRow(
-            entry=entry, type_name=names.get(entry.object_type, entry.object_type), changes=_changes(entry)
-        )
-        for entry in page.object_list
+        EntryRow(entry=entry, type_name=names.get(entry.object_type, entry.object_type), changes=changes)
+        for entry, changes in zip(entries, _changes_of(entries), strict=True)
     ]
     context = {
         "form": form,
