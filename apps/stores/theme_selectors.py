@@ -23,7 +23,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from apps.core.tenancy import require_store
-from apps.stores.blocks import ThemeBlock, blocks_parse
+from apps.stores.blocks import BLOCK_TYPES, ThemeBlock, blocks_parse
+from apps.stores.blocks.schemas import translatable_fields
 from apps.stores.errors import ThemeError, ThemeErrorCode
 from apps.stores.models import STORE_THEME_PK, StoreTheme
 from apps.stores.selectors import store_settings_get
@@ -68,65 +69,92 @@ def fallback_theme() -> ResolvedTheme:
     return ResolvedTheme(preset=preset.key, tokens=preset.tokens, blocks=(), overrides={})
 
 
+def _default_home_texts(store_name: str) -> list[dict[str, Any]]:
+    """The default home page's blocks with their words in the active language."""
+    return [
+        {
+            "id": "hero",
+            "type": "hero_banner",
+            "data": {
+                "heading": store_name[:120],
+                "subheading": _("Discover our latest products, picked with care."),
+                "button_label": _("Shop now"),
+                "button_url": "#block-featured",
+                "align": "center",
+            },
+        },
+        {
+            "id": "featured",
+            "type": "featured_products",
+            "data": {"heading": _("New arrivals"), "collection": "", "limit": 8},
+        },
+        {
+            "id": "categories",
+            "type": "categories_grid",
+            "data": {"heading": _("Shop by category"), "limit": 8},
+        },
+        {
+            "id": "trust",
+            "type": "trust_badges",
+            "data": {
+                "heading": "",
+                "items": [
+                    {
+                        "icon": "secure",
+                        "title": _("Secure checkout"),
+                        "text": _("Your payment details are encrypted."),
+                    },
+                    {
+                        "icon": "returns",
+                        "title": _("Easy returns"),
+                        "text": _("Changed your mind? See our refund policy."),
+                    },
+                    {
+                        "icon": "support",
+                        "title": _("Here to help"),
+                        "text": _("Questions about an order? Get in touch."),
+                    },
+                ],
+            },
+        },
+        {
+            "id": "newsletter",
+            "type": "newsletter",
+            "data": {
+                "heading": _("Stay in the loop"),
+                "text": _("Be the first to hear about new products and offers."),
+                "button_label": _("Subscribe"),
+            },
+        },
+    ]
+
+
 def default_home_blocks(*, store_name: str, language: str) -> list[dict[str, Any]]:
-    """The home page a new store starts with, its words in the store's default language."""
+    """The home page a new store starts with: its words in the store's default language, and
+    in each other language of the platform as the blocks' translations (shown once the store
+    enables that language), so a German shopper of a new English store reads German."""
     with translation.override(language):
-        return [
-            {
-                "id": "hero",
-                "type": "hero_banner",
-                "data": {
-                    "heading": store_name[:120],
-                    "subheading": _("Discover our latest products, picked with care."),
-                    "button_label": _("Shop now"),
-                    "button_url": "#block-featured",
-                    "align": "center",
-                },
-            },
-            {
-                "id": "featured",
-                "type": "featured_products",
-                "data": {"heading": _("New arrivals"), "collection": "", "limit": 8},
-            },
-            {
-                "id": "categories",
-                "type": "categories_grid",
-                "data": {"heading": _("Shop by category"), "limit": 8},
-            },
-            {
-                "id": "trust",
-                "type": "trust_badges",
-                "data": {
-                    "heading": "",
-                    "items": [
-                        {
-                            "icon": "secure",
-                            "title": _("Secure checkout"),
-                            "text": _("Your payment details are encrypted."),
-                        },
-                        {
-                            "icon": "returns",
-                            "title": _("Easy returns"),
-                            "text": _("Changed your mind? See our refund policy."),
-                        },
-                        {
-                            "icon": "support",
-                            "title": _("Here to help"),
-                            "text": _("Questions about an order? Get in touch."),
-                        },
-                    ],
-                },
-            },
-            {
-                "id": "newsletter",
-                "type": "newsletter",
-                "data": {
-                    "heading": _("Stay in the loop"),
-                    "text": _("Be the first to hear about new products and offers."),
-                    "button_label": _("Subscribe"),
-                },
-            },
-        ]
+        blocks = _default_home_texts(store_name)
+    others: dict[str, list[dict[str, Any]]] = {}
+    for code, _name in settings.LANGUAGES:
+        if code != language:
+            with translation.override(code):
+                others[code] = _default_home_texts(store_name)
+    for position, block in enumerate(blocks):
+        kind = BLOCK_TYPES[block["type"]]
+        translatable = translatable_fields(kind.schema)
+        translations = {}
+        for code, texts in others.items():
+            values = {
+                name: texts[position]["data"][name]
+                for name in translatable
+                if name in block["data"] and texts[position]["data"][name] != block["data"][name]
+            }
+            if values:
+                translations[code] = values
+        if translations:
+            block["translations"] = translations
+    return blocks
 
 
 def _load_or_create(schema: str) -> StoreTheme:

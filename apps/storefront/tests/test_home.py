@@ -21,6 +21,7 @@ from apps.core.models import EventRecord
 from apps.storefront.caching import catalog_version_bump
 from apps.stores.models import NewsletterSubscriber, StoreTheme
 from apps.stores.newsletter import NEWSLETTER_CONFIRMATION_REQUESTED, NEWSLETTER_SUBSCRIBED
+from apps.stores.tests.factories import settings_change
 from apps.stores.theme_selectors import store_theme_get
 from apps.stores.theme_services import StoreThemeInput, store_theme_save
 from tests.fixtures import StoreWorld, store_client
@@ -69,6 +70,23 @@ def test_a_new_store_home_page_shows_the_default_blocks(alpha):
     assert "Linen Shirt" in html and 'href="/products/linen-shirt/"' in html
     assert 'href="/categories/shirts/"' in html
     assert 'action="/newsletter/"' in html
+
+
+def test_the_default_home_page_speaks_each_language_the_store_enables(alpha):
+    with _in(alpha):
+        StoreTheme.objects.all().delete()
+        settings_change(languages=["en", "de", "es"], default_language="en")
+        make_product("Linen Shirt", price="20.00")  # a featured products block shows only with products
+    cache.clear()
+
+    english, german, spanish = _html(alpha), _html(alpha, "/de/"), _html(alpha, "/es/")
+    assert "Shop now" in english and "New arrivals" in english and "Stay in the loop" in english
+    assert "Jetzt einkaufen" in german and "Neuheiten" in german and "Sichere Kasse" in german
+    assert "Shop now" not in german and "Secure checkout" not in german
+    assert "Comprar ahora" in spanish and "Pago seguro" in spanish
+    # the store's name is the same everywhere; the hero's link too
+    for page in (english, german, spanish):
+        assert '<h1 class="sf-hero-title">Store Alpha</h1>' in page and 'href="#block-featured"' in page
 
 
 def test_blocks_render_in_the_stored_order_with_their_content(alpha):
