@@ -515,6 +515,12 @@ def test_delivery_estimate_from_the_supplier_or_the_store_default(alpha, warehou
         client.get("/products/sourced-lamp/")
     )
 
+    # sold out: no date is promised
+    with _in(alpha):
+        StockLevel.objects.filter(variant=variant).update(on_hand=0)
+    sold_out = _html(client.get("/products/sourced-lamp/"))
+    assert "Sold out" in sold_out and "Estimated delivery" not in sold_out
+
 
 def test_suppliers_tied_on_availability_and_lead_time_give_the_lead_time_and_country_of_one(alpha):
     # Two suppliers as soon as each other: the lead time and the country shown are read

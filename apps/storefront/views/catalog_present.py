@@ -179,6 +179,7 @@ def variant_views(
             store_country=store_country,
             today=today,
         )
+        stock = stock_state(variant.available, variant.low_stock_threshold)  # type: ignore[attr-defined]
         views.append(
             VariantView(
                 variant=variant,
@@ -187,9 +188,13 @@ def variant_views(
                 price=variant.price,
                 compare_at_price=variant.compare_at_price,
                 currency=variant.currency,
-                stock=stock_state(variant.available, variant.low_stock_threshold),  # type: ignore[attr-defined]
-                delivery=texts.get(estimate)
-                or texts.setdefault(estimate, delivery_text(estimate, locale=locale)),
+                stock=stock,
+                # A sold-out variant promises no delivery date: there is nothing to deliver.
+                delivery=(
+                    texts.get(estimate) or texts.setdefault(estimate, delivery_text(estimate, locale=locale))
+                )
+                if stock.available
+                else "",
             )
         )
     return views
