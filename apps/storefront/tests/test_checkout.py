@@ -68,6 +68,7 @@ def test_a_guest_goes_from_the_cart_through_every_step_to_a_paid_order(alpha: St
     # the review shows lines and the totals: 2 x 20.00 + 5.00 shipping + 19 % VAT = 53.55
     payment = _html(client.get(url(token, "payment")))
     assert "erika@example.com" in payment and "Unter den Linden 1" in payment
+    assert "Berlin, Germany" in payment  # the country by its name, as the order page shows it
     assert re.search(r'data-total="subtotal">€40.00<', payment)
     assert re.search(r'data-total="shipping">€5.00<', payment)
     assert re.search(r'data-total="tax">€8.55<', payment)
