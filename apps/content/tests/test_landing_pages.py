@@ -263,6 +263,11 @@ def _setting_errors(errors: dict[str, Any], *path: Any) -> list[str]:
             "Enter an address starting with https://, a path starting with “/” or an anchor “#…”.",
         ),
         (
+            [("hero_banner", {**HERO, "image_url": "#top"})],
+            (0, "image_url"),
+            "Enter a picture's address starting with https:// or a path starting with “/”.",
+        ),
+        (
             [
                 (
                     "video_banner",

@@ -105,6 +105,8 @@ def theme_error_text(error: ThemeError) -> str:
             return _("Link a video file ending in %(extensions)s (no embedded players).") % {
                 "extensions": ", ".join(params["extensions"])
             }
+        if error.code == ThemeErrorCode.INVALID_URL and params.get("picture"):
+            return _("Enter a picture's address starting with https:// or a path starting with “/”.")
         if error.code == ThemeErrorCode.INVALID_URL:
             return _("Enter an address starting with https://, a path starting with “/” or an anchor “#…”.")
         if error.code == ThemeErrorCode.TOO_FEW_ITEMS:

@@ -148,6 +148,17 @@ class Url(Spec):
                     spec_error(path, ThemeErrorCode.REQUIRED, _("%(field)s is required.") % {"field": path})
                 )
             return ""
+        if self.picture and (not url_is_safe(url) or url.startswith("#")):
+            # A picture is a file somewhere: an anchor on the page is no picture.
+            errors.append(
+                spec_error(
+                    path,
+                    ThemeErrorCode.INVALID_URL,
+                    _("%(field)s must be an http(s) address or a path starting with “/”.") % {"field": path},
+                    picture=True,
+                )
+            )
+            return ""
         if not url_is_safe(url):
             errors.append(
                 spec_error(

@@ -307,3 +307,20 @@ def test_translated_rich_text_is_sanitised_like_the_default():
     assert isinstance(german, CustomText)
     html = german.html
     assert "Über uns" in html and "onclick" not in html and "<script" not in html
+
+
+def test_a_picture_address_is_a_file_never_an_anchor():
+    with pytest.raises(ThemeInvalid) as caught:
+        block_parse({"id": "b1", "type": "image_banner", "data": {"image_url": "#top"}}, path="block")
+    [error] = caught.value.errors
+    assert (error.field, error.code, error.params) == (
+        "block.data.image_url",
+        ThemeErrorCode.INVALID_URL,
+        {"picture": True},
+    )
+    assert "anchor" not in error.message
+    # a link may still be an anchor
+    block = block_parse(
+        {"id": "b1", "type": "hero_banner", "data": {"heading": "Hi", "button_url": "#block-featured"}}
+    )
+    assert block.data.button_url == "#block-featured"  # type: ignore[attr-defined]
