@@ -160,6 +160,18 @@ class VariantForm(forms.Form):
             # The matrix shows labels as column headings only; screen readers get them per input.
             field.widget.attrs.setdefault("aria-label", str(field.label))
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        price, compare_at = data.get("price"), data.get("compare_at_price")
+        if price is not None and compare_at is not None and compare_at <= price:
+            # Shoppers see a compare-at price only above the price: one at or below it would
+            # be saved and never shown.
+            self.add_error(
+                "compare_at_price",
+                _("Make it higher than the price, or leave it empty: shoppers never see a lower one."),
+            )
+        return data
+
     def option_values(self) -> tuple[str, str, str]:
         data = self.cleaned_data
         return (

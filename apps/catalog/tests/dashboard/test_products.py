@@ -362,6 +362,28 @@ def test_the_editor_explains_rows_it_cannot_save(alpha):
     assert "Add at least one variant with a SKU and a price." in no_rows.content.decode()
 
 
+def test_a_compare_at_price_at_or_below_the_price_is_refused_next_to_it(alpha):
+    client = staff_client(alpha)
+    for compare_at in ("9.99", "12.50"):
+        response = client.post(
+            f"{BASE}/products/new/",
+            product_post(
+                title="Sale Tee", rows=[{"sku": "SALE-1", "price": "12.50", "compare_at_price": compare_at}]
+            ),
+        )
+        assert response.status_code == 200
+        assert "Make it higher than the price, or leave it empty" in response.content.decode()
+    with in_store(alpha):
+        assert not Product.objects.filter(title="Sale Tee").exists()
+    response = client.post(
+        f"{BASE}/products/new/",
+        product_post(title="Sale Tee", rows=[{"sku": "SALE-1", "price": "12.50", "compare_at_price": "15"}]),
+    )
+    assert response.status_code == 302
+    with in_store(alpha):
+        assert Product.objects.get(title="Sale Tee").variants.get().compare_at_price == Decimal("15")
+
+
 def test_a_taken_handle_is_shown_on_the_handle_field(alpha):
     with in_store(alpha):
         make_product("First", handle="tee")
