@@ -16,6 +16,7 @@ class StoreSettingsErrorCode(models.TextChoices):
     INVALID_EMAIL = "invalid_email"
     INVALID_PHONE = "invalid_phone"
     INVALID_COUNTRY = "invalid_country"
+    INVALID_POSTAL_CODE = "invalid_postal_code"
     INVALID_CURRENCY = "invalid_currency"
     NO_LANGUAGE = "no_language"
     INVALID_LANGUAGE = "invalid_language"

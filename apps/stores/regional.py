@@ -42,6 +42,11 @@ def country_is_valid(code: str) -> bool:
     return code in country_codes()
 
 
+def country_name(code: str) -> str:
+    """ "DE" -> "Germany" in the active language; an unknown code stays as it is."""
+    return str(_locale().territories.get(code, code))
+
+
 def country_choices() -> list[tuple[str, str]]:
     names = _locale().territories
     return sorted(((code, names.get(code, code)) for code in country_codes()), key=lambda c: c[1])

@@ -21,10 +21,11 @@ from django_tenants.utils import schema_context
 from apps.core.events import event_emit
 from apps.core.html import html_sanitize
 from apps.core.money import currency_is_valid
+from apps.core.postal import address_rules, postal_code_fits, postal_code_normalise
 from apps.core.tenancy import require_store
 from apps.stores.errors import StoreSettingsError, StoreSettingsErrorCode, StoreSettingsInvalid
 from apps.stores.models import STORE_SETTINGS_PK, DimensionUnit, StoreSettings, WeightUnit
-from apps.stores.regional import country_is_valid, language_codes, timezone_is_valid
+from apps.stores.regional import country_is_valid, country_name, language_codes, timezone_is_valid
 from apps.stores.selectors import store_settings_cache_clear, store_settings_get
 
 SETTINGS_UPDATED = "store.settings_updated"
@@ -158,6 +159,32 @@ def store_settings_clean(data: StoreSettingsInput) -> tuple[StoreSettingsInput, 
                 value=country[:10],
             )
         )
+    too_long = any(error.field == "postal_code" for error in errors)
+    if plain["postal_code"] and country_is_valid(country) and not too_long:
+        # The shop's own address is held to the rules a shopper's is (invoices and pickup
+        # points print it).
+        rules = address_rules({"country_code": country})
+        code = postal_code_normalise(plain["postal_code"], rules)
+        if postal_code_fits(code, rules):
+            plain["postal_code"] = code
+        else:
+            example = next((found for found in rules.postal_code_examples if found), "")
+            message = _("“%(value)s” is not a postal code of %(country)s.") % {
+                "value": plain["postal_code"][:20],
+                "country": country_name(country),
+            }
+            if example:
+                hint = _("Enter one like %(example)s.") % {"example": example}
+                message = f"{message} {hint}"
+            errors.append(
+                _error(
+                    "postal_code",
+                    StoreSettingsErrorCode.INVALID_POSTAL_CODE,
+                    message,
+                    value=plain["postal_code"][:20],
+                    country=country,
+                )
+            )
     if not currency_is_valid(currency):
         errors.append(
             _error(

