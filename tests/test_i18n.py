@@ -188,3 +188,48 @@ def test_the_storefront_cart_speaks_the_language_of_its_prefix(alpha, language, 
     for text in texts:
         assert text in html, text
     assert "Your cart is empty." not in html
+
+
+
+def _mo_catalog(path: Path) -> dict[object, str]:
+    import gettext
+
+    with path.open("rb") as handle:
+        return dict(gettext.GNUTranslations(handle)._catalog)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("language", ["de", "es"])
+def test_the_allauth_overrides_compile_and_each_still_overrides_an_allauth_string(language):
+    """An allauth upgrade that rewords a sentence would leave its override unused (and the old
+    voice back): every override must still be a msgid of allauth's own catalog."""
+    import allauth
+
+    po = ROOT / "locale_overrides" / language / "LC_MESSAGES" / "django.po"
+    result = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(po)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
+    ours = _mo_catalog(po.with_suffix(".mo"))
+    theirs = _mo_catalog(Path(allauth.__file__).parent / "locale" / language / "LC_MESSAGES" / "django.mo")
+    overrides = {key for key in ours if key != ""}
+    assert len(overrides) > 50
+    assert overrides - set(theirs) == set()
+    # and the .mo is the .po compiled (a .po edited without `make messages` would not count)
+    compiled = subprocess.run(["msgfmt", "-o", "-", str(po)], capture_output=True, check=True).stdout
+    assert compiled == po.with_suffix(".mo").read_bytes()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "voice", "other_voice"),
+    [
+        ("de", "Sie haben noch kein Konto bei uns?", "Du hast noch kein Konto"),
+        ("es", "Si aún no has creado una cuenta", "Si aún no ha creado una cuenta"),
+    ],
+)
+def test_the_sign_in_page_speaks_in_the_storefronts_voice(alpha, language, voice, other_voice):
+    page = Client(HTTP_HOST=alpha.host, HTTP_ACCEPT_LANGUAGE=language).get("/accounts/login/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert voice in text and other_voice not in text

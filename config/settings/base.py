@@ -33,7 +33,10 @@ LANGUAGES = [
     ("de", _("German")),
     ("es", _("Spanish")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalogs, then its overrides of django-allauth's (sign-in, sign-up, password
+# pages): allauth's German says "du" and its Spanish "usted", where the project says "Sie" and
+# "tú". Django prefers LOCALE_PATHS to any app's catalog.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 
 # The platform's own host (signup, console, admin). Stores live on <slug>.<PLATFORM_DOMAIN>
 # and on their custom domains. PLATFORM_URL is the public base URL, port included in
