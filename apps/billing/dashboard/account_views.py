@@ -10,11 +10,17 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from apps.billing.billing_details import BillingDetailsError, billing_details_get, billing_details_save
+from apps.billing.billing_details import (
+    BillingDetailsError,
+    billing_details_get,
+    billing_details_save,
+    country_choices,
+)
 from apps.billing.dashboard.forms import BillingDetailsForm
 from apps.billing.limits import Limit, merchant_plan_for
 from apps.billing.metering import merchant_metering, period_start
@@ -58,7 +64,14 @@ def billing_details(request: HttpRequest, access: MerchantAccess) -> HttpRespons
                 for name in ("country", "line1", "line2", "postal_code", "city", "tax_id")
             }
         form = BillingDetailsForm(initial=initial)
-    context = {"access": access, "merchant": access.merchant, "form": form, "details": details}
+    countries = dict(country_choices(get_language() or "en"))
+    context = {
+        "access": access,
+        "merchant": access.merchant,
+        "form": form,
+        "details": details,
+        "country": countries.get(details.country, details.country) if details is not None else "",
+    }
     return render(request, "billing/billing_details.html", context, status=400 if form.errors else 200)
 
 

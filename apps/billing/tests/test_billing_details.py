@@ -109,6 +109,7 @@ def test_the_console_form_saves_and_shows_the_details(
     page = platform_client.get(_url(alpha))
     assert page.status_code == 200
     assert b"DE123456789" in page.content and b"Hauptstr. 1" in page.content
+    assert b"<br>Germany</address>" in page.content  # the country by its name
     # the console's billing page links to it and to the metered usage
     billing = platform_client.get(
         reverse(
