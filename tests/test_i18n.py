@@ -190,7 +190,6 @@ def test_the_storefront_cart_speaks_the_language_of_its_prefix(alpha, language, 
     assert "Your cart is empty." not in html
 
 
-
 def _mo_catalog(path: Path) -> dict[object, str]:
     import gettext
 

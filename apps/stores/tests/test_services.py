@@ -139,7 +139,9 @@ def test_bad_input_is_refused_with_a_code_and_nothing_changes(in_alpha, changes,
 def test_the_postal_code_is_written_the_countrys_way(in_alpha):
     assert settings_change(country="GB", postal_code="ec1y8sy").postal_code == "EC1Y 8SY"
     assert settings_change(country="DE", postal_code=" 10115 ").postal_code == "10115"
-    assert settings_change(country="", postal_code="anything").postal_code == "anything"  # no country: no rule
+    assert (
+        settings_change(country="", postal_code="anything").postal_code == "anything"
+    )  # no country: no rule
 
 
 def test_every_problem_is_reported_at_once(in_alpha):
