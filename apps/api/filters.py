@@ -41,7 +41,8 @@ class StrictFilterBackend(DjangoFilterBackend):
 
 
 class StrictOrderingFilter(OrderingFilter):
-    """`ordering=-created_at,title` over the view's `ordering_fields`; anything else is a 400."""
+    """`ordering=-created_at,title` over the view's `ordering_fields`; anything else is a 400. The
+    primary key breaks ties, so paging through an ordering is stable."""
 
     def remove_invalid_fields(self, queryset: Any, fields: Any, view: Any, request: Request) -> list[str]:
         valid = {item[0] for item in self.get_valid_fields(queryset, view, {"request": request})}
@@ -56,4 +57,8 @@ class StrictOrderingFilter(OrderingFilter):
                     ]
                 }
             )
+        if wanted and not {term.lstrip("-") for term in wanted} & {"pk", "id"}:
+            # Rows tied on the requested fields come in a fixed order, so a walk through the pages
+            # returns each one exactly once (without it PostgreSQL may repeat and skip rows).
+            wanted.append("-pk" if wanted[-1].startswith("-") else "pk")
         return wanted

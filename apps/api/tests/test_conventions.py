@@ -86,6 +86,20 @@ def test_filters_and_ordering_work(alpha):
     assert [p["title"] for p in client.get(LIST, {"status": "draft"}).json()["data"]] == ["Draft mug"]
 
 
+def test_paging_through_an_ordering_with_ties_returns_each_row_once(alpha):
+    with schema_context(alpha.tenant.schema_name):
+        for number in range(25):
+            make_product("Same mug", sku_prefix=f"TIE{number:02d}")
+    client = api_client(alpha, api_key_make(alpha, ["products:read"]))
+    for ordering in ("title", "-title"):
+        seen = []
+        for page in (1, 2, 3, 4, 5):
+            response = client.get(LIST, {"ordering": ordering, "per_page": 6, "page": page})
+            assert response.status_code == 200, response.json()
+            seen += [product["id"] for product in response.json()["data"]]
+        assert len(seen) == len(set(seen)) == 25, ordering
+
+
 def test_without_a_key_the_admin_api_is_401_with_a_bearer_challenge(alpha):
     response = api_client(alpha).get(LIST)
     assert response.status_code == 401
