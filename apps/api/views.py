@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import generics
 from rest_framework.views import APIView
 
+from apps.api.conventions import EnvelopeRenderer
 from apps.api.errors import ApiErrorCode
 from apps.api.scopes import RESOURCES
 from apps.core.permissions import ViewPermission, no_permission_required
@@ -38,6 +39,14 @@ class ApiAccessMixin:
             return ViewPermission(read=resource.read, write=resource.write)
         reason = SHOPPER_REASON if cls.api_shopper else cls.api_public_reason
         return ViewPermission(read=None, write=None, public=True, reason=reason)
+
+    def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # An error is the JSON envelope whatever the view renders otherwise: the schema's YAML
+        # or the docs' HTML renderer cannot write one (a 401 for a bad key was a 500 there).
+        if getattr(response, "status_code", 200) >= 400 and isinstance(getattr(response, "data", None), dict):
+            request.accepted_renderer = EnvelopeRenderer()
+            request.accepted_media_type = EnvelopeRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
 
     def check_permissions(self, request: Any) -> None:
         # Count the request before deciding on access, so that callers refused for access

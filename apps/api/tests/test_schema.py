@@ -19,7 +19,7 @@ from drf_spectacular.validation import validate_schema
 from openapi_spec_validator import validate as validate_spec
 
 from apps.api.scopes import scope_needed
-from apps.api.tests.factories import api_client
+from apps.api.tests.factories import api_client, api_key_make
 from apps.core.navigation import nav_items
 from tests.fixtures import store_client
 
@@ -146,6 +146,16 @@ def test_the_schema_is_served_on_a_store_host(alpha):
     schema = response.json()
     assert "/api/v1/products" in schema["paths"]
     validate_schema(schema)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/schema/", "/api/v1/docs/"])
+def test_a_bad_key_on_the_schema_or_the_docs_is_a_401_envelope(alpha, beta, path):
+    for key in ("sk_000000000000_zz", api_key_make(beta, ["products:read"])):
+        response = api_client(alpha, key).get(path)
+        assert response.status_code == 401, response.content[:300]
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json()["error"]["code"] == "key_invalid"
 
 
 @pytest.mark.django_db

@@ -86,6 +86,9 @@ def test_each_role_sees_the_team_pages_the_map_allows(alpha, role, page, invite,
     assert client.get(_team(alpha)).status_code == page
     assert client.get(f"{_team(alpha)}invite/").status_code == invite
     assert client.get(f"{_team(alpha)}audit/").status_code == audit
+    if page == 200:  # the page links the trail exactly for those who may read it
+        shown = f'href="{_team(alpha)}audit/"' in client.get(_team(alpha)).content.decode()
+        assert shown == (audit == 200), role
 
 
 def test_finance_sees_the_team_but_cannot_change_it(alpha):
