@@ -112,6 +112,7 @@ class CheckoutErrorCode(models.TextChoices):
     LINE_SOLD_OUT = "line_sold_out", _("Sold out")
     LINE_INSUFFICIENT_STOCK = "line_insufficient_stock", _("Not enough stock")
     PRICE_CHANGED = "price_changed", _("Price changed")
+    TOTAL_TOO_LARGE = "total_too_large", _("Order too large")
     EMAIL_REQUIRED = "email_required", _("Email missing")
     CODE_NO_LONGER_VALID = "code_no_longer_valid", _("A code no longer applies")
 

@@ -59,7 +59,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from apps.core.money import MONEY_ROUNDING, currency_unit
+from apps.core.money import MONEY_COLUMN_LIMIT, MONEY_ROUNDING, currency_unit
 
 __all__ = [
     "AppliedDiscount",
@@ -198,6 +198,16 @@ class Totals:
     weight_grams: int = 0
     item_count: int = 0
     not_applied: tuple[NotApplied, ...] = field(default=())
+
+    @property
+    def fits_columns(self) -> bool:
+        """Whether every amount can be stored (see `MONEY_COLUMN_LIMIT`): a cart of 99 items at
+        999,999,999 each is a valid cart but no order can hold it."""
+        amounts = [self.subtotal, self.total, self.shipping_total, self.tax_total, self.discount_total]
+        amounts += [
+            value for line in self.lines for value in (line.subtotal, line.total, line.discount, line.tax)
+        ]
+        return all(abs(amount) < MONEY_COLUMN_LIMIT for amount in amounts)
 
     @property
     def gift_card_total(self) -> Decimal:

@@ -28,6 +28,10 @@ class UnknownCurrencyError(ValueError):
         self.currency = code
 
 
+# Every money column is numeric(12, 3): an amount must stay below this to be stored at all.
+MONEY_COLUMN_LIMIT = Decimal("1e9")
+
+
 @lru_cache(maxsize=1)
 def currency_codes() -> frozenset[str]:
     """ISO 4217 codes that are legal tender somewhere today, by CLDR's territory data.

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from apps.checkout.pricing import (
     AppliedDiscount,
     DiscountInput,
@@ -24,6 +26,7 @@ from apps.checkout.pricing import (
     Totals,
     calculate,
 )
+from apps.orders.errors import OrderError, OrderErrorCode
 from apps.orders.models import Order, OrderDiscount, OrderLine
 
 # The id a staff discount (no Discount row) goes by in `calculate`.
@@ -109,7 +112,14 @@ def totals_apply(
     *, order: Order, lines: Sequence[OrderLine], discounts: Sequence[OrderDiscount], totals: Totals
 ) -> None:
     """Copy `totals` onto the order, its lines (by position) and its discounts (by id); a
-    discount that no longer applies gets 0."""
+    discount that no longer applies gets 0. Raises `OrderError` (field "lines") when an amount
+    is too large to be stored, having changed nothing."""
+    if not totals.fits_columns:
+        raise OrderError(
+            _("This order would come to more than one order can hold; lower a quantity or a price."),
+            code=OrderErrorCode.AMOUNT_INVALID,
+            field="lines",
+        )
     for index, (line, line_totals) in enumerate(zip(lines, totals.lines, strict=True)):
         line.position = index
         line.unit_price = line_totals.unit_price

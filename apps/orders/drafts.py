@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 from apps.catalog.models import ProductVariant
 from apps.checkout.selectors import variant_label
 from apps.checkout.selectors.shipping import Destination, tax_rate_for
-from apps.core.money import money_quantize
+from apps.core.money import MONEY_COLUMN_LIMIT, money_quantize
 from apps.core.tenancy import current_schema, current_tenant, require_store
 from apps.orders.calculations import order_calculate, totals_apply
 from apps.orders.customers import customer_attach
@@ -99,12 +99,19 @@ def amount_check(value: object, *, currency: str, field: str) -> Decimal:
         amount = money_quantize(Decimal(str(value)), currency)
     except (InvalidOperation, ValueError, TypeError):
         amount = Decimal(-1)
-    if amount < 0 or amount >= Decimal("1e9"):
+    if amount < 0:
         raise OrderError(
             _("Enter an amount of 0 or more."),
             code=OrderErrorCode.AMOUNT_INVALID,
             field=field,
             params={"value": str(value)[:30]},
+        )
+    if amount >= MONEY_COLUMN_LIMIT:
+        raise OrderError(
+            _("Enter an amount below %(limit)s.") % {"limit": f"{int(MONEY_COLUMN_LIMIT):,}"},
+            code=OrderErrorCode.AMOUNT_INVALID,
+            field=field,
+            params={"value": str(value)[:30], "limit": str(int(MONEY_COLUMN_LIMIT))},
         )
     return amount
 
@@ -228,13 +235,21 @@ def draft_order_create(
         for line in lines:
             quantity_check(line.quantity)
             earlier = merged.get(line.variant_id)
-            merged[line.variant_id] = (
-                DraftLine(
-                    line.variant_id, earlier.quantity + line.quantity, line.unit_price or earlier.unit_price
+            if earlier is None:
+                merged[line.variant_id] = line
+                continue
+            # One product listed twice is one line; at two prices (a free unit beside a paid one,
+            # a price on one and none on the other) it cannot be, and guessing would charge wrong.
+            if earlier.unit_price != line.unit_price:
+                raise OrderError(
+                    _("A product is listed twice with different prices; list it once, or at one price."),
+                    code=OrderErrorCode.AMOUNT_INVALID,
+                    field="lines",
                 )
-                if earlier
-                else line
+            merged[line.variant_id] = DraftLine(
+                line.variant_id, earlier.quantity + line.quantity, line.unit_price
             )
+            quantity_check(merged[line.variant_id].quantity)
         variants = variants_get(list(merged))
         rows = [
             line_for_variant(

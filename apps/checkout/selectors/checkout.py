@@ -363,6 +363,13 @@ def _problems(review: CheckoutReview) -> list[CheckoutProblem]:
                     line=line.key,
                 )
             )
+    if not review.totals.fits_columns:
+        problems.append(
+            CheckoutProblem(
+                _("This order comes to more than one order can hold; lower a quantity to continue."),
+                code=CheckoutErrorCode.TOTAL_TOO_LARGE,
+            )
+        )
     if not checkout.email:
         problems.append(
             CheckoutProblem(_("Enter your email address."), code=CheckoutErrorCode.EMAIL_REQUIRED)

@@ -216,6 +216,14 @@ def gift_card_adjust(
             field="amount",
             params={"balance": str(card.balance)},
         )
+    if balance > AMOUNT_MAX or (delta > 0 and card.loaded_total + delta > AMOUNT_MAX):
+        raise BalanceError(
+            _("The gift card holds %(balance)s; it can hold at most %(max)s in all.")
+            % {"balance": card.balance, "max": AMOUNT_MAX},
+            code=CheckoutErrorCode.AMOUNT_INVALID,
+            field="amount",
+            params={"balance": str(card.balance), "max": str(AMOUNT_MAX)},
+        )
     card.balance = balance
     if delta > 0:
         card.loaded_total += delta

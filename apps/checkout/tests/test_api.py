@@ -434,6 +434,7 @@ def test_bad_issue_bodies_are_400s_naming_the_field(alpha, body, field):
         ({"amount": "abc", "note": "x"}, "amount"),
         ({"amount": "5"}, "note"),
         ({"amount": "5", "note": "x", "extra": 1}, "extra"),
+        ({"amount": "999999999", "note": "a top-up past what a card can hold"}, "amount"),
     ],
 )
 def test_bad_adjust_bodies_are_400s_naming_the_field(alpha, body, field):

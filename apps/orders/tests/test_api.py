@@ -218,6 +218,47 @@ def test_an_unknown_sku_is_a_400_naming_the_line(alpha):
     assert list(response.json()["error"]["fields"]) == ["lines.1.sku"]
 
 
+@pytest.mark.parametrize(
+    ("lines", "shipping", "message"),
+    [
+        # every amount fits, the total does not: numeric(12, 3) holds less than 10^9
+        ([{"quantity": 99, "unit_price": "999999999"}], "4.90", "more than one order can hold"),
+        ([{"quantity": 1}], "999999999.999", "Enter an amount below 1,000,000,000."),
+        # one product at two prices (a free unit beside a paid one) is refused, not merged
+        ([{"quantity": 1, "unit_price": "0"}, {"quantity": 1}], "4.90", "listed twice with different prices"),
+        ([{"quantity": 1}, {"quantity": 1, "unit_price": "0"}], "4.90", "listed twice with different prices"),
+    ],
+)
+def test_an_order_that_cannot_be_stored_or_priced_as_asked_is_a_400_and_nothing_is_made(
+    alpha, lines, shipping, message
+):
+    variant = _variant(alpha)
+    client = api_client(alpha, api_key_make(alpha, ["orders:write"]))
+    body = _draft_body(
+        variant.sku,
+        lines=[{"sku": variant.sku, **line} for line in lines],
+        shipping={"name": "Standard", "amount": shipping},
+    )
+    response = _post(client, LIST, body)
+    assert response.status_code == 400, response.content
+    assert message in response.json()["error"]["message"] + str(response.json()["error"]["fields"])
+    with schema_context(alpha.tenant.schema_name):
+        assert not Order.objects.exists()
+
+
+def test_one_product_listed_twice_at_one_price_is_one_line(alpha):
+    variant = _variant(alpha)
+    client = api_client(alpha, api_key_make(alpha, ["orders:write"]))
+    lines = [
+        {"sku": variant.sku, "quantity": 1, "unit_price": "5"},
+        {"sku": variant.sku, "quantity": 2, "unit_price": "5"},
+    ]
+    response = _post(client, LIST, _draft_body(variant.sku, lines=lines))
+    assert response.status_code == 201, response.content
+    [line] = response.json()["data"]["lines"]
+    assert line["quantity"] == 3 and line["unit_price"] in ("5.00", "5.000")
+
+
 def test_malformed_json_is_a_400(alpha):
     client = api_client(alpha, api_key_make(alpha, ["orders:write"]))
     response = client.post(LIST, "{not json", content_type="application/json", HTTP_IDEMPOTENCY_KEY="k")

@@ -561,6 +561,21 @@ def test_a_line_that_sold_out_is_shown_before_paying_and_placing_is_refused(alph
     assert on_hand(alpha, shop.variants[0]) == (10, 0)
 
 
+def test_an_order_too_large_to_store_is_a_problem_before_paying_never_a_500(alpha: StoreWorld):
+    # every price fits a money column (< 10^9), the total of two does not
+    shop = shop_make(alpha, price="999999999.00")
+    client = cart_client(alpha, [(shop.variants[0], 2)])
+    token = to_payment(client, rate=shop.standard)
+
+    html = _html(client.get(url(token, "payment")))
+    assert "This order comes to more than one order can hold; lower a quantity to continue." in html
+    response = client.post(url(token, "place"), {"method": "bank_transfer"}, follow=True)
+    assert response.status_code == 200
+    assert orders_of(alpha, token) == []
+    assert on_hand(alpha, shop.variants[0]) == (10, 0)
+    assert "more than one order can hold" in _html(response)
+
+
 def test_a_changed_price_is_shown_before_paying_and_accepted_explicitly(alpha: StoreWorld):
     from apps.catalog.models import ProductVariant
 
