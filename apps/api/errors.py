@@ -12,6 +12,7 @@ class ApiErrorCode(models.TextChoices):
     VALIDATION_ERROR = "validation_error", _("The request has invalid fields")
     PARSE_ERROR = "parse_error", _("The body is not valid JSON")
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", _("The body must be JSON")
+    NOT_ACCEPTABLE = "not_acceptable", _("The API answers in JSON only")
     BODY_TOO_LARGE = "body_too_large", _("The body is larger than the API accepts")
     NOT_AUTHENTICATED = "not_authenticated", _("Authentication is required")
     KEY_INVALID = "key_invalid", _("The API key is not valid for this store")

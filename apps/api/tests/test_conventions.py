@@ -100,6 +100,13 @@ def test_paging_through_an_ordering_with_ties_returns_each_row_once(alpha):
         assert len(seen) == len(set(seen)) == 25, ordering
 
 
+def test_asking_for_anything_but_json_is_a_406_with_its_own_code(alpha):
+    client = api_client(alpha, api_key_make(alpha, ["products:read"]), HTTP_ACCEPT="application/xml")
+    response = client.get(LIST)
+    assert response.status_code == 406
+    assert response.json()["error"]["code"] == ApiErrorCode.NOT_ACCEPTABLE
+
+
 def test_without_a_key_the_admin_api_is_401_with_a_bearer_challenge(alpha):
     response = api_client(alpha).get(LIST)
     assert response.status_code == 401

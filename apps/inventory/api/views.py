@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.api.access import KeyPrincipal
+from apps.api.filters import yes_no_filter
 from apps.api.idempotency import idempotent
 from apps.api.views import ApiView, ListApiView
 from apps.catalog.models import ProductVariant
@@ -30,7 +31,7 @@ SCOPES_NOTE = " Scopes: `inventory:read` to read, `inventory:write` to adjust."
 
 class LocationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Location.Kind.choices)
-    is_active = django_filters.BooleanFilter()
+    is_active = yes_no_filter()
 
     class Meta:
         model = Location

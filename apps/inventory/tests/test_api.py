@@ -96,6 +96,12 @@ def test_bad_stock_level_filters_are_a_400(alpha, writer, params, field):
     assert field in _error(writer.get(LEVELS, params))["fields"]
 
 
+@pytest.mark.parametrize("value", ["banana", "1", "yes"])
+def test_a_location_filter_that_is_not_true_or_false_is_a_400(alpha, writer, value):
+    assert "is_active" in _error(writer.get(LOCATIONS, {"is_active": value}))["fields"]
+    assert writer.get(LOCATIONS, {"is_active": "false"}).status_code == 200
+
+
 def test_an_adjustment_changes_stock_through_the_service(alpha, stocked, writer):
     response = _adjust(writer, delta=5, kind="received", reason="Delivery 4711")
     assert response.status_code == 201, response.content
