@@ -432,11 +432,14 @@ def test_block_texts_are_translated_into_the_store_other_languages(alpha):
     )
     assert response.status_code == 302
     hero = next(block for block in _draft_blocks(alpha) if block["id"] == "hero")
-    assert hero["data"]["heading"] == "Welcome" and hero["translations"] == {"de": {"heading": "Willkommen"}}
+    assert hero["data"]["heading"] == "Welcome" and hero["translations"]["de"] == {"heading": "Willkommen"}
+    # a language the store does not serve (the default home's Spanish) is left as it was
+    others = {language: texts for language, texts in hero["translations"].items() if language != "de"}
+    assert set(others) <= {"es"}
     # kept when another action rewrites the draft
     client.post(URL, {"action": "move", "block": "hero", "to": "1"})
     hero = next(block for block in _draft_blocks(alpha) if block["id"] == "hero")
-    assert hero["translations"] == {"de": {"heading": "Willkommen"}}
+    assert hero["translations"] == {"de": {"heading": "Willkommen"}, **others}
 
 
 def test_a_translation_too_long_is_refused_next_to_its_field(alpha):
