@@ -4,6 +4,7 @@ change is called on the page (the field's own translated name, the related row i
 from __future__ import annotations
 
 import datetime
+import functools
 import zoneinfo
 from dataclasses import dataclass
 
@@ -88,11 +89,16 @@ def audit_field_label(object_type: str, name: str) -> str:
     return capfirst(name.replace("_", " "))
 
 
+@functools.cache
+def _store_types() -> frozenset[str]:
+    # The registry is filled once, when the app is ready.
+    return frozenset(spec.label for spec in audited_models() if spec.store_schema is None)
+
+
 def audit_related_field(object_type: str, name: str) -> type[models.Model] | None:
     """The model a changed field points to (a foreign key of a store model), else None. Rows
     of the public schema (domains, the team) are left alone: their keys are not this schema's."""
-    store_types = {spec.label for spec in audited_models() if spec.store_schema is None}
-    if object_type not in store_types:
+    if object_type not in _store_types():
         return None
     field = _field(object_type, name)
     if field is None or (not field.many_to_one and not field.one_to_one):
