@@ -402,6 +402,9 @@ def test_the_after_sale_list_pages_answer_and_fit_a_phone(shop, owner_page: Page
     page.locator("#templates").get_by_role("link", name="Order shipped", exact=True).click()
     expect(page).to_have_url(re.compile(r"/dashboard/notifications/templates/order_shipped/[a-z-]+/$"))
     expect(page.locator("main h1")).to_contain_text("Order shipped")
+    # The heading shows before the page's deferred preview script has run; typing before that
+    # fires an input event nobody listens to (seen once on a loaded machine).
+    page.wait_for_load_state("load")
     subject = page.locator("#preview-subject")
     expect(subject).not_to_be_empty()
     expect(page.locator("#preview-html")).to_have_attribute("srcdoc", re.compile(r"<"))
