@@ -8,7 +8,7 @@ options (four queries) and ran every value through nested `ModelSerializer`s: ~2
 queryset and one query reads those products with their category, and their variants (with option
 values) and images as JSON arrays. That query is built and compiled by the ORM once per process
 (compiling its subqueries each time cost ~4 ms). Values are formatted as the serializer's fields
-do it (amounts by its own `DecimalField`), so the bytes are the same:
+do it (amounts by `MoneyField`, at the currency's precision), so the bytes are the same:
 `apps/catalog/tests/test_api_reading.py` compares both on products with every kind of value.
 """
 
@@ -28,9 +28,9 @@ from django.db.models import F, OuterRef, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, JSONObject
 from django.utils import timezone
-from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from apps.api.serializers import money_str
 from apps.catalog.api.serializers import VariantSerializer
 from apps.catalog.models import Product, ProductImage, ProductOptionValue, ProductVariant
 
@@ -138,8 +138,7 @@ def products_data(*, product_ids: Sequence[int]) -> list[dict[str, Any]]:
         cursor.execute(sql, [*params[:index], list(product_ids), *params[index + 1 :]])
         found = {row[0]: row for row in cursor.fetchall()}
     when = _datetime_text()
-    money = _money_text()
-    return [_product(found[pk], when, money) for pk in product_ids if pk in found]
+    return [_product(found[pk], when, _money_text) for pk in product_ids if pk in found]
 
 
 def product_data(*, product_id: int) -> dict[str, Any] | None:
@@ -192,9 +191,9 @@ def _variant(row: dict[str, Any], when: Any, money: Any) -> dict[str, Any]:
     return {
         "sku": row["sku"],
         "title": row["title"],
-        "price": money(row["price"]),
-        "compare_at_price": None if compare_at_price is None else money(compare_at_price),
-        "cost": None if cost is None else money(cost),
+        "price": money(row["price"], row["currency"]),
+        "compare_at_price": None if compare_at_price is None else money(compare_at_price, row["currency"]),
+        "cost": None if cost is None else money(cost, row["currency"]),
         "currency": row["currency"],
         "weight_grams": row["weight_grams"],
         "barcode": row["barcode"],
@@ -238,19 +237,11 @@ def _variant_fields() -> Any:
     return VariantSerializer().fields
 
 
-def _money_text() -> Any:
-    """`DecimalField.to_representation` of a variant's amount (given as the database's text),
-    remembered per amount: a catalogue repeats a few prices many times."""
-    return _money_of(_variant_fields()["price"])
-
-
-@cache
-def _money_of(field: serializers.DecimalField) -> Any:
-    @lru_cache(maxsize=4096)
-    def text(value: str) -> Any:
-        return field.to_representation(Decimal(value))
-
-    return text
+@lru_cache(maxsize=4096)
+def _money_text(value: str, currency: str) -> str | None:
+    """A variant's amount (given as the database's text) as `MoneyField` writes it, remembered
+    per amount: a catalogue repeats a few prices many times."""
+    return money_str(Decimal(value), currency)
 
 
 def _datetime_text() -> Any:

@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.api.serializers import StrictSerializer
+from apps.api.serializers import MoneyField, StrictSerializer
 from apps.catalog import normalise
 from apps.catalog.models import Collection, Product, ProductImage, ProductVariant
 from apps.catalog.services import RULE_FIELDS, RULE_OPS
@@ -35,6 +35,9 @@ class OptionSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class VariantSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    price = MoneyField(help_text=_('At the currency\'s precision: "39.00" EUR, "3900" JPY.'))
+    compare_at_price = MoneyField(allow_null=True)
+    cost = MoneyField(allow_null=True)
     options = serializers.SerializerMethodField()
 
     class Meta:

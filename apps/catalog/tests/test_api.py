@@ -95,8 +95,8 @@ def test_a_product_is_created_with_its_variants(alpha, writer):
     assert data["title"] == "Linen shirt" and data["handle"] == "linen-shirt" and data["status"] == "active"
     assert data["category"] == {"handle": "shirts", "name": "Shirts"}
     assert [(v["sku"], v["price"], v["compare_at_price"]) for v in data["variants"]] == [
-        ("LS-S", "39.000", None),
-        ("LS-M", "39.500", "49.000"),
+        ("LS-S", "39.00", None),
+        ("LS-M", "39.50", "49.00"),
     ]
     assert data["variants"][1]["options"] == [{"name": "Size", "value": "M"}]
     assert data["variants"][1]["weight_grams"] == 220
@@ -172,7 +172,7 @@ def test_variants_sent_on_a_product_change_are_its_whole_list(alpha, writer):
     body = {"variants": [{"sku": "MUG-S1", "price": "7.25", "options": [{"name": "Size", "value": "S1"}]}]}
     response = writer.patch(f"{PRODUCTS}/{product.uuid}", body, content_type=JSON)
     assert response.status_code == 200, response.content
-    assert [(v["sku"], v["price"]) for v in response.json()["data"]["variants"]] == [("MUG-S1", "7.250")]
+    assert [(v["sku"], v["price"]) for v in response.json()["data"]["variants"]] == [("MUG-S1", "7.25")]
 
 
 @pytest.mark.parametrize(
@@ -227,8 +227,8 @@ def test_variants_are_listed_added_changed_and_deleted(alpha, writer):
     assert changed.status_code == 200, changed.content
     data = changed.json()["data"]
     assert (data["price"], data["compare_at_price"], data["barcode"], data["weight_grams"]) == (
-        "25.500",
-        "30.000",
+        "25.50",
+        "30.00",
         "123",
         150,
     )

@@ -105,3 +105,19 @@ def test_the_list_and_the_detail_answer_what_the_serializer_would(alpha):
     page = client.get("/api/v1/products", {"per_page": 2, "page": 2}).json()
     assert [row["handle"] for row in page["data"]] == [row["handle"] for row in listed.json()["data"][2:]]
     assert page["meta"] == {"total": 3, "page": 2, "per_page": 2, "pages": 2}
+
+
+def test_amounts_are_written_at_the_currency_precision(alpha):
+    with schema_context(alpha.tenant.schema_name):
+        ids = _catalog()
+        rows = reading.products_data(product_ids=ids)
+    full, _bare, many = rows
+    red_m = next(variant for variant in full["variants"] if variant["sku"] == "LS-RED-M")
+    assert (red_m["currency"], red_m["price"], red_m["compare_at_price"], red_m["cost"]) == (
+        "EUR",
+        "39.50",
+        "49.00",
+        "12.35",  # the cost was rounded to the currency when it was saved
+    )
+    assert {variant["price"] for variant in full["variants"]} == {"39.50", "0.00"}
+    assert many["variants"][0]["price"] == "3.10"

@@ -12,17 +12,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.api.serializers import StrictSerializer
+from apps.api.serializers import StrictSerializer, money_str
 from apps.checkout.admin_selectors import DiscountStatus, GiftCardStatus
 from apps.checkout.models import Discount, DiscountKind, GiftCard, GiftCardTransaction
-from apps.core.money import money_quantize
 
 PERCENT_STEP = Decimal("0.01")
 LIST_MAX = 1000  # products or collections a discount names
-
-
-def money_str(amount: Decimal | None, currency: str) -> str | None:
-    return None if amount is None else str(money_quantize(amount, currency))
 
 
 def _currency(serializer: serializers.BaseSerializer[Any]) -> str:

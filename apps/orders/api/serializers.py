@@ -5,43 +5,19 @@ inside their order, keep their numeric id so refunds and shipments can name them
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.api.serializers import StrictSerializer
-from apps.core.money import money_quantize
+from apps.api.serializers import MoneyField, StrictSerializer
 from apps.fulfilment.models import Fulfilment
 from apps.orders.models import Order, OrderLine, Payment, Refund
 from apps.orders.selectors import order_payment_state
 
 ADDRESS_FIELDS = ("name", "company", "line1", "line2", "city", "region", "postal_code", "country", "phone")
 MAX_LINES = 100
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class MoneyField(serializers.Field):  # type: ignore[type-arg]
-    """A Decimal amount as a string at its currency's precision ("12.50"), read-only; the
-    currency is read from `currency_path` on the same object ("order.currency" for a line)."""
-
-    def __init__(self, *, currency_path: str = "currency", **kwargs: Any) -> None:
-        kwargs["read_only"] = True
-        self.currency_path = currency_path
-        super().__init__(**kwargs)
-
-    def get_attribute(self, instance: Any) -> Any:
-        currency: Any = instance
-        for name in self.currency_path.split("."):
-            currency = getattr(currency, name)
-        return super().get_attribute(instance), currency
-
-    def to_representation(self, value: Any) -> str:
-        amount, currency = value
-        return str(money_quantize(amount, currency))
 
 
 # ------------------------------------------------------------------------------

@@ -11,14 +11,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from apps.api.serializers import StrictSerializer
-from apps.core.money import money_quantize
+from apps.api.serializers import StrictSerializer, money_str
 from apps.purchasing.errors import purchase_order_error_message
 from apps.purchasing.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderShipment
-
-
-def money_str(amount: Decimal | None, currency: str) -> str | None:
-    return None if amount is None else str(money_quantize(amount, currency))
 
 
 class PurchaseOrderLineSerializer(serializers.ModelSerializer[PurchaseOrderLine]):

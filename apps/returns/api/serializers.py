@@ -7,8 +7,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from apps.api.serializers import StrictSerializer
-from apps.orders.api.serializers import MoneyField
+from apps.api.serializers import MoneyField, StrictSerializer
 from apps.returns.models import RefundRequest, RefundRequestLine
 
 MAX_LINES = 100

@@ -11,20 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.api.serializers import StrictSerializer
+from apps.api.serializers import StrictQuerySerializer, StrictSerializer, money_str
 from apps.catalog.models import Collection, Product, ProductImage
 from apps.catalog.storefront_selectors import ProductSort
 from apps.core.html import html_sanitize
-from apps.core.money import money_quantize
 from apps.orders.models import Order
-
-
-def money(amount: Decimal | None, currency: str) -> str | None:
-    """An amount as the API writes money: a string rounded to the currency ("12.50")."""
-    if amount is None or not currency:
-        return None if amount is None else str(amount)
-    return str(money_quantize(amount, currency))
-
 
 # ------------------------------------------------------------------------------
 # query strings
@@ -41,7 +32,7 @@ SEARCH_MAX_LENGTH = 200
 MAX_OPTION_FILTERS = 30
 
 
-class ListingQuery(StrictSerializer):
+class ListingQuery(StrictQuerySerializer):
     """The query string of a product listing (`page` and `per_page` are the paginator's)."""
 
     q = serializers.CharField(
@@ -130,9 +121,9 @@ class PriceRangeSerializer(serializers.Serializer):  # type: ignore[type-arg]
 def _price_range(product: Product) -> dict[str, Any]:
     currency = getattr(product, "currency", None) or ""
     return {
-        "min": money(getattr(product, "price_min", None), currency),
-        "max": money(getattr(product, "price_max", None), currency),
-        "compare_at": money(getattr(product, "compare_at_price", None), currency),
+        "min": money_str(getattr(product, "price_min", None), currency),
+        "max": money_str(getattr(product, "price_max", None), currency),
+        "compare_at": money_str(getattr(product, "compare_at_price", None), currency),
         "currency": currency,
     }
 
@@ -231,10 +222,10 @@ class CartLineSerializer(serializers.Serializer):  # type: ignore[type-arg]
     problem = serializers.CharField(help_text=_("Empty when the line can be bought as it is; else a code."))
 
     def get_unit_price(self, line: Any) -> str | None:
-        return money(line.unit_price, self.context.get("currency", ""))
+        return money_str(line.unit_price, self.context.get("currency", ""))
 
     def get_line_total(self, line: Any) -> str | None:
-        return money(line.line_total, self.context.get("currency", ""))
+        return money_str(line.line_total, self.context.get("currency", ""))
 
 
 class CartSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -430,19 +421,19 @@ class OrderSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         ]
 
     def get_subtotal(self, order: Order) -> str | None:
-        return money(order.subtotal, order.currency)
+        return money_str(order.subtotal, order.currency)
 
     def get_discount_total(self, order: Order) -> str | None:
-        return money(order.discount_total, order.currency)
+        return money_str(order.discount_total, order.currency)
 
     def get_shipping_total(self, order: Order) -> str | None:
-        return money(order.shipping_total, order.currency)
+        return money_str(order.shipping_total, order.currency)
 
     def get_tax_total(self, order: Order) -> str | None:
-        return money(order.tax_total, order.currency)
+        return money_str(order.tax_total, order.currency)
 
     def get_total(self, order: Order) -> str | None:
-        return money(order.total, order.currency)
+        return money_str(order.total, order.currency)
 
     @extend_schema_field(OrderLineSerializer(many=True))
     def get_lines(self, order: Order) -> list[dict[str, Any]]:
@@ -452,8 +443,8 @@ class OrderSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
                 "variant_title": line.variant_title,
                 "sku": line.sku,
                 "quantity": line.quantity,
-                "unit_price": money(line.unit_price, order.currency),
-                "total": money(line.total, order.currency),
+                "unit_price": money_str(line.unit_price, order.currency),
+                "total": money_str(line.total, order.currency),
             }
             for line in order.lines.all()
         ]

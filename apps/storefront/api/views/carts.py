@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.api.conventions import Envelope
+from apps.api.serializers import money_str
 from apps.api.views import ApiView
 from apps.catalog.models import ProductVariant
 from apps.checkout import services as checkout_services
@@ -35,7 +36,6 @@ from apps.storefront.api.serializers import (
     CheckoutSerializer,
     LineAddInput,
     LineQuantityInput,
-    money,
 )
 from apps.storefront.api.views.checkout import checkout_apply, checkout_data
 from apps.storefront.api.views.common import field_errors, request_shopper
@@ -91,7 +91,7 @@ def cart_data(summary: CartSummary) -> dict[str, Any]:
         "status": cart.status,
         "currency": summary.currency,
         "item_count": summary.item_count,
-        "subtotal": money(summary.subtotal, summary.currency),
+        "subtotal": money_str(summary.subtotal, summary.currency),
         "lines": summary.lines,
     }
 

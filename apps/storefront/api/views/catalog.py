@@ -19,6 +19,7 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.api.serializers import money_str
 from apps.api.views import ApiView, ListApiView
 from apps.catalog.models import Collection, Product
 from apps.catalog.selectors import Facets
@@ -43,7 +44,6 @@ from apps.storefront.api.serializers import (
     ProductCardSerializer,
     ProductDetailSerializer,
     StoreSerializer,
-    money,
 )
 from apps.storefront.i18n import store_languages
 from apps.storefront.policies import policies_published
@@ -91,8 +91,8 @@ def facets_data(facets: Facets, currency: str) -> dict[str, Any]:
             for name, values in facets.option_values.items()
         },
         "price": {
-            "min": money(facets.price_min, currency),
-            "max": money(facets.price_max, currency),
+            "min": money_str(facets.price_min, currency),
+            "max": money_str(facets.price_max, currency),
             "currency": currency,
         },
     }
@@ -320,9 +320,11 @@ class ProductDetailApi(ApiView):
             if product.category is not None
             else None,
             "price": {
-                "min": money(min(prices), currency) if prices else None,
-                "max": money(max(prices), currency) if prices else None,
-                "compare_at": money(cheapest.compare_at_price, currency) if cheapest is not None else None,
+                "min": money_str(min(prices), currency) if prices else None,
+                "max": money_str(max(prices), currency) if prices else None,
+                "compare_at": money_str(cheapest.compare_at_price, currency)
+                if cheapest is not None
+                else None,
                 "currency": currency,
             },
             "available": any(view.stock.available for view in views),
@@ -337,8 +339,8 @@ class ProductDetailApi(ApiView):
                     "options": {
                         name: value for name, value in zip(names, view.values, strict=False) if value
                     },
-                    "price": money(view.price, view.currency),
-                    "compare_at_price": money(view.compare_at_price, view.currency),
+                    "price": money_str(view.price, view.currency),
+                    "compare_at_price": money_str(view.compare_at_price, view.currency),
                     "currency": view.currency,
                     "available": view.stock.available,
                     "quantity_available": max(int(view.variant.available), 0),  # type: ignore[attr-defined]

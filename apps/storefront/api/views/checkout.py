@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from apps.api.conventions import error_body
 from apps.api.idempotency import idempotent
+from apps.api.serializers import money_str
 from apps.api.views import ApiView
 from apps.checkout import services as checkout_services
 from apps.checkout.errors import CheckoutInputInvalid
@@ -36,7 +37,6 @@ from apps.storefront.api.serializers import (
     CheckoutSerializer,
     PayInput,
     PaySerializer,
-    money,
 )
 from apps.storefront.api.views.common import field_errors, request_shopper
 from apps.storefront.views.checkout_forms import address_input
@@ -99,7 +99,7 @@ def checkout_data(checkout: Checkout) -> dict[str, Any]:
             {
                 "id": option.rate_id,
                 "name": option.name,
-                "amount": money(option.amount, currency),
+                "amount": money_str(option.amount, currency),
                 "delivery_days_min": option.delivery_days[0] if option.delivery_days else None,
                 "delivery_days_max": option.delivery_days[1] if option.delivery_days else None,
                 "pickup": option.is_pickup,
@@ -113,21 +113,21 @@ def checkout_data(checkout: Checkout) -> dict[str, Any]:
                 "product_title": line.product_title,
                 "variant_title": line.variant_title,
                 "quantity": line.quantity,
-                "unit_price": money(line.unit_price, currency),
+                "unit_price": money_str(line.unit_price, currency),
                 "problem": line.problem,
             }
             for line in review.lines
         ],
         "totals": {
             "currency": currency,
-            "subtotal": money(totals.subtotal, currency),
-            "discount_total": money(totals.discount_total, currency),
-            "shipping_total": money(totals.shipping_total, currency),
-            "tax_total": money(totals.tax_total, currency),
-            "total": money(totals.total, currency),
-            "gift_card_total": money(totals.gift_card_total, currency),
-            "store_credit_applied": money(totals.store_credit_applied, currency),
-            "amount_due": money(totals.amount_due, currency),
+            "subtotal": money_str(totals.subtotal, currency),
+            "discount_total": money_str(totals.discount_total, currency),
+            "shipping_total": money_str(totals.shipping_total, currency),
+            "tax_total": money_str(totals.tax_total, currency),
+            "total": money_str(totals.total, currency),
+            "gift_card_total": money_str(totals.gift_card_total, currency),
+            "store_credit_applied": money_str(totals.store_credit_applied, currency),
+            "amount_due": money_str(totals.amount_due, currency),
         },
         "problems": [{"code": str(problem.code), "message": str(problem)} for problem in review.problems],
         "payment_methods": [{"code": g.code, "name": g.name, "kind": g.kind} for g in gateways],
@@ -235,7 +235,7 @@ class CheckoutPayApi(ApiView):
             "order": {
                 "number": order.number,
                 "status": order.status,
-                "total": money(order.total, order.currency),
+                "total": money_str(order.total, order.currency),
                 "currency": order.currency,
             },
             "payment": {

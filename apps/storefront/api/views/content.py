@@ -15,7 +15,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.api.serializers import StrictSerializer
+from apps.api.serializers import StrictQuerySerializer
 from apps.api.views import ApiView, ListApiView
 from apps.content.discovery import active_language, page_path, post_get, post_list
 from apps.content.models import BlogPostPage
@@ -39,7 +39,7 @@ POST_EXAMPLE: dict[str, Any] = {
 }
 
 
-class BlogQuery(StrictSerializer):
+class BlogQuery(StrictQuerySerializer):
     tag = serializers.SlugField(required=False, max_length=100, allow_blank=True)
     category = serializers.SlugField(required=False, max_length=80, allow_blank=True)
     language = serializers.CharField(required=False, max_length=10, allow_blank=True)
