@@ -1,7 +1,7 @@
 """Wagtail admin hooks of a store's /cms/: the product chooser, the menus and categories
 snippets, a main menu fitted to a store's editors (a way back to the dashboard; no help
-menu pointing at wagtail.org's English guides), and "Translate" refusing a language the page's
-parent is not in (`apps.content.translation`)."""
+menu pointing at wagtail.org's English guides), and "Translate" offering the store's enabled
+languages and refusing one the page's parent is not in (`apps.content.translation`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from wagtail.snippets.models import register_snippet
 
 from apps.content.choosers import product_chooser_viewset
 from apps.content.models import BlogCategory, Menu
-from apps.content.translation import PageTranslationView
+from apps.content.translation import PageTranslationView, SnippetTranslationView
 from apps.core.tenancy import current_schema
 
 
@@ -34,7 +34,12 @@ def register_page_translation() -> list[URLPattern]:
             "translation/submit/page/<int:page_id>/",
             PageTranslationView.as_view(),
             name="content_submit_page_translation",
-        )
+        ),
+        path(
+            "translation/submit/snippet/<slug:app_label>/<slug:model_name>/<str:pk>/",
+            SnippetTranslationView.as_view(),
+            name="content_submit_snippet_translation",
+        ),
     ]
 
 

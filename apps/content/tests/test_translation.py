@@ -9,13 +9,17 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from django_tenants.utils import schema_context
 from wagtail.models import GroupPagePermission, Locale, Page
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
-from apps.content.models import ContentPage, Menu, StoreHomePage
+from apps.content.models import ContentPage, Menu, MenuItem, StoreHomePage
 from apps.content.services import EDITORS_GROUP, PUBLISHERS_GROUP
 from apps.content.tests.support import signed_in
+from apps.storefront.templatetags.content_tags import _menus_read
 from apps.stores.selectors import store_settings_get
 from apps.stores.services import StoreSettingsInput, store_settings_update
 from tests.fixtures import migration_step, store_client
@@ -206,6 +210,38 @@ def test_a_translated_menu_links_the_pages_in_its_language(alpha):
     assert 'href="/about/"' in english and 'href="/de/about/"' not in english
 
 
+def test_a_menus_translated_links_are_found_in_one_query_however_many(alpha):
+    german = _german(alpha)
+    client, _user = signed_in(alpha, "admin")
+    assert _translate(client, _home(alpha).pk, german, subtree=True).status_code == 302
+    with schema_context(alpha.tenant.schema_name):
+        header = Menu.objects.get(handle="header", locale__language_code="en")
+        for page in Page.objects.filter(locale=german):
+            page.specific.save_revision().publish()
+    client.post(f"/cms/translation/submit/snippet/content/menu/{header.pk}/", {"locales": [str(german.pk)]})
+
+    def read() -> tuple[int, list[str]]:
+        with (
+            schema_context(alpha.tenant.schema_name),
+            translation.override("de"),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            links = [link["url"] for link in _menus_read(None)["header"]]
+        return len(queries), links
+
+    read()  # the locale's id and the sites' root paths are cached from here on
+    before, links = read()
+    assert links and all(url.startswith("/de/") for url in links if url != "/de/"), links
+    with schema_context(alpha.tenant.schema_name):
+        header_de = Menu.objects.get(handle="header", locale=german)
+        for n, slug in enumerate(("about", "faq", "blog")):
+            english = Page.objects.get(locale__language_code="en", slug=slug)
+            MenuItem.objects.create(menu=header_de, link_page=english, label=slug, sort_order=100 + n)
+    after, more = read()
+    assert more[-3:] == ["/de/about/", "/de/faq/", "/de/blog/"]
+    assert after == before, (before, after)
+
+
 def test_a_stores_translations_stay_its_own(alpha, beta):
     german = _german(alpha)
     _german(beta)
@@ -259,3 +295,39 @@ def test_the_migration_gives_older_stores_the_right_to_translate_and_undoes_it(a
             group = Group.objects.get(name=name)
             assert group.permissions.filter(codename="submit_translation").exists()
     assert _rights(alpha, home_de.pk) == before
+
+
+# ------------------------------------------------------------------------------
+# the store's languages
+# ------------------------------------------------------------------------------
+def _offered(form_html: str) -> set[str]:
+    return set(re.findall(r'name="locales" value="(\d+)"', form_html))
+
+
+def test_translate_offers_only_the_languages_the_store_has_enabled(alpha):
+    german = _german(alpha)  # en and de enabled; es is not
+    with schema_context(alpha.tenant.schema_name):
+        spanish = Locale.objects.get(language_code="es")
+        header = Menu.objects.get(handle="header", locale__language_code="en")
+    home = _home(alpha)
+    client, _user = signed_in(alpha, "admin")
+
+    page_form = client.get(f"/cms/translation/submit/page/{home.pk}/").content.decode()
+    menu_url = f"/cms/translation/submit/snippet/content/menu/{header.pk}/"
+    menu_form = client.get(menu_url).content.decode()
+    assert _offered(page_form) == _offered(menu_form) == {str(german.pk)}
+
+    # Spanish by hand is not a choice: the form again, nothing copied
+    refused = _translate(client, home.pk, spanish, subtree=True)
+    assert refused.status_code == 200 and "not one of the available choices" in refused.content.decode()
+    refused = client.post(menu_url, {"locales": [str(spanish.pk)]})
+    assert refused.status_code == 200 and "not one of the available choices" in refused.content.decode()
+    with schema_context(alpha.tenant.schema_name):
+        assert not Page.objects.filter(locale=spanish).exists()
+        assert not Menu.objects.filter(locale=spanish).exists()
+
+    # once German exists, there is nothing left to offer, and the form says why
+    assert _translate(client, home.pk, german, subtree=False).status_code == 302
+    done = client.get(f"/cms/translation/submit/page/{home.pk}/").content.decode()
+    assert _offered(done) == set() and 'type="submit"' not in done.split("</form>")[0].split("<form")[-1]
+    assert "already in every language the store has enabled" in done

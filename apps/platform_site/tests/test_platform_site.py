@@ -4,6 +4,7 @@ only, and no crossing with any store's content."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -265,6 +266,13 @@ def test_platform_staff_translate_the_home_and_edit_the_copy(platform_client: Cl
     platform_client.force_login(staff)
     home = PlatformHomePage.objects.get(locale__language_code=settings.LANGUAGE_CODE)
     german = Locale.objects.get(language_code="de")
+    # the platform has no store settings: every language the project speaks is offered
+    form = platform_client.get(f"/cms/translation/submit/page/{home.pk}/").content.decode()
+    offered = set(re.findall(r'name="locales" value="(\d+)"', form))
+    assert offered == {
+        str(pk) for pk in Locale.objects.exclude(pk=home.locale_id).values_list("pk", flat=True)
+    }
+    assert len(offered) == len(settings.WAGTAIL_CONTENT_LANGUAGES) - 1
 
     response = platform_client.post(
         f"/cms/translation/submit/page/{home.pk}/", {"locales": [str(german.pk)], "include_subtree": "on"}

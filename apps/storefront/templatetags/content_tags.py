@@ -119,22 +119,36 @@ def _menus_read(request: Any) -> dict[str, list[dict[str, str]]]:
         .order_by("sort_order", "pk")
     )
     active = locale_id(language)
-    menus: dict[str, list[dict[str, str]]] = {}
+    chosen_by_handle: dict[str, list[MenuItem]] = {}
     for handle in Menu.Handle.values:
         own = [item for item in items if item.menu.handle == handle]
         chosen = [item for item in own if item.menu.locale.language_code == language]
-        if not chosen:
-            chosen = [item for item in own if item.menu.locale.language_code == default]
+        chosen_by_handle[handle] = chosen or [
+            item for item in own if item.menu.locale.language_code == default
+        ]
+    # The page in the shopper's language where it is live: a fallback menu links the default
+    # language's pages, and a menu copied by "Translate" still does too. One query for all.
+    foreign = {
+        item.link_page.translation_key
+        for chosen in chosen_by_handle.values()
+        for item in chosen
+        if item.link_page is not None and active is not None and item.link_page.locale_id != active
+    }
+    translated = (
+        {
+            page.translation_key: page
+            for page in Page.objects.filter(translation_key__in=foreign, locale_id=active, live=True)
+        }
+        if foreign
+        else {}
+    )
+    menus: dict[str, list[dict[str, str]]] = {}
+    for handle, chosen in chosen_by_handle.items():
         links = []
         for item in chosen:
             page = item.link_page
             if page is not None:
-                # The page in the shopper's language where it is live: a fallback menu links the
-                # default language's pages, and a menu copied by "Translate" still does too.
-                if active is not None and page.locale_id != active:
-                    translated = page.get_translation_or_none(active)
-                    if translated is not None and translated.live:
-                        page = translated
+                page = translated.get(page.translation_key, page)
                 if not page.live:
                     continue
                 links.append({"label": item.label or page.title, "url": page.get_url(request) or "/"})
