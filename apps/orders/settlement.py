@@ -20,7 +20,9 @@ effects, so they are the same whichever way the news came:
   money (`order_money_status_sync`): `refunded` when everything taken through gateways went
   back; `partially_refunded` when some went back and what is left no longer covers the order
   as it now stands; back to `paid` when an edit's balance payment covers it again. A refund
-  that only settles an edit that made the order cheaper leaves the order `paid`.
+  that only settles an edit that made the order cheaper leaves the order `paid`. An order that
+  has shipped keeps its shipping status when part of its money goes back (the state machine
+  has no such move: `partially_refunded` means nothing has shipped, see `transitions`).
 
 `order_payment_update` is the handler payments calls for every `PaymentUpdate`; it applies an
 event id once (`PaymentUpdateRecord`) under the order's row lock. Refunds themselves are

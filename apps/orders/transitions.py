@@ -1,17 +1,21 @@
 """The order state machine: THE place the allowed status changes live.
 
     pending ──> paid ──> partially_fulfilled ──> fulfilled ──> delivered
-       │          │                │                 │             │
-       │          ├──────> partially_refunded <──────┴─────────────┘
-       │          │                │
-       └──> cancelled <────────────┘          (any paid state) ──> refunded
+       │        │  ^              ^                  ^             ^
+       │        v  │              │                  │             │
+       │   partially_refunded ────┴──────────────────┴─────────────┘
+       │        │
+       └──────> cancelled <── (paid too)          (any paid state) ──> refunded
 
 - `pending`: placed (or a draft), not paid yet. Goes to `paid` when the money arrived (or staff
   marked a manual payment paid), to `cancelled` by staff or when its stock hold expired.
 - `paid`, `partially_refunded`: may be fulfilled, refunded, or cancelled before anything shipped
   (cancelling a paid order refunds it).
 - `partially_fulfilled`, `fulfilled`, `delivered`: the fulfilment path (issue "After the sale");
-  money can still be refunded in part or in full.
+  money can still be refunded in full (`refunded`) or in part, which leaves the status as it
+  is (the payment state, `apps.orders.selectors.order_payment_state`, shows the refund):
+  `partially_refunded` is an order of which nothing has shipped, so it may still be edited or
+  cancelled (cancelling puts every unit back into stock).
 - `cancelled` and `refunded` are final.
 
 Every change goes through `_order_transition`, which locks the order row, refuses any move not
@@ -39,9 +43,9 @@ S = OrderStatus
 ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
     S.PENDING: frozenset({S.PAID, S.CANCELLED}),
     S.PAID: frozenset({S.PARTIALLY_FULFILLED, S.FULFILLED, S.PARTIALLY_REFUNDED, S.REFUNDED, S.CANCELLED}),
-    S.PARTIALLY_FULFILLED: frozenset({S.FULFILLED, S.PARTIALLY_REFUNDED, S.REFUNDED}),
-    S.FULFILLED: frozenset({S.DELIVERED, S.PARTIALLY_REFUNDED, S.REFUNDED}),
-    S.DELIVERED: frozenset({S.PARTIALLY_REFUNDED, S.REFUNDED}),
+    S.PARTIALLY_FULFILLED: frozenset({S.FULFILLED, S.REFUNDED}),
+    S.FULFILLED: frozenset({S.DELIVERED, S.REFUNDED}),
+    S.DELIVERED: frozenset({S.REFUNDED}),
     S.PARTIALLY_REFUNDED: frozenset(
         {S.PAID, S.PARTIALLY_FULFILLED, S.FULFILLED, S.DELIVERED, S.REFUNDED, S.CANCELLED}
     ),

@@ -3,6 +3,7 @@ every refusal leaves nothing behind."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,7 +22,10 @@ from apps.fulfilment.services import (
 )
 from apps.fulfilment.tests.factories import emitted, paid_order, refund, ship
 from apps.orders.enums import OrderEventKind
+from apps.orders.errors import OrderError, OrderErrorCode
 from apps.orders.models import OrderEvent
+from apps.orders.selectors import PaymentState, order_payment_state
+from apps.orders.services import order_cancel
 from apps.orders.tests.factories import CARD_DECLINED, checkout_ready, place, variant_make
 
 pytestmark = pytest.mark.usefixtures("in_alpha")
@@ -67,6 +71,27 @@ def test_partial_then_full_fulfilment_moves_the_status_and_emits_events():
     fulfilment_mark_delivered(fulfilment=first)
     assert len(emitted("order.delivered")) == 1
     assert _kinds(order).count(OrderEventKind.DELIVERED) == 2
+
+
+def test_a_submission_token_ships_once_even_when_the_form_arrives_twice():
+    order = paid_order(4)
+    token = uuid.uuid4()
+    line = order.lines.get()
+    first = fulfilment_create(
+        order=order, lines=[(line, 1)], carrier="dhl", tracking_number="1234567890", submission_token=token
+    )
+    with pytest.raises(FulfilmentError) as refused:
+        fulfilment_create(
+            order=order,
+            lines=[(line, 1)],
+            carrier="dhl",
+            tracking_number="1234567890",
+            submission_token=token,
+        )
+    assert refused.value.code == FulfilmentErrorCode.ALREADY_RECORDED
+    assert list(Fulfilment.objects.filter(order=order)) == [first]
+    assert len(emitted("order.fulfilled")) == 1
+    assert _kinds(order).count(OrderEventKind.FULFILMENT_CREATED) == 1
 
 
 def _nothing_written(order, events_before: int, timeline_before: int) -> None:
@@ -232,6 +257,34 @@ def test_a_partially_refunded_order_still_ships_and_its_status_follows():
     ship(order, 1)
     order.refresh_from_db()
     assert order.status == "fulfilled"
+
+
+@pytest.mark.parametrize("shipped", ["partially_fulfilled", "fulfilled", "delivered"])
+def test_a_partial_refund_after_shipping_keeps_the_shipping_status_and_the_order_cannot_be_cancelled(
+    shipped,
+):
+    # given a paid order of 4 units, some or all of which have shipped
+    order = paid_order(4)
+    fulfilment = ship(order, 2 if shipped == "partially_fulfilled" else 4)
+    if shipped == "delivered":
+        fulfilment_mark_delivered(fulfilment=fulfilment)
+    order.refresh_from_db()
+    assert order.status == shipped
+    variant = order.lines.get().variant
+    assert variant is not None
+    on_hand = variant.stock_levels.get().on_hand
+    # when part of the money goes back
+    order = refund(order, "5.00")
+    # then the order still says how far shipping got; the payment state shows the refund
+    assert order.status == shipped
+    assert order_payment_state(order) == PaymentState.PARTIALLY_REFUNDED
+    # and cancelling (which puts every unit back into stock) is refused, stock untouched
+    with pytest.raises(OrderError) as refused:
+        order_cancel(order=order, actor=None, reason="changed mind")
+    assert refused.value.code == OrderErrorCode.NOT_CANCELLABLE
+    order.refresh_from_db()
+    assert order.status == shipped and variant.stock_levels.get().on_hand == on_hand
+    assert order.fulfilments.get().status != FulfilmentStatus.CANCELLED
 
 
 def test_a_fully_refunded_order_does_not_ship():

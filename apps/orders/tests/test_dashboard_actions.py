@@ -102,6 +102,18 @@ def test_cancelling_a_paid_order_refunds_it_and_needs_the_refund_permission(alph
         assert Refund.objects.get(order=order).status == "succeeded"
 
 
+def test_the_cancel_form_posted_again_says_the_order_is_already_cancelled(alpha, owner):
+    with in_store(alpha):
+        order = order_placed(price="20.00")
+    assert owner.post(url(order, "cancel"), {"reason": "Out of stock", "restock": "on"}).status_code == 302
+    again = owner.post(url(order, "cancel"), {"reason": "Out of stock", "restock": "on"})
+    assert again.status_code == 302 and again["Location"] == url(order)
+    assert "Order #1001 is already cancelled." in owner.get(url(order)).text
+    with in_store(alpha):
+        assert Refund.objects.filter(order=order).count() == 1
+        assert order.events.filter(kind=OrderEventKind.CANCELLED).count() == 1
+
+
 def test_cancelling_a_fulfilled_order_is_refused_with_a_message(alpha, owner):
     with in_store(alpha):
         order = order_row(status="fulfilled", origin="checkout", checkout_token=uuid.uuid4())

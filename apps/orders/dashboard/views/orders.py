@@ -239,6 +239,12 @@ def _cancel_refusal(order: Order) -> str:
     }
 
 
+def _already_cancelled(request: HttpRequest, order: Order) -> HttpResponse:
+    """The cancel form posted again (a double click, a reload): the order was cancelled once."""
+    messages.info(request, _("Order #%(number)s is already cancelled.") % {"number": order.number})
+    return redirect(_detail_url(order))
+
+
 @never_cache
 @permission_required(Perm.ORDERS_MANAGE)
 @require_http_methods(["GET", "POST"])
@@ -246,6 +252,8 @@ def order_cancel_view(request: HttpRequest, order_number: int) -> HttpResponse:
     """Cancel after a confirmation page that says what will happen: payments under way are
     cancelled, money taken is refunded (which needs `refunds.create`), stock goes back."""
     order = order_or_404(order_number)
+    if request.method == "POST" and order.status == OrderStatus.CANCELLED:
+        return _already_cancelled(request, order)
     refunds = order.net_paid > 0
     if refunds and not user_has_permission(request.user, Perm.REFUNDS_CREATE):
         return forbidden(request, Perm.REFUNDS_CREATE)
@@ -266,6 +274,8 @@ def order_cancel_view(request: HttpRequest, order_number: int) -> HttpResponse:
                     restock=form.cleaned_data.get("restock", True) if sold else True,
                 )
             except OrderError as refusal:
+                if refusal.params.get("status") == OrderStatus.CANCELLED:
+                    return _already_cancelled(request, order)  # a second post that ran alongside
                 error = refusal.message
             else:
                 messages.success(request, _("Order #%(number)s was cancelled.") % {"number": order.number})
