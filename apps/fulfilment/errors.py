@@ -22,6 +22,7 @@ class FulfilmentErrorCode(models.TextChoices):
     TRACKING_URL_INVALID = "tracking_url_invalid", _("Invalid tracking link")
     NOT_CANCELLABLE = "not_cancellable", _("Shipment cannot be cancelled")
     CANCELLED = "cancelled", _("Shipment cancelled")
+    ALREADY_RECORDED = "already_recorded", _("Shipment already recorded")
 
 
 class FulfilmentError(ApplicationError):

@@ -48,6 +48,9 @@ class Fulfilment(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The one-time token of the staff form that recorded it: the same form posted again (a
+    # double click, a reload) ships nothing more.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["shipped_at", "id"]

@@ -4,6 +4,7 @@ shipments, lines or scans."""
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -25,6 +26,16 @@ def fulfilments_for_order(order: Order) -> list[Fulfilment]:
         )
         .order_by("shipped_at", "id")
     )
+
+
+def submission_recorded(order: Order, token: str) -> bool:
+    """Whether a shipment of `order` was recorded by the staff form whose one-time token is
+    `token` (any text: a token that is not a UUID recorded nothing)."""
+    try:
+        parsed = uuid.UUID(token)
+    except ValueError:
+        return False
+    return Fulfilment.objects.filter(order=order, submission_token=parsed).exists()
 
 
 def fulfilled_quantities(order_ids: Iterable[int]) -> dict[int, int]:

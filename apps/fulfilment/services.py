@@ -16,6 +16,7 @@ delivered, both with `fulfilment={"id", "carrier", "carrier_name", "tracking_num
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -240,12 +241,15 @@ def fulfilment_create(
     purchase_order_id: int | None = None,
     carrier_name: str = "",
     estimated_delivery: date | None = None,
+    submission_token: uuid.UUID | None = None,
 ) -> Fulfilment:
     """Ship `quantity` units of each given line with `carrier` under `tracking_number`.
 
     Refused (nothing written) when the order is not paid, cancelled or refunded in full, when a
     line is not the order's or more units are asked than are left to ship, when the tracking
-    number is empty or malformed, or when the carrier is unknown and no tracking link is given.
+    number is empty or malformed, or when the carrier is unknown and no tracking link is given;
+    and when a shipment was already recorded with `submission_token` (`ALREADY_RECORDED`: the
+    staff form posted twice, checked under the order's lock so two posts at once ship once).
     """
     number = _tracking_number_clean(tracking_number)
     url = _tracking_url_clean(tracking_url)
@@ -257,6 +261,15 @@ def fulfilment_create(
     wanted = _quantities_clean(order, lines)
     with transaction.atomic():
         locked = order_lock(order_id=order.pk)
+        if (
+            submission_token is not None
+            and Fulfilment.objects.filter(submission_token=submission_token).exists()
+        ):
+            raise FulfilmentError(
+                _("This shipment was already recorded; nothing more was shipped."),
+                code=E.ALREADY_RECORDED,
+                params={"number": locked.number},
+            )
         _fulfillable_check(locked)
         order_lines = {line.pk: line for line in OrderLine.objects.filter(order=locked)}
         remaining = remaining_quantities(locked, order_lines.values())
@@ -291,6 +304,7 @@ def fulfilment_create(
             shipped_at=timezone.now(),
             estimated_delivery=estimated_delivery,
             created_by=actor,
+            submission_token=submission_token,
         )
         created = FulfilmentLine.objects.bulk_create(
             [

@@ -3,6 +3,7 @@ every rule; the views put a service's refusal next to the field it names."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,7 +18,10 @@ MAX_REPORT_DAYS = 366
 
 
 class FulfilForm(forms.Form):
-    """One quantity field per line still to ship (`line_<id>`), the carrier and the tracking."""
+    """One quantity field per line still to ship (`line_<id>`), the carrier and the tracking,
+    and a one-time token that makes a second post of the same form ship nothing more."""
+
+    token = forms.UUIDField(widget=forms.HiddenInput)
 
     carrier = forms.ChoiceField(label=_("Carrier"), required=False)
     carrier_name = forms.CharField(
@@ -36,6 +40,7 @@ class FulfilForm(forms.Form):
     )
 
     def __init__(self, *args: Any, lines: list[OrderLine], remaining: dict[int, int], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("token", uuid.uuid4())
         super().__init__(*args, **kwargs)
         self.lines = [line for line in lines if remaining.get(line.pk, 0) > 0]
         carrier: Any = self.fields["carrier"]

@@ -24,11 +24,11 @@ from apps.core.errors import ApplicationError
 from apps.core.permissions import Perm, permission_required, user_has_permission
 from apps.fulfilment.dashboard.forms import DateRangeForm, FulfilForm
 from apps.fulfilment.enums import OPEN_FULFILMENT_STATUSES
-from apps.fulfilment.errors import FulfilmentError
+from apps.fulfilment.errors import FulfilmentError, FulfilmentErrorCode
 from apps.fulfilment.models import DeliveryRisk, Fulfilment
 from apps.fulfilment.profit import order_profit, profit_report
 from apps.fulfilment.risk import OPEN_STATUSES
-from apps.fulfilment.selectors import fulfilments_for_order, remaining_quantities
+from apps.fulfilment.selectors import fulfilments_for_order, remaining_quantities, submission_recorded
 from apps.fulfilment.services import (
     FULFILLABLE_STATUSES,
     fulfilment_cancel,
@@ -93,6 +93,10 @@ def _fulfil_refusal(order: Order, remaining: dict[int, int]) -> str:
 def fulfil_view(request: HttpRequest, order_number: int) -> HttpResponse:
     """Choose the items and quantities shipped, the carrier and the tracking number."""
     order = _order_or_404(order_number)
+    if request.method == "POST" and submission_recorded(order, request.POST.get("token", "")):
+        # The same form posted again (a double click, a reload) after everything it shipped.
+        messages.info(request, _("This shipment was already recorded; nothing more was shipped."))
+        return redirect(_order_url(order))
     lines = list(order.lines.all())
     remaining = remaining_quantities(order, lines)
     refusal = _fulfil_refusal(order, remaining)
@@ -112,8 +116,12 @@ def fulfil_view(request: HttpRequest, order_number: int) -> HttpResponse:
                     tracking_number=form.cleaned_data["tracking_number"],
                     tracking_url=form.cleaned_data.get("tracking_url") or "",
                     actor=request.user,  # type: ignore[arg-type]
+                    submission_token=form.cleaned_data["token"],
                 )
             except FulfilmentError as error:
+                if error.code == FulfilmentErrorCode.ALREADY_RECORDED:
+                    messages.info(request, error.message)
+                    return redirect(_order_url(order))
                 _show_error(form, error)
             else:
                 messages.success(

@@ -3,6 +3,7 @@ their queries pinned), the shopper's shipments section, and nothing of one store
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -32,7 +33,13 @@ def _order(world, *quantities: int) -> Order:
 
 def _post(order: Order, **changes: object) -> dict[str, object]:
     with_line = {f"line_{line.pk}": 1 for line in order.lines.all()} if "lines" not in changes else {}
-    data = {"carrier": "", "tracking_number": "1Z999AA10123456784", "tracking_url": "", **with_line}
+    data = {
+        "carrier": "",
+        "tracking_number": "1Z999AA10123456784",
+        "tracking_url": "",
+        "token": str(uuid.uuid4()),
+        **with_line,
+    }
     data.update({key: value for key, value in changes.items() if key != "lines"})
     return data
 
@@ -56,6 +63,32 @@ def test_staff_roles_ship_through_the_fulfil_page(alpha, role):
     assert 'id="shipments"' in detail and "https://www.ups.com/track?tracknum=1Z999AA10123456784" in detail
     assert 'id="profit"' in detail
     assert "Mark as delivered" in detail and f"{BASE}orders/{order.number}/fulfil/" in detail
+
+
+def test_the_same_form_posted_twice_ships_once(alpha):
+    client = role_client(alpha, "staff")
+    order = _order(alpha, 4)
+    with in_store(alpha):
+        data = _post(order)
+    assert client.post(_fulfil_url(order), data).status_code == 302
+    again = client.post(_fulfil_url(order), data, follow=True)
+    assert again.status_code == 200
+    assert "This shipment was already recorded; nothing more was shipped." in again.text
+    with in_store(alpha):
+        assert Fulfilment.objects.filter(order=order).count() == 1
+        assert order.events.filter(kind="fulfilment_created").count() == 1
+    # a new form (a new token) ships again
+    with in_store(alpha):
+        fresh = _post(order)
+    assert client.post(_fulfil_url(order), fresh).status_code == 302
+    with in_store(alpha):
+        assert Fulfilment.objects.filter(order=order).count() == 2
+    # a form without its token is refused, nothing shipped
+    with in_store(alpha):
+        tokenless = {key: value for key, value in _post(order).items() if key != "token"}
+    assert client.post(_fulfil_url(order), tokenless).status_code == 400
+    with in_store(alpha):
+        assert Fulfilment.objects.filter(order=order).count() == 2
 
 
 def test_finance_reads_the_pages_but_cannot_ship_deliver_or_cancel(alpha):
