@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -80,6 +81,15 @@ class StrictQuerySerializer(StrictSerializer):
 
 class StrictModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
     pass
+
+
+# The one meaning `shipping_total` has in every answer (orders, the storefront's checkout and
+# order): the row a totals table shows, so the rows add up to the total.
+SHIPPING_TOTAL_HELP = gettext_lazy(
+    "Shipping as the totals add up: without its tax when prices exclude tax (tax_total holds "
+    "it), so subtotal - discount_total + shipping_total + tax_total = total; as charged when "
+    "prices include tax, so subtotal - discount_total + shipping_total = total."
+)
 
 
 def money_str(amount: Decimal | None, currency: str) -> str | None:

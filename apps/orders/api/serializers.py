@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.api.serializers import MoneyField, StrictSerializer
+from apps.api.serializers import SHIPPING_TOTAL_HELP, MoneyField, StrictSerializer
 from apps.fulfilment.models import Fulfilment
 from apps.orders.models import Order, OrderLine, Payment, Refund
 from apps.orders.selectors import order_payment_state
@@ -90,7 +90,7 @@ class FulfilmentSummarySerializer(serializers.ModelSerializer):  # type: ignore[
 class OrderTotalsSerializer(serializers.Serializer):  # type: ignore[type-arg]
     subtotal = MoneyField()
     discount_total = MoneyField()
-    shipping_total = MoneyField()
+    shipping_total = MoneyField(source="shipping_shown", help_text=SHIPPING_TOTAL_HELP)
     tax_total = MoneyField()
     total = MoneyField()
     gift_card_total = MoneyField()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -15,6 +16,7 @@ from django_tenants.utils import schema_context
 from apps.api.errors import ApiErrorCode
 from apps.api.models import IdempotencyRecord
 from apps.api.tests.factories import api_client, api_key_make
+from apps.checkout.tests.dashboard_support import tax_rate_make
 from apps.fulfilment.services import fulfilment_create
 from apps.orders.models import Order
 from apps.orders.tests.factories import draft_make, order_placed, variant_make
@@ -140,6 +142,26 @@ def test_the_detail_has_lines_totals_addresses_payments_refunds_and_shipments(al
     assert data["refunds"] == []
     assert len(data["fulfilments"]) == 1
     assert data["fulfilments"][0]["units"] == 1 and data["fulfilments"][0]["carrier"] == "dhl"
+
+
+def test_the_totals_add_up_with_shipping_shown_without_its_tax(alpha):
+    # given prices without tax and a 19 % VAT that applies to shipping
+    with schema_context(alpha.tenant.schema_name):
+        tax_rate_make(country="DE", rate="0.19")
+        order = order_placed(price="20.00", quantity=2)
+        assert not order.prices_include_tax and order.shipping_total > order.shipping_shown > 0
+    totals = (
+        api_client(alpha, api_key_make(alpha, ["orders:read"]))
+        .get(f"{LIST}/{order.uuid}")
+        .json()["data"]["totals"]
+    )
+    # then shipping is the row a totals table shows, and the rows add up
+    assert totals["shipping_total"] == f"{order.shipping_shown:.2f}"
+    amounts = {name: Decimal(value) for name, value in totals.items()}
+    assert (
+        amounts["subtotal"] - amounts["discount_total"] + amounts["shipping_total"] + amounts["tax_total"]
+        == amounts["total"]
+    )
 
 
 # ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.api.serializers import StrictQuerySerializer, StrictSerializer, money_str
+from apps.api.serializers import SHIPPING_TOTAL_HELP, StrictQuerySerializer, StrictSerializer, money_str
 from apps.catalog.models import Collection, Product, ProductImage
 from apps.catalog.storefront_selectors import ProductSort
 from apps.core.html import html_sanitize
@@ -290,7 +290,7 @@ class TotalsSerializer(serializers.Serializer):  # type: ignore[type-arg]
     currency = serializers.CharField()
     subtotal = serializers.CharField()
     discount_total = serializers.CharField()
-    shipping_total = serializers.CharField()
+    shipping_total = serializers.CharField(help_text=SHIPPING_TOTAL_HELP)
     tax_total = serializers.CharField()
     total = serializers.CharField()
     gift_card_total = serializers.CharField()
@@ -395,7 +395,7 @@ class OrderLineSerializer(serializers.Serializer):  # type: ignore[type-arg]
 class OrderSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     status = serializers.CharField()
     subtotal = serializers.SerializerMethodField()
-    shipping_total = serializers.SerializerMethodField()
+    shipping_total = serializers.SerializerMethodField(help_text=SHIPPING_TOTAL_HELP)
     tax_total = serializers.SerializerMethodField()
     discount_total = serializers.SerializerMethodField()
     total = serializers.SerializerMethodField()
@@ -427,7 +427,7 @@ class OrderSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return money_str(order.discount_total, order.currency)
 
     def get_shipping_total(self, order: Order) -> str | None:
-        return money_str(order.shipping_total, order.currency)
+        return money_str(order.shipping_shown, order.currency)
 
     def get_tax_total(self, order: Order) -> str | None:
         return money_str(order.tax_total, order.currency)

@@ -6,6 +6,7 @@ never reach of another's."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -384,6 +385,16 @@ def test_browse_cart_checkout_and_pay_with_the_dummy_gateway(alpha):
     assert chosen["shipping_rate"] == shop.standard.pk and chosen["ready_to_pay"] is True
     total = chosen["totals"]["total"]
     assert chosen["totals"]["subtotal"] == "40.00" and chosen["totals"]["currency"]
+    # shipping without its 19 % (the tax row holds it): the rows add up to the total
+    assert chosen["totals"]["shipping_total"] == "5.00"
+    rows = {
+        name: Decimal(chosen["totals"][name])
+        for name in ("subtotal", "discount_total", "shipping_total", "tax_total", "total")
+    }
+    assert (
+        rows["subtotal"] - rows["discount_total"] + rows["shipping_total"] + rows["tax_total"]
+        == rows["total"]
+    )
     pay = {"payment_method": "dummy", "card_number": CARD_SUCCEEDS, "expected_total": total}
 
     response = _post(client, f"checkouts/{token}/pay", pay, HTTP_IDEMPOTENCY_KEY="pay-1")
@@ -538,6 +549,14 @@ def test_a_shopper_signs_in_for_a_token_and_reads_only_their_own_orders(alpha):
         order["status"] == "paid"
         and order["lines"][0]["quantity"] == 1
         and order["email"] == "ada@example.com"
+    )
+    rows = {
+        name: Decimal(order[name])
+        for name in ("subtotal", "discount_total", "shipping_total", "tax_total", "total")
+    }
+    assert (
+        rows["subtotal"] - rows["discount_total"] + rows["shipping_total"] + rows["tax_total"]
+        == rows["total"]
     )
 
     # Bob sees none of it

@@ -122,7 +122,7 @@ def checkout_data(checkout: Checkout) -> dict[str, Any]:
             "currency": currency,
             "subtotal": money_str(totals.subtotal, currency),
             "discount_total": money_str(totals.discount_total, currency),
-            "shipping_total": money_str(totals.shipping_total, currency),
+            "shipping_total": money_str(totals.shipping_shown, currency),
             "tax_total": money_str(totals.tax_total, currency),
             "total": money_str(totals.total, currency),
             "gift_card_total": money_str(totals.gift_card_total, currency),
