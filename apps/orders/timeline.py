@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.core.events import event_emit
 from apps.orders.enums import OrderEventKind, OrderStatus
@@ -105,15 +106,33 @@ def order_event_message(event: OrderEvent) -> str:
             "error": p.get("error_message") or _("no reason given"),
         }
     if kind == K.STOCK_RESERVED:
-        return _("%(units)s units reserved until the payment is done.") % p
+        return (
+            ngettext(
+                "%(units)s unit reserved until the payment is done.",
+                "%(units)s units reserved until the payment is done.",
+                _count(p),
+            )
+            % p
+        )
     if kind == K.STOCK_COMMITTED:
-        return _("%(units)s units left stock.") % p
+        return ngettext("%(units)s unit left stock.", "%(units)s units left stock.", _count(p)) % p
     if kind == K.STOCK_RELEASED:
-        return _("%(units)s reserved units released.") % p
+        return (
+            ngettext("%(units)s reserved unit released.", "%(units)s reserved units released.", _count(p)) % p
+        )
     if kind == K.STOCK_RESTOCKED:
-        return _("%(units)s units returned to stock.") % p
+        return (
+            ngettext("%(units)s unit returned to stock.", "%(units)s units returned to stock.", _count(p)) % p
+        )
     if kind == K.STOCK_SHORT:
-        return _("Paid, but %(units)s units of %(sku)s could not be taken from stock.") % p
+        return (
+            ngettext(
+                "Paid, but %(units)s unit of %(sku)s could not be taken from stock.",
+                "Paid, but %(units)s units of %(sku)s could not be taken from stock.",
+                _count(p),
+            )
+            % p
+        )
     if kind == K.REDEMPTION_FAILED:
         return (
             _("Paid after a failed attempt, but the discount or gift card %(code)s could not be used again.")
@@ -132,17 +151,42 @@ def order_event_message(event: OrderEvent) -> str:
         return _("%(amount)s %(currency)s left to pay; a payment link was created.") % p
     if kind == K.NOTE_ADDED:
         return _("Note added.")
+    if kind == K.FULFILMENT_CREATED:
+        return (
+            ngettext(
+                "%(units)s unit shipped with %(carrier)s, tracking %(tracking_number)s.",
+                "%(units)s units shipped with %(carrier)s, tracking %(tracking_number)s.",
+                _count(p),
+            )
+            % p
+        )
+    if kind == K.RETURN_REQUESTED:
+        return (
+            ngettext(
+                "Return of %(units)s unit requested: %(reason)s",
+                "Return of %(units)s units requested: %(reason)s",
+                _count(p),
+            )
+            % p
+        )
     message = _after_sale_message(kind)
     if message is not None:
         return message % p
     return str(OrderEventKind(kind).label) if kind in OrderEventKind.values else kind
 
 
+def _count(p: _Params) -> int:
+    """How many units a sentence is about, to choose its singular or plural."""
+    try:
+        return int(p.get("units") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
 def _after_sale_message(kind: str) -> str | None:
     """The sentences of the after-the-sale kinds; their params are named in the format."""
     K = OrderEventKind
     messages = {
-        K.FULFILMENT_CREATED: _("%(units)s units shipped with %(carrier)s, tracking %(tracking_number)s."),
         K.FULFILMENT_CANCELLED: _("Shipment %(tracking_number)s cancelled."),
         K.TRACKING_UPDATED: _("Tracking %(tracking_number)s: %(status)s."),
         K.DELIVERED: _("Delivered (tracking %(tracking_number)s)."),
@@ -152,7 +196,6 @@ def _after_sale_message(kind: str) -> str | None:
         K.PURCHASE_ORDER_HELD: _("Order with %(supplier)s held: %(reason)s"),
         K.RISK_ASSESSED: _("Fraud risk %(level)s (score %(score)s)."),
         K.RISK_APPROVED: _("Released after fraud review."),
-        K.RETURN_REQUESTED: _("Return of %(units)s units requested: %(reason)s"),
         K.RETURN_APPROVED: _("Return approved."),
         K.RETURN_REFUSED: _("Return refused: %(reason)s"),
         K.RETURN_RECEIVED: _("Returned goods received."),
