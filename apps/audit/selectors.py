@@ -111,11 +111,13 @@ def audit_related_names(
     wanted: dict[type[models.Model], set[str]],
 ) -> dict[tuple[type[models.Model], str], str]:
     """What each (model, primary key) names now, one query per model: the rows a page of
-    changes points to. A row deleted since is missing from the answer."""
+    changes points to (with the rows their `__str__` reads, a model's `str_select_related`).
+    A row deleted since is missing from the answer."""
     found: dict[tuple[type[models.Model], str], str] = {}
     for model, keys in wanted.items():
         try:
-            rows = list(model._default_manager.filter(pk__in=sorted(keys)))
+            related = getattr(model, "str_select_related", ())
+            rows = list(model._default_manager.filter(pk__in=sorted(keys)).select_related(*related))
         except (ValueError, ValidationError):
             continue  # a stored value that is no key of that model
         for row in rows:

@@ -89,8 +89,11 @@ class StockLevel(TimeStampedModel):
             ),
         ]
 
+    # What `__str__` reads: whoever names many stock levels selects these with them.
+    str_select_related = ("variant", "location")
+
     def __str__(self) -> str:
-        return f"{self.variant_id}@{self.location_id}: {self.on_hand}/{self.reserved}"
+        return f"{self.variant.sku} @ {self.location.name}"
 
     @property
     def available(self) -> int:

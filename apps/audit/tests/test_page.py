@@ -16,6 +16,8 @@ from django_tenants.utils import schema_context
 
 from apps.audit.models import AuditEntry
 from apps.audit.tests.factories import AUDIT, AuditEntryFactory, member_client
+from apps.inventory.models import StockLevel
+from apps.inventory.tests.factories import location_make, variant_make
 from tests.fixtures import store_client
 
 pytestmark = pytest.mark.django_db
@@ -160,9 +162,20 @@ def test_changes_are_named_in_the_readers_language_and_keys_by_what_they_point_t
     )
     _make(alpha, object_type="api.apikey", object_repr="Old key", changes={"revoked_by": [None, 987654]})
     _make(alpha, object_type="catalog.product", changes={"title": ["Old", "New"], "long_gone": ["a", "b"]})
-    _make(alpha, object_type="inventory.stockmovement", object_repr="adjustment +3", changes={})
+    with schema_context(alpha.tenant.schema_name):
+        stock = StockLevel.objects.create(
+            variant=variant_make(sku="AUDIT-TEE"), location=location_make(name="Back room"), on_hand=4
+        )
+    _make(
+        alpha,
+        object_type="inventory.stockmovement",
+        object_repr="adjustment +3",
+        changes={"stock": [None, stock.pk], "on_hand_delta": [None, 3]},
+    )
 
     page = client.get(AUDIT).content.decode()
+    # a stock level is named by its SKU and location, not by its ids and counts
+    assert "<ins>AUDIT-TEE @ Back room</ins>" in page
     assert "<dt>Created by</dt>" in page and f"<ins>{user.email}</ins>" in page  # not the user's id
     assert "<dt>Revoked by</dt>" in page and "<ins>#987654</ins>" in page  # a user deleted since
     assert "<dt>Title</dt>" in page and "<dt>Long gone</dt>" in page  # a field removed since
