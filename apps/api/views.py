@@ -8,7 +8,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework import generics
+from rest_framework import exceptions, generics
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from apps.api.conventions import EnvelopeRenderer
@@ -79,15 +80,32 @@ class ListCreateApiView(ApiAccessMixin, generics.ListCreateAPIView):  # type: ig
     pass
 
 
-class RetrieveApiView(ApiAccessMixin, generics.RetrieveAPIView):  # type: ignore[type-arg]
+class NoQueryParametersMixin:
+    """One object's endpoint takes no query parameters: one sent anyway (`?fields=`, a filter
+    meant for the list) is a 400 naming it rather than silently ignored, as lists do
+    (`apps.api.filters.StrictFilterBackend`). Checked after access, so a caller without a key
+    still learns that first."""
+
+    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        unknown = sorted(name for name in request.query_params if name != api_settings.URL_FORMAT_OVERRIDE)
+        if unknown:
+            raise exceptions.ValidationError({name: [_("Unknown query parameter.")] for name in unknown})
+
+
+class RetrieveApiView(ApiAccessMixin, NoQueryParametersMixin, generics.RetrieveAPIView):  # type: ignore[type-arg]
     pass
 
 
-class RetrieveUpdateApiView(ApiAccessMixin, generics.RetrieveUpdateAPIView):  # type: ignore[type-arg]
+class RetrieveUpdateApiView(ApiAccessMixin, NoQueryParametersMixin, generics.RetrieveUpdateAPIView):  # type: ignore[type-arg]
     pass
 
 
-class RetrieveUpdateDestroyApiView(ApiAccessMixin, generics.RetrieveUpdateDestroyAPIView):  # type: ignore[type-arg]
+class RetrieveUpdateDestroyApiView(
+    ApiAccessMixin,
+    NoQueryParametersMixin,
+    generics.RetrieveUpdateDestroyAPIView,  # type: ignore[type-arg]
+):
     pass
 
 

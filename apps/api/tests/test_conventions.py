@@ -54,6 +54,20 @@ def test_a_detail_answers_the_envelope_and_404_in_it(alpha):
     }
 
 
+def test_a_query_parameter_on_one_objects_endpoint_is_a_400_naming_it(alpha):
+    (product,) = _products(alpha, 1)
+    client = api_client(alpha, api_key_make(alpha, ["products:read"]))
+    response = client.get(f"{LIST}/{product.uuid}", {"fields": "title", "page": "2"})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "fields": ["Unknown query parameter."],
+        "page": ["Unknown query parameter."],
+    }
+    # access is decided first: without a key it is still a 401
+    assert api_client(alpha).get(f"{LIST}/{product.uuid}", {"fields": "title"}).status_code == 401
+    assert client.get(f"{LIST}/{product.uuid}").status_code == 200
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
