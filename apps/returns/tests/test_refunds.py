@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from apps.checkout.services import store_credit_balance
+from apps.checkout.services import gift_card_issue, store_credit_balance
 from apps.core.models import EventRecord
 from apps.orders.enums import OrderEventKind, OrderStatus
 from apps.orders.models import Order, Refund
@@ -210,6 +210,24 @@ def test_store_credit_for_a_guest_order_is_a_form_error(alpha):
     assert "Store credit needs a shopper account" in response.text
     with schema_context(alpha.tenant.schema_name):
         assert not RefundRequest.objects.filter(order=order).exists()
+
+
+def test_a_guest_order_paid_by_gift_card_shows_how_to_give_the_money_back(alpha):
+    with schema_context(alpha.tenant.schema_name):
+        card = gift_card_issue(amount=Decimal("100.00"), currency="EUR")
+        order = place(checkout_ready(items=[(variant_make(price="20.00"), 1)], codes=[card.code])).order
+        order.refresh_from_db()
+        assert order.amount_paid == 0 and order.gift_card_total == Decimal("25.00") and order.user_id is None
+    client, _staff = staff_client(alpha, "owner")
+
+    page = client.get(_url(order)).text
+
+    # nothing can go back through a payment method, and store credit needs an account: the
+    # page says so and links the card, whose balance staff adjust
+    assert "Up to €0.00 can be refunded to the payment method." in page
+    assert "Up to €25.00 as store credit." not in page
+    assert "Store credit needs a shopper account; this order was placed as a guest." in page
+    assert f'/dashboard/gift-cards/?q={card.code}">{card.code}</a> (paid €25.00)' in page
 
 
 def test_a_stripe_refund_goes_through_the_fake_stripe_server(alpha, fake_stripe: FakeStripe):
