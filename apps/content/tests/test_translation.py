@@ -181,12 +181,20 @@ def test_a_staff_member_translates_and_edits_the_copy_but_a_shopper_or_finance_c
         assert ContentPage.objects.filter(locale=german).count() == 1
 
 
-def test_a_translated_menu_links_the_pages_in_its_language(alpha):
-    german = _german(alpha)
-    client, _user = signed_in(alpha, "admin")
-    assert _translate(client, _home(alpha).pk, german, subtree=True).status_code == 302
-    with schema_context(alpha.tenant.schema_name):
+def _pages_in_german(world):  # type: ignore[no-untyped-def]
+    """German enabled and the whole page tree copied into it (drafts) by an admin: the
+    German locale, the admin's client and the English header menu."""
+    german = _german(world)
+    client, _user = signed_in(world, "admin")
+    assert _translate(client, _home(world).pk, german, subtree=True).status_code == 302
+    with schema_context(world.tenant.schema_name):
         header = Menu.objects.get(handle="header", locale__language_code="en")
+    return german, client, header
+
+
+def test_a_translated_menu_links_the_pages_in_its_language(alpha):
+    german, client, header = _pages_in_german(alpha)
+    with schema_context(alpha.tenant.schema_name):
         home_de = StoreHomePage.objects.get(locale=german)
         about_de = ContentPage.objects.get(locale=german, slug="about")
     response = client.post(
@@ -211,11 +219,8 @@ def test_a_translated_menu_links_the_pages_in_its_language(alpha):
 
 
 def test_a_menus_translated_links_are_found_in_one_query_however_many(alpha):
-    german = _german(alpha)
-    client, _user = signed_in(alpha, "admin")
-    assert _translate(client, _home(alpha).pk, german, subtree=True).status_code == 302
+    german, client, header = _pages_in_german(alpha)
     with schema_context(alpha.tenant.schema_name):
-        header = Menu.objects.get(handle="header", locale__language_code="en")
         for page in Page.objects.filter(locale=german):
             page.specific.save_revision().publish()
     client.post(f"/cms/translation/submit/snippet/content/menu/{header.pk}/", {"locales": [str(german.pk)]})
