@@ -55,10 +55,15 @@ class RefundForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, lines: list[tuple[OrderLine, int]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, lines: list[tuple[OrderLine, int]], offers_store_credit: bool = True, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("token", uuid.uuid4())
         super().__init__(*args, **kwargs)
+        # A guest order cannot take store credit: the page does not offer it, but the field stays
+        # so that a hand-made post asking for it is refused (by the service), not read as "no".
+        self.offers_store_credit = offers_store_credit
         self.line_rows: list[tuple[OrderLine, int, str]] = []
         for line, left in lines:
             name = f"quantity_{line.pk}"

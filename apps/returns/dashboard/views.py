@@ -330,7 +330,12 @@ def order_refund_view(request: HttpRequest, order_number: int) -> HttpResponse:
             messages.info(request, _("This refund was already made; nothing more was refunded."))
             return redirect("dashboard:orders:order_detail", order_number=order.number)
     lines = _refund_lines(order)
-    form = RefundForm(posted(request), lines=lines, initial=_prefill(order, return_request))
+    form = RefundForm(
+        posted(request),
+        lines=lines,
+        initial=_prefill(order, return_request),
+        offers_store_credit=order.user_id is not None,
+    )
     status = 200
     error = ""
     if request.method == "POST":
@@ -343,8 +348,12 @@ def order_refund_view(request: HttpRequest, order_number: int) -> HttpResponse:
                     actor=request.user,  # type: ignore[arg-type]
                 )
             except ApplicationError as refusal:
-                if isinstance(refusal, OrderError) or refusal.field is None:
-                    error = refusal.message
+                if (
+                    isinstance(refusal, OrderError)
+                    or refusal.field is None
+                    or (refusal.field == "store_credit" and not form.offers_store_credit)
+                ):
+                    error = refusal.message  # not about a field the page shows: above the form
                 else:
                     show_error(form, refusal)
             else:
