@@ -128,11 +128,13 @@ class AdminOrderSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
 
     @extend_schema_field(
         serializers.ChoiceField(
-            choices=["awaiting", "paid", "partially_refunded", "refunded", "balance_due", ""]
+            choices=["awaiting", "paid", "partially_refunded", "refunded", "balance_due"],
+            allow_null=True,
+            help_text="null: the order was cancelled before it took any money.",
         )
     )
-    def get_payment_status(self, order: Order) -> str:
-        return order_payment_state(order)
+    def get_payment_status(self, order: Order) -> str | None:
+        return order_payment_state(order) or None
 
     @extend_schema_field(
         {

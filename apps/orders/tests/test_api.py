@@ -315,9 +315,21 @@ def test_cancelling_a_paid_order_refunds_and_cancels_it_once(alpha):
     data = response.json()["data"]
     assert data["status"] == "cancelled" and data["cancel_reason"] == "Customer asked"
     assert data["totals"]["amount_refunded"] == data["totals"]["amount_paid"]
+    assert data["payment_status"] == "refunded"
     again = _post(client, f"{LIST}/{order.uuid}/cancel", {})
     assert again.status_code == 400
     assert again.json()["error"]["code"] == "not_cancellable"
+
+
+def test_an_order_cancelled_before_taking_money_has_no_payment_status(alpha):
+    with schema_context(alpha.tenant.schema_name):
+        order = draft_make()
+    client = api_client(alpha, api_key_make(alpha, ["orders:read", "orders:write"]))
+    response = _post(client, f"{LIST}/{order.uuid}/cancel", {})
+    assert response.status_code == 200, response.content
+    assert response.json()["data"]["payment_status"] is None
+    listed = client.get(LIST).json()["data"]
+    assert [row["payment_status"] for row in listed] == [None]
 
 
 def test_cancel_refuses_wrong_types(alpha):
