@@ -55,11 +55,12 @@ def redemptions_record(*, order: Order, checkout: Checkout, totals: Totals, atte
     order.redemption_reference = reference
 
 
-def redemptions_reverse(*, order: Order) -> bool:
-    """Give back what the order's live attempt used (idempotent); True if there was one."""
+def redemptions_reverse(*, order: Order, most: Decimal | None = None) -> bool:
+    """Give back what the order's live attempt used (idempotent), its gift card and store credit
+    amounts in all at most `most` (None: all); True if there was one."""
     if not order.redemption_reference:
         return False
-    checkout_redemptions_reverse(order_reference=order.redemption_reference)
+    checkout_redemptions_reverse(order_reference=order.redemption_reference, most=most)
     order.redemption_reference = ""
     return True
 

@@ -127,8 +127,10 @@ def _cancel_locked(*, order: Order, actor: User | None, reason: str, restock: bo
     payments_in_flight_cancel(order=order, actor=actor)
     if order.status == OrderStatus.CANCELLED:  # pragma: no cover - guarded by the callers
         return
-    if order.net_paid > 0:
-        order_refund(order=order, amount=order.net_paid, reason=reason or _("Order cancelled."), actor=actor)
+    # What refunds gave back as store credit is not given back again (`Order.cancel_refund`).
+    balances_back, refund = order.cancel_balances_back, order.cancel_refund
+    if refund > 0:
+        order_refund(order=order, amount=refund, reason=reason or _("Order cancelled."), actor=actor)
     if order.stock_status == OrderStockStatus.RESERVED:
         stock_release(order=order, actor=actor)
     elif order.stock_status == OrderStockStatus.COMMITTED and restock:
@@ -139,7 +141,7 @@ def _cancel_locked(*, order: Order, actor: User | None, reason: str, restock: bo
             actor=actor,
         )
         order.stock_status = OrderStockStatus.RESTOCKED
-    redemptions_reverse(order=order)
+    redemptions_reverse(order=order, most=balances_back)
     customer_uncount(order=order)
     order.hold_expires_at = None
     order.cancel_reason = reason[:255]

@@ -280,31 +280,35 @@ def gift_card_debit(*, code: str, amount: Decimal, currency: str, reference: str
     )
 
 
-def gift_card_debits_reverse(*, reference: str) -> int:
-    """Give back every gift card debit of the order `reference` not given back yet; returns
-    how many. Locks each card's row. Call inside a transaction."""
+def gift_card_debits_reverse(*, reference: str, most: Decimal | None = None) -> Decimal:
+    """Give back every gift card debit of the order `reference` not given back yet, in all at
+    most `most` (None: all of them); returns the amount given back. Locks each card's row.
+    Call inside a transaction."""
     debits = list(
         GiftCardTransaction.objects.filter(
             kind=GiftCardTransaction.Kind.REDEEMED, reference=reference
         ).order_by("gift_card_id")
     )
-    given = 0
+    given = Decimal(0)
     for debit in debits:
         card = GiftCard.objects.select_for_update().get(pk=debit.gift_card_id)
         if GiftCardTransaction.objects.filter(
             gift_card=card, kind=GiftCardTransaction.Kind.REVERSED, reference=reference
         ).exists():
             continue  # a concurrent reversal of the same order got here first
-        card.balance += -debit.amount
+        amount = -debit.amount if most is None else min(-debit.amount, most - given)
+        if amount <= 0:
+            break
+        card.balance += amount
         card.save(update_fields=["balance", "updated_at"])
         GiftCardTransaction.objects.create(
             gift_card=card,
             kind=GiftCardTransaction.Kind.REVERSED,
-            amount=-debit.amount,
+            amount=amount,
             balance_after=card.balance,
             reference=reference,
         )
-        given += 1
+        given += amount
     return given
 
 
@@ -403,27 +407,30 @@ def store_credit_debit(*, user: User, amount: Decimal, currency: str, reference:
         ) from None
 
 
-def store_credit_debits_reverse(*, reference: str) -> int:
-    """Give back the store credit spent on the order `reference`, once; returns how many
-    entries were given back. Call inside a transaction."""
+def store_credit_debits_reverse(*, reference: str, most: Decimal | None = None) -> Decimal:
+    """Give back the store credit spent on the order `reference`, once, in all at most `most`
+    (None: all of it); returns the amount given back. Call inside a transaction."""
     debits = list(
         StoreCreditEntry.objects.filter(kind=StoreCreditEntry.Kind.REDEEMED, reference=reference)
         .select_related("user")
         .order_by("user_id")
     )
-    given = 0
+    given = Decimal(0)
     for debit in debits:
         _user_lock(debit.user)
         if StoreCreditEntry.objects.filter(
             user_id=debit.user_id, kind=StoreCreditEntry.Kind.REVERSED, reference=reference
         ).exists():
             continue
+        amount = -debit.amount if most is None else min(-debit.amount, most - given)
+        if amount <= 0:
+            break
         _store_credit_post(
             user=debit.user,
             kind=StoreCreditEntry.Kind.REVERSED,
-            amount=-debit.amount,
+            amount=amount,
             currency=debit.currency,
             reference=reference,
         )
-        given += 1
+        given += amount
     return given

@@ -20,6 +20,7 @@ final (recording a reversed order again does not count it twice).
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
@@ -148,10 +149,10 @@ def checkout_redemptions_record(
 
 
 @transaction.atomic
-def checkout_redemptions_reverse(*, order_reference: str) -> None:
+def checkout_redemptions_reverse(*, order_reference: str, most: Decimal | None = None) -> None:
     """Give back everything the order `order_reference` used (its discounts' uses, gift card
-    amounts, store credit). Running it again, or for an order that used nothing, changes
-    nothing."""
+    amounts, store credit), the balances in all at most `most` (None: all; gift cards first).
+    Running it again, or for an order that used nothing, changes nothing."""
     reference = _reference(order_reference)
     now = timezone.now()
     redemptions = (
@@ -165,5 +166,5 @@ def checkout_redemptions_reverse(*, order_reference: str) -> None:
         Discount.objects.filter(pk=redemption.discount_id, times_used__gt=0).update(
             times_used=F("times_used") - 1, updated_at=now
         )
-    gift_card_debits_reverse(reference=reference)
-    store_credit_debits_reverse(reference=reference)
+    given = gift_card_debits_reverse(reference=reference, most=most)
+    store_credit_debits_reverse(reference=reference, most=None if most is None else most - given)

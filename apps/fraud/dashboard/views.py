@@ -138,7 +138,7 @@ def risk_cancel(request: HttpRequest, order_number: int) -> HttpResponse:
     """Cancel the order (refunding what was paid) after a confirmation page."""
     assessment = _assessment_or_404(order_number)
     order = assessment.order
-    refunds = order.net_paid > 0
+    refunds = order.cancel_refund > 0
     if refunds and not user_has_permission(request.user, Perm.REFUNDS_CREATE):
         return render(request, FORBIDDEN_TEMPLATE, {"permission": Perm.REFUNDS_CREATE}, status=403)
     form = CancelForm(request.POST if request.method == "POST" else None)
@@ -160,7 +160,7 @@ def risk_cancel(request: HttpRequest, order_number: int) -> HttpResponse:
         "form": form,
         "signals": signals_explained(list(assessment.signals)),
         "error": error,
-        "refund_amount": order.net_paid if refunds else None,
+        "refund_amount": order.cancel_refund if refunds else None,
         "next": request.GET.get("next") or request.POST.get("next", ""),
     }
     return render(request, "fraud/dashboard/cancel.html", context, status=status)

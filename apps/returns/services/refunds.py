@@ -223,6 +223,8 @@ def _store_credit_give(*, order: Order, amount: Decimal, reason: str, actor: Use
     from apps.checkout.services.balances import store_credit_grant
 
     assert order.user is not None
+    order.amount_credited += amount  # under the order's lock (`order_refund_issue`)
+    order.save(update_fields=["amount_credited", "updated_at"])
     store_credit_grant(
         user=order.user,
         amount=amount,

@@ -199,6 +199,72 @@ def test_store_credit_instead_credits_the_account_and_refunds_nothing_at_the_gat
         assert refused.value.code == ReturnErrorCode.REFUND_TOO_LARGE
 
 
+def test_cancelling_after_a_store_credit_refund_gives_back_only_the_rest(alpha):
+    # given a card order of 25.00 of which 20.00 went back as store credit
+    shopper = shopper_make(alpha)
+    with schema_context(alpha.tenant.schema_name):
+        order = paid_order(user=shopper, quantity=1)
+        order_refund_issue(
+            order_id=order.pk,
+            data=RefundInput(token=uuid.uuid4(), amount=Decimal("20.00"), store_credit=True),
+        )
+    client, _staff = staff_client(alpha, "owner")
+    cancel = f"/dashboard/orders/{order.number}/cancel/"
+
+    # the confirmation says what a cancellation will give back, and it does so
+    page = client.get(cancel).text
+    assert "€5.00 will be refunded to the customer" in page
+    assert "€20.00 already went back as store credit and is not given back again." in page
+    assert client.post(cancel, {"reason": "Changed their mind"}).status_code == 302
+
+    fresh = _fresh(alpha, order)
+    with schema_context(alpha.tenant.schema_name):
+        assert fresh.status == OrderStatus.CANCELLED
+        assert fresh.amount_refunded == Decimal("5.00")  # not the 25.00 it took
+        assert store_credit_balance(user=shopper) == Decimal("20.00")
+        assert [r.amount for r in DummyRefund.objects.filter(payment__reference=str(order.uuid))] == [
+            Decimal("5.00")
+        ]
+
+
+@pytest.mark.parametrize(
+    ("credited", "card_back", "refunded"),
+    [
+        ("5.00", "5.00", "15.00"),  # the credit comes off what the gift card gets back
+        ("12.00", "0.00", "13.00"),  # beyond the gift card's 10.00: off the card refund too
+    ],
+)
+def test_cancelling_an_order_paid_by_gift_card_and_card_after_store_credit(
+    in_alpha, credited, card_back, refunded
+):
+    from apps.checkout.models import GiftCard, GiftCardTransaction
+    from apps.orders.services import order_cancel
+
+    # given 25.00 paid as 10.00 by gift card and 15.00 by card, and some of it given as credit
+    shopper = shopper_make(in_alpha)
+    card = gift_card_issue(amount=Decimal("10.00"), currency="EUR")
+    checkout = checkout_ready(
+        items=[(variant_make(price="20.00"), 1)], email=shopper.email, user=shopper, codes=[card.code]
+    )
+    order = place(checkout).order
+    order.refresh_from_db()
+    assert (order.gift_card_total, order.amount_paid) == (Decimal("10.00"), Decimal("15.00"))
+    order_refund_issue(
+        order_id=order.pk, data=RefundInput(token=uuid.uuid4(), amount=Decimal(credited), store_credit=True)
+    )
+
+    order_cancel(order=Order.objects.get(pk=order.pk), actor=None)
+
+    # then the shopper has 25.00 back in all, once
+    order.refresh_from_db()
+    assert GiftCard.objects.get(pk=card.pk).balance == Decimal(card_back)
+    assert order.amount_refunded == Decimal(refunded)
+    assert store_credit_balance(user=shopper) == Decimal(credited)
+    assert Decimal(card_back) + Decimal(refunded) + Decimal(credited) == Decimal("25.00")
+    reversals = GiftCardTransaction.objects.filter(gift_card=card, kind=GiftCardTransaction.Kind.REVERSED)
+    assert [r.amount for r in reversals] == ([Decimal(card_back)] if Decimal(card_back) else [])
+
+
 def test_store_credit_for_a_guest_order_is_a_form_error(alpha):
     with schema_context(alpha.tenant.schema_name):
         order = paid_order(quantity=1)
@@ -336,3 +402,26 @@ def test_a_refund_the_gateway_has_not_confirmed_yet_is_not_refundable_again(in_a
     with pytest.raises(ReturnError) as refused:
         order_refund_issue(order_id=order.pk, data=RefundInput(token=uuid.uuid4(), amount=Decimal("5.01")))
     assert refused.value.code == ReturnErrorCode.REFUND_TOO_LARGE and refused.value.params["most"] == "5.00"
+
+
+def test_the_migration_fills_in_what_earlier_refunds_gave_as_store_credit(in_alpha):
+    import importlib
+
+    from django.apps import apps
+
+    shopper = shopper_make(in_alpha)
+    order = paid_order(user=shopper, quantity=2)  # 45.00
+    other = paid_order(quantity=1)
+    for amount in ("10.00", "2.50"):
+        order_refund_issue(
+            order_id=order.pk, data=RefundInput(token=uuid.uuid4(), amount=Decimal(amount), store_credit=True)
+        )
+    order_refund_issue(order_id=order.pk, data=RefundInput(token=uuid.uuid4(), amount=Decimal("5.00")))
+    Order.objects.update(amount_credited=0)  # as before the field existed
+
+    importlib.import_module("apps.returns.migrations.0002_backfill_order_amount_credited").backfill(
+        apps, None
+    )
+
+    assert Order.objects.get(pk=order.pk).amount_credited == Decimal("12.50")
+    assert Order.objects.get(pk=other.pk).amount_credited == 0

@@ -139,7 +139,7 @@ def _payment_link_possible(order: Order) -> bool:
 def _actions(request: HttpRequest, order: Order) -> OrderActions:
     manage = user_has_permission(request.user, Perm.ORDERS_MANAGE)
     refunds = user_has_permission(request.user, Perm.REFUNDS_CREATE)
-    cancel_refunds = order.net_paid > 0
+    cancel_refunds = order.cancel_refund > 0
     return OrderActions(
         edit=manage and order_edit_refusal(order) is None,
         cancel=manage and order.status in CANCELLABLE_STATUSES and (refunds or not cancel_refunds),
@@ -254,7 +254,7 @@ def order_cancel_view(request: HttpRequest, order_number: int) -> HttpResponse:
     order = order_or_404(order_number)
     if request.method == "POST" and order.status == OrderStatus.CANCELLED:
         return _already_cancelled(request, order)
-    refunds = order.net_paid > 0
+    refunds = order.cancel_refund > 0
     if refunds and not user_has_permission(request.user, Perm.REFUNDS_CREATE):
         return forbidden(request, Perm.REFUNDS_CREATE)
     sold = order.stock_status == OrderStockStatus.COMMITTED
@@ -284,7 +284,7 @@ def order_cancel_view(request: HttpRequest, order_number: int) -> HttpResponse:
         "order": order,
         "form": form,
         "error": error,
-        "refund_amount": order.net_paid if refunds else None,
+        "refund_amount": order.cancel_refund if refunds else None,
         "in_flight": card_payment_pending(order) or manual_payment_pending(order),
         "sold": sold,
         "cancellable": order.status in CANCELLABLE_STATUSES,
