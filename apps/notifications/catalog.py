@@ -112,7 +112,18 @@ _TOTALS_HTML = """
   <tr><td style="padding:2px 0;">{{ _("Shipping") }}</td><td align="right">{{ order.shipping }}</td></tr>
   {% if order.has_tax %}<tr><td style="padding:2px 0;">{{ _("Tax") }}</td><td align="right">{{ order.tax }}</td></tr>{% endif %}
   <tr><td style="padding:8px 0;font-weight:700;border-top:2px solid {{ theme.text }};">{{ _("Total") }}</td><td align="right" style="padding:8px 0;font-weight:700;border-top:2px solid {{ theme.text }};">{{ order.total }}</td></tr>
+  {% if order.has_gift_card %}<tr><td style="padding:2px 0;">{{ _("Paid by gift card") }}</td><td align="right">−{{ order.gift_card }}</td></tr>{% endif %}
+  {% if order.has_store_credit %}<tr><td style="padding:2px 0;">{{ _("Paid by store credit") }}</td><td align="right">−{{ order.store_credit }}</td></tr>{% endif %}
 </table>"""
+
+_TOTALS_TEXT = """{{ _("Subtotal") }}: {{ order.subtotal }}
+{% if order.has_discount %}{{ _("Discount") }}: −{{ order.discount }}
+{% endif %}{{ _("Shipping") }}: {{ order.shipping }}
+{% if order.has_tax %}{{ _("Tax") }}: {{ order.tax }}
+{% endif %}{{ _("Total") }}: {{ order.total }}
+{% if order.has_gift_card %}{{ _("Paid by gift card") }}: −{{ order.gift_card }}
+{% endif %}{% if order.has_store_credit %}{{ _("Paid by store credit") }}: −{{ order.store_credit }}
+{% endif %}"""
 
 _LINES_TEXT = """{% for line in order.lines %}- {{ line.title }}{% if line.variant %} ({{ line.variant }}){% endif %} × {{ line.quantity }}: {{ line.total }}
 {% endfor %}"""
@@ -144,8 +155,7 @@ SPECS: dict[str, TemplateSpec] = {
 {{{{ _("We have received your payment for order %(number)s and are getting it ready.", number=order.number) }}}}
 
 {_LINES_TEXT}
-{{{{ _("Total") }}}}: {{{{ order.total }}}}
-{{% if order.shipping_address %}}
+{_TOTALS_TEXT}{{% if order.shipping_address %}}
 {{{{ _("Shipping to") }}}}:
 {{% for line in order.shipping_address %}}{{{{ line }}}}
 {{% endfor %}}{{% endif %}}

@@ -133,7 +133,9 @@ def order_context(order: Order, *, language: str, base_url: str) -> dict[str, An
             "sku": line.sku,
             "quantity": line.quantity,
             "unit_price": money_text(line.unit_price, currency, language),
-            "total": money_text(line.total, currency, language),
+            # What the shop's pages list for the line: before order discounts, and with or
+            # without tax as the store prices; the lines add up to the subtotal.
+            "total": money_text(line.subtotal, currency, language),
         }
         for line in order.lines.all()
     ]
@@ -146,10 +148,16 @@ def order_context(order: Order, *, language: str, base_url: str) -> dict[str, An
         "subtotal": money_text(order.subtotal, currency, language),
         "discount": money_text(order.discount_total, currency, language),
         "has_discount": bool(order.discount_total),
-        "shipping": money_text(order.shipping_total, currency, language),
+        # Net of its tax when prices exclude tax (the tax row holds it), so that subtotal −
+        # discount + shipping + tax = total, as on the shop's pages.
+        "shipping": money_text(order.shipping_shown, currency, language),
         "tax": money_text(order.tax_total, currency, language),
         "has_tax": bool(order.tax_total) and not order.prices_include_tax,
         "total": money_text(order.total, currency, language),
+        "gift_card": money_text(order.gift_card_total, currency, language),
+        "has_gift_card": bool(order.gift_card_total),
+        "store_credit": money_text(order.store_credit_total, currency, language),
+        "has_store_credit": bool(order.store_credit_total),
         "shipping_method": order.shipping_method_name,
         "shipping_address": _address_lines(order.shipping_address or {}),
         "lines": lines,
@@ -207,6 +215,10 @@ def sample_order(*, language: str, base_url: str) -> dict[str, Any]:
         "tax": money_text("0.00", currency, language),
         "has_tax": False,
         "total": money_text("59.70", currency, language),
+        "gift_card": money_text("0.00", currency, language),
+        "has_gift_card": False,
+        "store_credit": money_text("0.00", currency, language),
+        "has_store_credit": False,
         "shipping_method": _("Standard shipping"),
         "shipping_address": ["Erika Mustermann", "Unter den Linden 1", "10117 Berlin", "DE"],
         "lines": [

@@ -35,6 +35,8 @@ MESSAGES: tuple[str, ...] = (
     gettext_noop("Order %(number)s has shipped with %(carrier)s."),
     gettext_noop("Order %(number)s is on its way"),
     gettext_noop("Order %(number)s was delivered. We hope you enjoy it!"),
+    gettext_noop("Paid by gift card"),
+    gettext_noop("Paid by store credit"),
     gettext_noop("Please confirm your subscription to %(store)s"),
     gettext_noop("Reason"),
     gettext_noop("Refund for order %(number)s"),

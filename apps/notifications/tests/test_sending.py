@@ -39,6 +39,46 @@ def test_an_order_confirmation_goes_through_smtp_with_html_and_text_parts(
     assert delivery.provider_id == message["Message-ID"]
 
 
+def test_the_confirmations_totals_add_up_with_taxed_shipping_and_a_gift_card(
+    in_alpha, mailoutbox, django_capture_on_commit_callbacks
+):
+    import re
+    from decimal import Decimal
+
+    from apps.checkout.services import gift_card_issue
+    from apps.checkout.tests.dashboard_support import tax_rate_make
+    from apps.orders.tests.factories import checkout_ready, place, variant_make
+
+    # given prices without tax, 19 % on the goods and the shipping, and a gift card paying 10.00
+    tax_rate_make(country="DE", rate="0.19")
+    card = gift_card_issue(amount=Decimal("10.00"), currency="EUR")
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place(
+            checkout_ready(
+                items=[(variant_make(price="20.00"), 2)], email="sum@example.com", codes=[card.code]
+            )
+        ).order
+    order.refresh_from_db()
+    assert order.shipping_total > order.shipping_shown > 0  # shipping carries tax
+
+    [message] = [m for m in mailoutbox if m.to == ["sum@example.com"]]
+    rows = dict(
+        re.findall(r"^(Subtotal|Discount|Shipping|Tax|Total|Paid by gift card): (.+)$", message.body, re.M)
+    )
+
+    def amount(text: str) -> Decimal:
+        return Decimal(text.replace("€", "").replace(",", "").replace("−", "-"))
+
+    # then the text part lists every row, they add up, and the line shows what the pages show
+    assert set(rows) == {"Subtotal", "Shipping", "Tax", "Total", "Paid by gift card"}
+    assert amount(rows["Subtotal"]) + amount(rows["Shipping"]) + amount(rows["Tax"]) == amount(rows["Total"])
+    assert amount(rows["Total"]) == order.total and amount(rows["Paid by gift card"]) == Decimal("-10.00")
+    assert "× 2: €40.00" in message.body
+    html = message.alternatives[0][0]
+    assert f"€{order.shipping_shown:.2f}" in html and f"€{order.shipping_total:.2f}" not in html
+    assert "Paid by gift card" in html
+
+
 def test_an_smtp_failure_is_recorded_and_the_delivery_can_be_sent_again(
     in_alpha, settings, mailoutbox, django_capture_on_commit_callbacks
 ):
