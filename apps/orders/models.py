@@ -241,6 +241,11 @@ class Order(TimeStampedModel):
         return self.amount_paid - self.amount_refunded
 
     @property
+    def unit_count(self) -> int:
+        """How many items the order holds (units, not lines); no query when lines are prefetched."""
+        return sum(line.quantity for line in self.lines.all())
+
+    @property
     def cancel_balances_back(self) -> Decimal:
         """What cancelling gives back to the gift cards and store credit that paid: what they
         paid, less what refunds already gave back as store credit."""

@@ -89,6 +89,9 @@ def test_a_guests_orders_show_in_the_account_they_open_later_with_that_email(alp
     html = page.text
     assert f"Order #{second.number}" in html and f"Order #{first.number}" in html
     assert html.index(f"Order #{second.number}") < html.index(f"Order #{first.number}")
+    # counting items, not lines: 2 lines of 2 units each are 4 items
+    row = html.split(f'id="order-{second.number}"', 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r'<td class="num">(\d+)</td>', row) == ["4"]
     # and on the overview
     assert f"Order #{second.number}" in client.get("/account/").text
     # and each order's page shows its lines, totals and address
