@@ -99,6 +99,12 @@ class ReturnRequest(TimeStampedModel):
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    # The one-time token of the shopper's form that sent it: the same form posted again (a
+    # double click, a reload) asks for nothing more.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    # Not stored: True on the instance `return_request_create` returns for a token used before.
+    replayed: bool = False
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -10,6 +10,7 @@ job (`apps.returns.services.refunds`), which marks the request refunded.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -143,16 +144,26 @@ def return_request_create(
     reason: str,
     comment: str = "",
     photos: Sequence[UploadedFile] = (),
+    token: uuid.UUID | None = None,
 ) -> ReturnRequest:
     """Ask to return `lines` ((order line id, units), ...) of the order; refused (nothing saved)
     past the return window, for more units than were received minus those asked back already,
-    or with photos missing, too many or not images."""
+    or with photos missing, too many or not images. A `token` (the form's) already used for this
+    order returns that request, marked `replayed`, and asks for nothing more."""
     if reason not in ReturnReason.values:
         raise _refused(_("Choose a reason."), ReturnErrorCode.REASON_REQUIRED, "reason")
     policy = return_settings_get()
     extensions = _photos_check(photos, required=policy.photos_required)
     with transaction.atomic():
         order = order_lock(order_id=order.pk)
+        done = ReturnRequest.objects.filter(submission_token=token).first() if token else None
+        if done is not None:
+            if done.order_id != order.pk:
+                raise _refused(
+                    _("This form was already used for another order."), ReturnErrorCode.TOKEN_REUSED
+                )
+            done.replayed = True
+            return done
         window = return_window(order, policy=policy)
         if not window.is_open(timezone.now()):
             if window.ends is None:
@@ -185,7 +196,11 @@ def return_request_create(
                     line=line_id,
                 )
         request = ReturnRequest.objects.create(
-            order=order, reason=reason, comment=comment.strip()[:5000], requested_by=user
+            order=order,
+            reason=reason,
+            comment=comment.strip()[:5000],
+            requested_by=user,
+            submission_token=token,
         )
         ReturnLine.objects.bulk_create(
             [

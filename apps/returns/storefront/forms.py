@@ -4,6 +4,7 @@ may still be returned), a reason, a comment and photos."""
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from django import forms
@@ -28,8 +29,14 @@ class ReturnRequestForm(forms.Form):
     comment = forms.CharField(
         label=_("Anything to add?"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # One per page load: the same form posted twice sends one request.
+    token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={"required": _("This form is out of date; reload the page and send it again.")},
+    )
 
     def __init__(self, *args: Any, lines: list[tuple[OrderLine, int]], **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("token", uuid.uuid4())
         super().__init__(*args, **kwargs)
         self.line_rows: list[tuple[OrderLine, int, str]] = []
         for line, left in lines:

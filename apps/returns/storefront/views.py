@@ -57,13 +57,14 @@ def return_request(request: HttpRequest, order_uuid: uuid.UUID) -> HttpResponse:
         photos = request.FILES.getlist("photos")
         if form.is_valid():
             try:
-                return_request_create(
+                sent = return_request_create(
                     order=order,
                     user=_shopper(request),
                     lines=form.chosen(),
                     reason=form.cleaned_data["reason"],
                     comment=form.cleaned_data.get("comment") or "",
                     photos=photos,
+                    token=form.cleaned_data["token"],
                 )
             except ApplicationError as refusal:
                 if refusal.field and refusal.field in form.fields:
@@ -71,9 +72,12 @@ def return_request(request: HttpRequest, order_uuid: uuid.UUID) -> HttpResponse:
                 else:
                     error = refusal.message
             else:
-                messages.success(
-                    request, _("Your return request was sent. We will tell you what happens next.")
-                )
+                if sent.replayed:
+                    messages.info(request, _("Your return request was already sent; it was not sent again."))
+                else:
+                    messages.success(
+                        request, _("Your return request was sent. We will tell you what happens next.")
+                    )
                 return redirect("storefront:order_detail", order_uuid=order.uuid)
     context = {
         "order": order,

@@ -5,6 +5,7 @@ reaches only the shopper whose return it is."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from django_tenants.utils import schema_context
@@ -64,6 +65,7 @@ def test_a_return_requested_within_the_window_is_saved_with_its_photos(alpha):
             f"quantity_{line.pk}": "2",
             "reason": "size",
             "comment": "Too small",
+            "token": str(uuid.uuid4()),
             "photos": [photo_upload(), photo_upload("b.png")],
         },
     )
@@ -91,7 +93,9 @@ def test_past_the_window_the_request_is_refused_and_nothing_saved(alpha):
 
     page = client.get(_request_url(order))
     assert "return window for this order closed" in page.text
-    response = client.post(_request_url(order), {f"quantity_{line.pk}": "1", "reason": "size"})
+    response = client.post(
+        _request_url(order), {f"quantity_{line.pk}": "1", "reason": "size", "token": str(uuid.uuid4())}
+    )
 
     assert response.status_code == 400
     assert "30-day return window for this order closed" in response.text
@@ -100,7 +104,50 @@ def test_past_the_window_the_request_is_refused_and_nothing_saved(alpha):
         assert not ReturnPhoto.objects.exists()
         # a longer window lets it through
         ReturnSettings.objects.filter(pk=return_settings_get().pk).update(window_days=60)
-    assert client.post(_request_url(order), {f"quantity_{line.pk}": "1", "reason": "size"}).status_code == 302
+    assert (
+        client.post(
+            _request_url(order), {f"quantity_{line.pk}": "1", "reason": "size", "token": str(uuid.uuid4())}
+        ).status_code
+        == 302
+    )
+
+
+def test_the_same_form_posted_twice_sends_one_request(alpha):
+    shopper = shopper_make(alpha)
+    with schema_context(alpha.tenant.schema_name):
+        order = paid_order(user=shopper, quantity=2)
+        line = order.lines.get()
+    client = client_for(alpha, shopper)
+    page = client.get(_request_url(order)).text
+    token = re.search(r'name="token" value="([0-9a-f-]{36})"', page)
+    assert token is not None  # the page carries its one-time token
+    form = {f"quantity_{line.pk}": "1", "reason": "size", "token": token.group(1)}
+
+    first = client.post(_request_url(order), form)
+    second = client.post(_request_url(order), form)  # a double click
+
+    assert first.status_code == second.status_code == 302
+    assert "already sent; it was not sent again" in client.get(second["Location"]).text
+    assert _count(alpha) == 1
+    with schema_context(alpha.tenant.schema_name):
+        assert _names(order) == ["return.requested"]
+    # a new page load may ask for the other unit
+    again = {**form, "token": str(uuid.uuid4())}
+    assert client.post(_request_url(order), again).status_code == 302
+    assert _count(alpha) == 2
+
+
+def test_a_form_without_its_token_is_refused_and_sends_nothing(alpha):
+    shopper = shopper_make(alpha)
+    with schema_context(alpha.tenant.schema_name):
+        order = paid_order(user=shopper, quantity=1)
+        line = order.lines.get()
+    response = client_for(alpha, shopper).post(
+        _request_url(order), {f"quantity_{line.pk}": "1", "reason": "size"}
+    )
+    assert response.status_code == 400
+    assert "This form is out of date; reload the page and send it again." in response.text
+    assert _count(alpha) == 0
 
 
 def test_more_than_was_bought_or_already_asked_back_is_refused(in_alpha):
@@ -142,7 +189,12 @@ def test_another_shoppers_order_is_not_found(alpha):
     client = client_for(alpha, other)
 
     assert client.get(_request_url(order)).status_code == 404
-    assert client.post(_request_url(order), {f"quantity_{line.pk}": "1", "reason": "size"}).status_code == 404
+    assert (
+        client.post(
+            _request_url(order), {f"quantity_{line.pk}": "1", "reason": "size", "token": str(uuid.uuid4())}
+        ).status_code
+        == 404
+    )
     assert _count(alpha) == 0
 
 
