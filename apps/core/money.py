@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from babel.core import Locale, get_global
 from babel.numbers import format_currency, get_currency_precision, list_currencies
+from django.utils.translation import get_language, to_locale
 
 MONEY_ROUNDING = ROUND_HALF_UP
 
@@ -88,6 +89,11 @@ def money_format(amount: Decimal | int | str, currency: str, locale: str) -> str
     """`amount` as a shopper in `locale` reads it, rounded as `money_quantize` rounds:
     "￥1,235" (JPY, ja_JP), "1.234,50 €" (EUR, de), "KWD1,234.500" (KWD, en)."""
     return _formatted(str(money_quantize(amount, currency)), currency, locale)
+
+
+def money_display(amount: Decimal | int | str, currency: str) -> str:
+    """`money_format` in the active language: what the `money` template filter writes."""
+    return money_format(amount, currency, to_locale(get_language() or "en"))
 
 
 @lru_cache(maxsize=4096)

@@ -58,7 +58,7 @@ from apps.checkout.selectors.checkout import CheckoutReview, checkout_review
 from apps.checkout.selectors.codes import collection_members, discount_input
 from apps.checkout.selectors.shipping import tax_rate_for
 from apps.checkout.services import checkout_complete_mark
-from apps.core.money import money_quantize
+from apps.core.money import money_display, money_quantize
 from apps.orders.calculations import discount_rule
 from apps.orders.customers import customer_attach, customer_count, customer_uncount
 from apps.orders.enums import OrderEventKind, OrderOrigin, OrderStatus, OrderStockStatus
@@ -148,10 +148,8 @@ def _refused(
     if _as_money(expected_total, review.currency) != total:
         params = {"expected": str(expected_total), "total": str(total), "currency": review.currency}
         return PlacementRefused(
-            _(
-                "The total changed to %(total)s %(currency)s since you reviewed your order. Check it and confirm again."
-            )
-            % params,
+            _("The total changed to %(total)s since you reviewed your order. Check it and confirm again.")
+            % {"total": money_display(total, review.currency)},
             code=OrderErrorCode.TOTAL_CHANGED,
             params=params,
         )
@@ -160,9 +158,9 @@ def _refused(
         params = {"expected": str(expected_amount_due), "amount": str(due), "currency": review.currency}
         return PlacementRefused(
             _(
-                "The amount to pay changed to %(amount)s %(currency)s (a gift card or your store credit changed). Check it and confirm again."
+                "The amount to pay changed to %(amount)s (a gift card or your store credit changed). Check it and confirm again."
             )
-            % params,
+            % {"amount": money_display(due, review.currency)},
             code=OrderErrorCode.AMOUNT_DUE_CHANGED,
             params=params,
         )

@@ -7,12 +7,15 @@ whoever reads them; `order_event_message` builds the sentence.
 
 from __future__ import annotations
 
+import contextlib
+from decimal import InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.core.events import event_emit
+from apps.core.money import currency_is_valid, money_display
 from apps.orders.enums import OrderEventKind, OrderStatus
 from apps.orders.models import Order, OrderEvent
 
@@ -67,9 +70,27 @@ class _Params(dict[str, Any]):
         return ""
 
 
+# Parameters holding an amount of the entry's `currency`.
+_MONEY_PARAMS = ("amount", "old_total", "new_total")
+
+
+def _with_money(params: dict[str, Any]) -> _Params:
+    """`params` with their amounts written as a reader of the active language writes money
+    ("1.234,50 €"); left as stored when the entry names no valid currency."""
+    p = _Params(params)
+    currency = str(p.get("currency") or "")
+    if not currency_is_valid(currency):
+        return p
+    for key in _MONEY_PARAMS:
+        if p.get(key) not in (None, ""):
+            with contextlib.suppress(InvalidOperation, ValueError):  # kept as stored
+                p[key] = money_display(str(p[key]), currency)
+    return p
+
+
 def order_event_message(event: OrderEvent) -> str:
-    """The timeline entry as a sentence in the active language."""
-    p = _Params(event.params or {})
+    """The timeline entry as a sentence in the active language, amounts written as money."""
+    p = _with_money(event.params or {})
     kind = event.kind
     K = OrderEventKind
     if kind == K.STATUS_CHANGED:
@@ -84,24 +105,24 @@ def order_event_message(event: OrderEvent) -> str:
     if kind == K.DRAFT_SENT:
         return _("Payment link sent to %(email)s.") % {"email": p.get("email", "")}
     if kind == K.PAYMENT_STARTED:
-        return _("Payment of %(amount)s %(currency)s started (%(gateway)s).") % p
+        return _("Payment of %(amount)s started (%(gateway)s).") % p
     if kind == K.PAYMENT_ACTION_REQUIRED:
-        return _("Payment of %(amount)s %(currency)s waits for the shopper to confirm it.") % p
+        return _("Payment of %(amount)s waits for the shopper to confirm it.") % p
     if kind == K.PAYMENT_SUCCEEDED:
-        return _("Payment of %(amount)s %(currency)s received (%(gateway)s).") % p
+        return _("Payment of %(amount)s received (%(gateway)s).") % p
     if kind == K.PAYMENT_FAILED:
-        return _("Payment of %(amount)s %(currency)s failed: %(error)s") % {
+        return _("Payment of %(amount)s failed: %(error)s") % {
             **p,
             "error": p.get("error_message") or p.get("error_code") or _("no reason given"),
         }
     if kind == K.PAYMENT_CANCELLED:
-        return _("Payment of %(amount)s %(currency)s cancelled.") % p
+        return _("Payment of %(amount)s cancelled.") % p
     if kind == K.MARKED_PAID:
-        return _("Marked as paid: %(amount)s %(currency)s (%(gateway)s).") % p
+        return _("Marked as paid: %(amount)s (%(gateway)s).") % p
     if kind == K.REFUNDED:
-        return _("Refunded %(amount)s %(currency)s.") % p
+        return _("Refunded %(amount)s.") % p
     if kind == K.REFUND_FAILED:
-        return _("Refund of %(amount)s %(currency)s failed: %(error)s") % {
+        return _("Refund of %(amount)s failed: %(error)s") % {
             **p,
             "error": p.get("error_message") or _("no reason given"),
         }
@@ -143,12 +164,12 @@ def order_event_message(event: OrderEvent) -> str:
     if kind == K.CANCELLED:
         return _("Order cancelled: %(reason)s") % {"reason": p.get("reason") or _("no reason given")}
     if kind == K.EDITED:
-        return _("%(change)s Total %(old_total)s → %(new_total)s %(currency)s.") % {
+        return _("%(change)s Total %(old_total)s → %(new_total)s.") % {
             **p,
             "change": _edit_change(p),
         }
     if kind == K.BALANCE_DUE:
-        return _("%(amount)s %(currency)s left to pay; a payment link was created.") % p
+        return _("%(amount)s left to pay; a payment link was created.") % p
     if kind == K.NOTE_ADDED:
         return _("Note added.")
     if kind == K.FULFILMENT_CREATED:
@@ -199,7 +220,7 @@ def _after_sale_message(kind: str) -> str | None:
         K.RETURN_APPROVED: _("Return approved."),
         K.RETURN_REFUSED: _("Return refused: %(reason)s"),
         K.RETURN_RECEIVED: _("Returned goods received."),
-        K.STORE_CREDIT_ISSUED: _("%(amount)s %(currency)s given as store credit."),
+        K.STORE_CREDIT_ISSUED: _("%(amount)s given as store credit."),
         K.INVOICE_ISSUED: _("Invoice %(number)s issued."),
         K.CREDIT_NOTE_ISSUED: _("Credit note %(number)s issued."),
         K.EMAIL_SENT: _("Email “%(template)s” sent to %(to)s."),

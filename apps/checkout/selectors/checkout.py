@@ -45,7 +45,7 @@ from apps.checkout.selectors.shipping import (
     shipping_choices,
     tax_rate_for,
 )
-from apps.core.money import money_quantize
+from apps.core.money import money_display, money_quantize
 from apps.stores.selectors import store_settings_get
 
 
@@ -356,8 +356,12 @@ def _problems(review: CheckoutReview) -> list[CheckoutProblem]:
             }
             problems.append(
                 CheckoutProblem(
-                    _("The price of %(product)s changed from %(old)s to %(new)s %(currency)s.")
-                    % price_params,
+                    _("The price of %(product)s changed from %(old)s to %(new)s.")
+                    % {
+                        "product": line.display_name,
+                        "old": money_display(line.price_when_added, review.currency),
+                        "new": money_display(line.unit_price, review.currency),
+                    },
                     code=CheckoutErrorCode.PRICE_CHANGED,
                     params=price_params,
                     line=line.key,

@@ -50,7 +50,7 @@ from apps.checkout.selectors.codes import (
 )
 from apps.checkout.services.carts import cart_convert
 from apps.core.events import event_emit
-from apps.core.money import money_quantize
+from apps.core.money import money_display, money_quantize
 from apps.customers.errors import CustomerInputInvalid
 from apps.customers.services import AddressInput, address_clean
 
@@ -321,8 +321,8 @@ def _discount_apply(*, locked: Checkout, discount: Discount) -> CodeApplied:
         if skipped.reason == REASON_MIN_SUBTOTAL:
             minimum = money_quantize(discount.min_subtotal or Decimal(0), locked.cart.currency)
             raise CodeRefused(
-                _("The code %(code)s needs a subtotal of at least %(minimum)s %(currency)s.")
-                % {"code": discount.code, "minimum": minimum, "currency": locked.cart.currency},
+                _("The code %(code)s needs a subtotal of at least %(minimum)s.")
+                % {"code": discount.code, "minimum": money_display(minimum, locked.cart.currency)},
                 code=CheckoutErrorCode.CODE_MIN_SUBTOTAL,
                 field="code",
                 params={"code": discount.code, "minimum": str(minimum), "currency": locked.cart.currency},

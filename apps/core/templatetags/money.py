@@ -6,9 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
-from django.utils.translation import get_language, to_locale
 
-from apps.core.money import money_format
+from apps.core.money import money_display
 
 register = template.Library()
 
@@ -17,4 +16,4 @@ register = template.Library()
 def money(amount: Decimal | int | str | None, currency: str) -> str:
     if amount is None or amount == "":
         return ""
-    return money_format(amount, str(currency), to_locale(get_language() or "en"))
+    return money_display(amount, str(currency))

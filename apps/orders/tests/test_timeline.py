@@ -41,3 +41,24 @@ def test_the_singular_is_translated():
     event.params["units"] = 3
     with translation.override("es"):
         assert order_event_message(event) == "3 unidades devueltas a las existencias."
+
+
+@pytest.mark.parametrize(
+    ("kind", "params"),
+    [
+        (K.PAYMENT_SUCCEEDED, {"amount": "1234.5", "currency": "EUR", "gateway": "stripe"}),
+        (K.REFUNDED, {"amount": "1234.50", "currency": "EUR"}),
+        (K.STORE_CREDIT_ISSUED, {"amount": "1234.500", "currency": "EUR"}),
+        (K.EDITED, {"action": "line_removed", "old_total": "1300", "new_total": "1234.5", "currency": "EUR"}),
+    ],
+)
+def test_amounts_are_written_as_money_in_the_readers_language(kind, params):
+    event = OrderEvent(kind=kind, params=params)
+    assert "€1,234.50" in order_event_message(event)
+    with translation.override("de"):
+        german = order_event_message(event)
+    assert "1.234,50\xa0€" in german and "EUR" not in german and "1234" not in german
+
+
+def test_an_entry_without_a_currency_keeps_its_amount_as_stored():
+    assert "12.50" in order_event_message(OrderEvent(kind=K.REFUNDED, params={"amount": "12.50"}))

@@ -352,7 +352,7 @@ def test_a_discount_code_and_a_gift_card_show_in_the_totals_and_the_order(alpha:
         ("OLD", "The code OLD has expired."),
         ("LATER", "The code LATER is not valid yet."),
         ("USEDUP", "The code USEDUP has been used up."),
-        ("BIG", "The code BIG needs a subtotal of at least 100.00 EUR."),
+        ("BIG", "The code BIG needs a subtotal of at least €100.00."),
         ("EMPTY-CARD", "The gift card EMPTY-CARD has no balance left."),
         ("EXPIRED-CARD", "The gift card EXPIRED-CARD has expired."),
         ("", "Enter a code."),
@@ -432,7 +432,7 @@ def test_a_gift_card_spent_elsewhere_after_review_is_never_silently_charged_to_t
     )
 
     assert orders_of(alpha, token) == []
-    assert "The amount to pay changed to 27.75 EUR" in _html(response)
+    assert "The amount to pay changed to €27.75" in _html(response)
 
 
 def test_a_gift_card_paying_for_everything_places_the_order_with_no_payment_method(alpha: StoreWorld):
@@ -587,7 +587,7 @@ def test_a_changed_price_is_shown_before_paying_and_accepted_explicitly(alpha: S
         ProductVariant.objects.filter(pk=shop.variants[0].pk).update(price=Decimal("22.00"))
 
     html = _html(client.get(url(token, "payment")))
-    assert "The price of Linen shirt 0 changed from 20.00 to 22.00 EUR." in html
+    assert "The price of Linen shirt 0 changed from €20.00 to €22.00." in html
     assert "Accept the new prices" in html and 'checkout-place" disabled' in html
 
     # placing with the total seen before is refused
@@ -619,7 +619,7 @@ def test_a_total_that_changed_since_review_is_refused(alpha: StoreWorld):
     )
 
     assert orders_of(alpha, token) == []
-    assert "The total changed to 29.75 EUR since you reviewed your order." in _html(response)
+    assert "The total changed to €29.75 since you reviewed your order." in _html(response)
 
 
 # ------------------------------------------------------------------------------
