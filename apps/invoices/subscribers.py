@@ -3,8 +3,8 @@
 - `order.paid` -> the order's invoice;
 - `order.refunded` (`apps.orders.refunds.order_refund` emits it for every refund through the
   order's payments: staff refunds, returns, order edits, a paid order's cancellation; the
-  returns app emits it for a refund as store credit; payload `refund={amount, currency,
-  store_credit, reason}`) -> a credit note of that amount, split over the invoice's tax rates;
+  returns app emits it for a refund as store credit or onto gift cards; payload
+  `refund={amount, currency, store_credit, gift_card, reason}`) -> a credit note of that amount, split over the invoice's tax rates;
 - `order.cancelled` of an order that was paid -> a credit note for whatever the invoice has left
   once the refund's credit note is out (the part paid by gift card or store credit, which the
   cancellation gives back without a refund).

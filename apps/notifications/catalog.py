@@ -49,7 +49,7 @@ FULFILMENT_SHAPE: dict[str, Any] = {
     "tracking_url": "",
     "lines": [],
 }
-REFUND_SHAPE: dict[str, Any] = {"amount": "", "store_credit": False, "reason": ""}
+REFUND_SHAPE: dict[str, Any] = {"amount": "", "store_credit": False, "gift_card": False, "reason": ""}
 DELIVERY_SHAPE: dict[str, Any] = {"estimated": "", "promised": "", "reason": ""}
 RETURN_SHAPE: dict[str, Any] = {
     "id": "",
@@ -202,10 +202,11 @@ SPECS: dict[str, TemplateSpec] = {
             subject='{{ _("Refund for order %(number)s", number=order.number) }}',
             html=f"""<h1 {_H1}>{{{{ _("Your refund is on its way") }}}}</h1>
 {{% if refund.store_credit %}}<p>{{{{ _("We have added %(amount)s to your store credit for order %(number)s.", amount=refund.amount, number=order.number) }}}}</p>
+{{% elif refund.gift_card %}}<p>{{{{ _("We have put %(amount)s back on the gift card you paid order %(number)s with.", amount=refund.amount, number=order.number) }}}}</p>
 {{% else %}}<p>{{{{ _("We have refunded %(amount)s for order %(number)s to the payment method you used. It can take a few days to appear.", amount=refund.amount, number=order.number) }}}}</p>{{% endif %}}
 {{% if refund.reason %}}<p {_MUTED}>{{{{ refund.reason }}}}</p>{{% endif %}}
 {_ORDER_LINK_HTML}""",
-            text=f"""{{% if refund.store_credit %}}{{{{ _("We have added %(amount)s to your store credit for order %(number)s.", amount=refund.amount, number=order.number) }}}}{{% else %}}{{{{ _("We have refunded %(amount)s for order %(number)s to the payment method you used. It can take a few days to appear.", amount=refund.amount, number=order.number) }}}}{{% endif %}}
+            text=f"""{{% if refund.store_credit %}}{{{{ _("We have added %(amount)s to your store credit for order %(number)s.", amount=refund.amount, number=order.number) }}}}{{% elif refund.gift_card %}}{{{{ _("We have put %(amount)s back on the gift card you paid order %(number)s with.", amount=refund.amount, number=order.number) }}}}{{% else %}}{{{{ _("We have refunded %(amount)s for order %(number)s to the payment method you used. It can take a few days to appear.", amount=refund.amount, number=order.number) }}}}{{% endif %}}
 {{% if refund.reason %}}
 {{{{ refund.reason }}}}{{% endif %}}
 

@@ -65,6 +65,7 @@ MESSAGES: tuple[str, ...] = (
     gettext_noop("We are sorry: order %(number)s is taking longer than we promised."),
     gettext_noop("We cannot accept this return"),
     gettext_noop("We have added %(amount)s to your store credit for order %(number)s."),
+    gettext_noop("We have put %(amount)s back on the gift card you paid order %(number)s with."),
     gettext_noop("We have received your payment for order %(number)s and are getting it ready."),
     gettext_noop(
         "We have refunded %(amount)s for order %(number)s to the payment method you used. It can take a few days to appear."

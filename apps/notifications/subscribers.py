@@ -119,6 +119,7 @@ def order_refunded_send(event: Event) -> None:
         refund={
             "amount": money_text(amount, currency, language) if amount not in (None, "") else "",
             "store_credit": bool(refund.get("store_credit")),
+            "gift_card": bool(refund.get("gift_card")),
             "reason": str(refund.get("reason") or ""),
         },
     )

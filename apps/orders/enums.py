@@ -77,6 +77,7 @@ class OrderEventKind(models.TextChoices):
     RETURN_REFUSED = "return_refused", _("Return refused")
     RETURN_RECEIVED = "return_received", _("Return received")
     STORE_CREDIT_ISSUED = "store_credit_issued", _("Store credit given")
+    GIFT_CARD_REFUNDED = "gift_card_refunded", _("Refunded to gift card")
     INVOICE_ISSUED = "invoice_issued", _("Invoice issued")
     CREDIT_NOTE_ISSUED = "credit_note_issued", _("Credit note issued")
     EMAIL_SENT = "email_sent", _("Email sent")

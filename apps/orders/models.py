@@ -102,9 +102,9 @@ class Order(TimeStampedModel):
     # goodwill refund, a refund made at the provider), as opposed to an edit's refund, which
     # lowered the total: the shopper owes nothing for it.
     amount_refunded_kept_total = _money(_("refunded without changing the order"))
-    # What refunds gave back as store credit instead of through a payment method (the refund
-    # page's "Give store credit instead"): a later cancellation gives back only the rest.
-    amount_credited = _money(_("refunded as store credit"))
+    # What refunds gave back as store credit or onto the gift cards that paid, instead of
+    # through a payment method: a later cancellation gives back only the rest.
+    amount_credited = _money(_("refunded as store credit or to gift cards"))
 
     # what the order was priced with, kept to price it again when staff edit it
     shipping_address = models.JSONField(_("shipping address"), default=dict, blank=True)
@@ -248,13 +248,13 @@ class Order(TimeStampedModel):
     @property
     def cancel_balances_back(self) -> Decimal:
         """What cancelling gives back to the gift cards and store credit that paid: what they
-        paid, less what refunds already gave back as store credit."""
+        paid, less what refunds already gave back as store credit or onto the cards."""
         return max(self.gift_card_total + self.store_credit_total - self.amount_credited, ZERO)
 
     @property
     def cancel_refund(self) -> Decimal:
         """What cancelling refunds through the payment methods: what they still hold, less the
-        store credit refunds beyond what gift cards and store credit paid. Together with
+        store credit and gift card refunds beyond what gift cards and store credit paid. Together with
         `cancel_balances_back` and what went back already, the shopper gets what they paid,
         once."""
         credited_beyond_balances = max(

@@ -32,13 +32,26 @@ ORDER_REFUNDED = "order.refunded"
 
 
 def order_refunded_emit(
-    *, order: Order, amount: Decimal, currency: str, reason: str, store_credit: bool = False
+    *,
+    order: Order,
+    amount: Decimal,
+    currency: str,
+    reason: str,
+    store_credit: bool = False,
+    gift_card: bool = False,
 ) -> None:
-    """Announce money given back (after commit): `refund={amount, currency, store_credit, reason}`."""
+    """Announce money given back (after commit):
+    `refund={amount, currency, store_credit, gift_card, reason}`."""
     order_emit(
         name=ORDER_REFUNDED,
         order=order,
-        refund={"amount": str(amount), "currency": currency, "store_credit": store_credit, "reason": reason},
+        refund={
+            "amount": str(amount),
+            "currency": currency,
+            "store_credit": store_credit,
+            "gift_card": gift_card,
+            "reason": reason,
+        },
     )
 
 

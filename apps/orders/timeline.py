@@ -221,6 +221,7 @@ def _after_sale_message(kind: str) -> str | None:
         K.RETURN_REFUSED: _("Return refused: %(reason)s"),
         K.RETURN_RECEIVED: _("Returned goods received."),
         K.STORE_CREDIT_ISSUED: _("%(amount)s given as store credit."),
+        K.GIFT_CARD_REFUNDED: _("%(amount)s put back on the gift card %(card)s."),
         K.INVOICE_ISSUED: _("Invoice %(number)s issued."),
         K.CREDIT_NOTE_ISSUED: _("Credit note %(number)s issued."),
         K.EMAIL_SENT: _("Email “%(template)s” sent to %(to)s."),

@@ -62,5 +62,6 @@ class ReturnErrorCode(models.TextChoices):
     REFUND_TOO_LARGE = "refund_too_large", _("More than can be refunded")
     AMOUNT_ABOVE_ITEMS = "amount_above_items", _("More than the chosen items cost")
     STORE_CREDIT_NEEDS_ACCOUNT = "store_credit_needs_account", _("Store credit needs a shopper account")
+    DESTINATION_CONFLICT = "destination_conflict", _("More than one way to give the money back")
     REFUND_FAILED = "refund_failed", _("Refund failed")
     TOKEN_REUSED = "token_reused", _("Form already used for another order")

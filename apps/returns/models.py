@@ -178,6 +178,8 @@ class RefundRequest(TimeStampedModel):
     currency = models.CharField(_("currency"), max_length=3)
     shipping_amount = _money(_("shipping refunded"))
     store_credit = models.BooleanField(_("as store credit"), default=False)
+    # Put back onto the gift cards that paid for the order (apps.checkout `gift_card_refund`).
+    gift_card = models.BooleanField(_("to gift cards"), default=False)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     restock = models.BooleanField(_("returned to stock"), default=False)
     actor = models.ForeignKey(
@@ -194,10 +196,18 @@ class RefundRequest(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="returns_refund_amount_positive"),
             models.CheckConstraint(condition=Q(shipping_amount__gte=0), name="returns_refund_shipping_valid"),
+            models.CheckConstraint(
+                condition=~(Q(store_credit=True) & Q(gift_card=True)), name="returns_refund_one_destination"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
+
+    @property
+    def outside_gateways(self) -> bool:
+        """Given back as store credit or onto gift cards, not through a payment method."""
+        return self.store_credit or self.gift_card
 
 
 class RefundRequestLine(models.Model):

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Max, Prefetch, Q, QuerySet, Sum
 
+from apps.checkout.selectors import gift_card_refundable
 from apps.core.money import money_quantize
 from apps.core.tenancy import require_store
 from apps.orders.models import Order, OrderLine, Refund
@@ -162,18 +163,21 @@ def lines_refund_amount(line: OrderLine, quantity: int, currency: str) -> Decima
 @dataclass(frozen=True)
 class Refundable:
     """How much of the order may still be given back: `total` in any form, `gateway` through the
-    payment methods that took it (store credit may also give back what gift cards or store
-    credit paid), `shipping` of its shipping charge."""
+    payment methods that took it, `gift_cards` onto the gift cards that paid (store credit may
+    give back any of it), `shipping` of its shipping charge; `credited` went back as store
+    credit or onto gift cards."""
 
     total: Decimal
     gateway: Decimal
     shipping: Decimal
     credited: Decimal
+    gift_cards: Decimal = ZERO
 
 
 def order_refundable(order: Order) -> Refundable:
     done = RefundRequest.objects.filter(order=order).aggregate(
-        credited=Sum("amount", filter=Q(store_credit=True)), shipping=Sum("shipping_amount")
+        credited=Sum("amount", filter=Q(store_credit=True) | Q(gift_card=True)),
+        shipping=Sum("shipping_amount"),
     )
     credited = done["credited"] or ZERO
     shipping_done = done["shipping"] or ZERO
@@ -186,12 +190,14 @@ def order_refundable(order: Order) -> Refundable:
     total = max(paid - order.amount_refunded - pending - credited, ZERO)
     gateway = max(min(order.amount_paid - order.amount_refunded - pending, total), ZERO)
     shipping = max(min(order.shipping_total - shipping_done, total), ZERO)
+    cards = min(gift_card_refundable(reference=order.redemption_reference), total)
     currency = order.currency
     return Refundable(
         total=money_quantize(total, currency),
         gateway=money_quantize(gateway, currency),
         shipping=money_quantize(shipping, currency),
         credited=money_quantize(credited, currency),
+        gift_cards=money_quantize(cards, currency),
     )
 
 

@@ -74,6 +74,7 @@ class GiftCardTransaction(models.Model):
         ISSUED = "issued", _("Issued")
         REDEEMED = "redeemed", _("Used for an order")
         REVERSED = "reversed", _("Given back (order cancelled)")
+        REFUNDED = "refunded", _("Refunded to the card")
         ADJUSTED = "adjusted", _("Adjusted by staff")
 
     gift_card = models.ForeignKey(GiftCard, on_delete=models.CASCADE, related_name="transactions")
@@ -81,7 +82,7 @@ class GiftCardTransaction(models.Model):
     # Signed: negative takes from the card.
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=3)
     balance_after = models.DecimalField(_("balance after"), max_digits=12, decimal_places=3)
-    # The order's reference for a redemption or its reversal; "" otherwise.
+    # The order's reference for a redemption, its reversal or a refund of it; "" otherwise.
     reference = models.CharField(_("reference"), max_length=64, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
     actor = models.ForeignKey(
@@ -101,6 +102,7 @@ class GiftCardTransaction(models.Model):
             models.CheckConstraint(
                 condition=(Q(kind="redeemed") & Q(amount__lt=0) & ~Q(reference=""))
                 | (Q(kind="reversed") & Q(amount__gt=0) & ~Q(reference=""))
+                | (Q(kind="refunded") & Q(amount__gt=0) & ~Q(reference=""))
                 | (Q(kind="issued") & Q(amount__gt=0))
                 | Q(kind="adjusted"),
                 name="checkout_gift_tx_kind_sign",

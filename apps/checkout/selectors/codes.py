@@ -16,13 +16,19 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Lower
 
 from apps.catalog.models import Collection, CollectionProduct
 from apps.catalog.selectors import collection_products
 from apps.checkout.errors import CheckoutErrorCode
-from apps.checkout.models import Discount, DiscountRedemption, GiftCard, StoreCreditEntry
+from apps.checkout.models import (
+    Discount,
+    DiscountRedemption,
+    GiftCard,
+    GiftCardTransaction,
+    StoreCreditEntry,
+)
 from apps.checkout.pricing import DiscountInput
 
 if TYPE_CHECKING:
@@ -196,6 +202,19 @@ def gift_card_refusal(card: GiftCard, *, now: datetime, currency: str) -> Checko
     if card.balance <= 0:
         return CheckoutErrorCode.GIFT_CARD_EMPTY
     return None
+
+
+def gift_card_refundable(*, reference: str) -> Decimal:
+    """How much may still go back onto the gift cards that paid for the order `reference`:
+    what they paid, less what was given back (a cancellation's reversal, refunds). One query."""
+    if not reference:
+        return Decimal(0)
+    K = GiftCardTransaction.Kind
+    # Debits are negative, give-backs positive: their sum is minus what the cards still miss.
+    total = GiftCardTransaction.objects.filter(
+        reference=reference, kind__in=[K.REDEEMED, K.REVERSED, K.REFUNDED]
+    ).aggregate(total=Sum("amount"))["total"]
+    return max(-(total or Decimal(0)), Decimal(0))
 
 
 # ------------------------------------------------------------------------------

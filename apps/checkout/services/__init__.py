@@ -17,6 +17,7 @@ from apps.checkout.services.balances import (
     gift_card_adjust,
     gift_card_code_generate,
     gift_card_issue,
+    gift_card_refund,
     store_credit_adjust,
     store_credit_grant,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "gift_card_adjust",
     "gift_card_code_generate",
     "gift_card_issue",
+    "gift_card_refund",
     "store_credit_adjust",
     "store_credit_balance",
     "store_credit_grant",

@@ -26,7 +26,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -280,10 +280,17 @@ def gift_card_debit(*, code: str, amount: Decimal, currency: str, reference: str
     )
 
 
+def _given_back(card: GiftCard, reference: str, kinds: list[str]) -> Decimal:
+    total = GiftCardTransaction.objects.filter(gift_card=card, reference=reference, kind__in=kinds).aggregate(
+        total=Sum("amount")
+    )["total"]
+    return total or Decimal(0)
+
+
 def gift_card_debits_reverse(*, reference: str, most: Decimal | None = None) -> Decimal:
-    """Give back every gift card debit of the order `reference` not given back yet, in all at
-    most `most` (None: all of them); returns the amount given back. Locks each card's row.
-    Call inside a transaction."""
+    """Give back every gift card debit of the order `reference` not given back yet, each less
+    what refunds already put back on that card, in all at most `most` (None: all of them);
+    returns the amount given back. Locks each card's row. Call inside a transaction."""
     debits = list(
         GiftCardTransaction.objects.filter(
             kind=GiftCardTransaction.Kind.REDEEMED, reference=reference
@@ -296,9 +303,11 @@ def gift_card_debits_reverse(*, reference: str, most: Decimal | None = None) -> 
             gift_card=card, kind=GiftCardTransaction.Kind.REVERSED, reference=reference
         ).exists():
             continue  # a concurrent reversal of the same order got here first
-        amount = -debit.amount if most is None else min(-debit.amount, most - given)
+        amount = -debit.amount - _given_back(card, reference, [GiftCardTransaction.Kind.REFUNDED])
+        if most is not None:
+            amount = min(amount, most - given)
         if amount <= 0:
-            break
+            continue
         card.balance += amount
         card.save(update_fields=["balance", "updated_at"])
         GiftCardTransaction.objects.create(
@@ -310,6 +319,53 @@ def gift_card_debits_reverse(*, reference: str, most: Decimal | None = None) -> 
         )
         given += amount
     return given
+
+
+def gift_card_refund(
+    *, reference: str, amount: Decimal, note: str = "", actor: Any | None = None
+) -> list[GiftCardTransaction]:
+    """Put `amount` back onto the gift cards that paid for the order `reference`, in the order
+    they were used, each up to what it paid less what it got back already (and what it can
+    hold); one `refunded` ledger row per card. Raises `BalanceError` when the cards cannot take
+    it all (the caller's transaction then writes nothing). Locks each card's row. Call inside a
+    transaction."""
+    K = GiftCardTransaction.Kind
+    left = amount
+    written: list[GiftCardTransaction] = []
+    for debit in GiftCardTransaction.objects.filter(kind=K.REDEEMED, reference=reference).order_by("id"):
+        if left <= 0:
+            break
+        card = GiftCard.objects.select_for_update().get(pk=debit.gift_card_id)
+        room = min(
+            -debit.amount - _given_back(card, reference, [K.REVERSED, K.REFUNDED]),
+            card.loaded_total - card.balance,
+        )
+        put = min(room, left)
+        if put <= 0:
+            continue
+        card.balance += put
+        card.save(update_fields=["balance", "updated_at"])
+        written.append(
+            GiftCardTransaction.objects.create(
+                gift_card=card,
+                kind=K.REFUNDED,
+                amount=put,
+                balance_after=card.balance,
+                reference=reference,
+                note=_note(note),
+                actor=_actor(actor),
+            )
+        )
+        left -= put
+    if left > 0:
+        most = amount - left
+        raise BalanceError(
+            _("The gift cards this order used can take back at most %(most)s.") % {"most": most},
+            code=CheckoutErrorCode.AMOUNT_INVALID,
+            field="amount",
+            params={"most": str(most)},
+        )
+    return written
 
 
 # ------------------------------------------------------------------------------
@@ -424,7 +480,7 @@ def store_credit_debits_reverse(*, reference: str, most: Decimal | None = None) 
             continue
         amount = -debit.amount if most is None else min(-debit.amount, most - given)
         if amount <= 0:
-            break
+            continue
         _store_credit_post(
             user=debit.user,
             kind=StoreCreditEntry.Kind.REVERSED,

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='order',
             name='amount_credited',
-            field=models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=12, verbose_name='refunded as store credit'),
+            field=models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=12, verbose_name='refunded as store credit or to gift cards'),
         ),
         migrations.AddConstraint(
             model_name='order',

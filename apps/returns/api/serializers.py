@@ -39,6 +39,7 @@ class RefundRequestSerializer(serializers.ModelSerializer):  # type: ignore[type
             "currency",
             "shipping_amount",
             "store_credit",
+            "gift_card",
             "reason",
             "restock",
             "lines",
@@ -60,6 +61,7 @@ class RefundCreateSerializer(StrictSerializer):
     shipping = serializers.BooleanField(required=False, default=False)
     restock = serializers.BooleanField(required=False, default=False)
     store_credit = serializers.BooleanField(required=False, default=False)
+    gift_card = serializers.BooleanField(required=False, default=False)
     reason = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
     def validate_amount(self, value: Decimal) -> Decimal:

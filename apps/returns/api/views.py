@@ -75,7 +75,8 @@ class OrderRefundList(ListApiView):
         description=(
             "Give money back for chosen lines (`line_id` as the order's detail lists them, and units), "
             "the shipping charge (`shipping`), or a free `amount`, through the payment methods that "
-            "took the money or as store credit (`store_credit`, orders of a shopper account). With "
+            "took the money, as store credit (`store_credit`, orders of a shopper account) or back "
+            "onto the gift cards that paid for the order (`gift_card`, up to what each paid). With "
             "lines or shipping, `amount` may only be lower than what they cost. More than can still be "
             "refunded is a 400 naming `amount`. `restock` puts the chosen units back in stock. Send an "
             "`Idempotency-Key` header to make retries safe. Scope `refunds:write`."
@@ -108,6 +109,7 @@ class OrderRefundList(ListApiView):
                 reason=data["reason"],
                 restock=data["restock"],
                 store_credit=data["store_credit"],
+                gift_card=data["gift_card"],
             ),
             actor=_actor(request),
         )

@@ -32,7 +32,8 @@ class ReturnFilterForm(forms.Form):
 
 class RefundForm(forms.Form):
     """The refund page: a quantity per order line (`quantity_<line id>`), shipping, the amount
-    (empty: what the chosen items and shipping cost), reason, restock, store credit, and the
+    (empty: what the chosen items and shipping cost), reason, restock, store credit or gift
+    cards instead of the payment method, and the
     one-time token that makes a second post of the same form refund nothing more."""
 
     token = forms.UUIDField(widget=forms.HiddenInput)
@@ -54,16 +55,31 @@ class RefundForm(forms.Form):
             "The amount goes to the shopper's account as store credit; nothing goes back to their card."
         ),
     )
+    gift_card = forms.BooleanField(
+        label=_("Put it back on the gift cards instead"),
+        required=False,
+        help_text=_(
+            "The amount goes back onto the gift cards this order was paid with, up to what each paid."
+        ),
+    )
 
     def __init__(
-        self, *args: Any, lines: list[tuple[OrderLine, int]], offers_store_credit: bool = True, **kwargs: Any
+        self,
+        *args: Any,
+        lines: list[tuple[OrderLine, int]],
+        offers_store_credit: bool = True,
+        offers_gift_card: bool = True,
+        **kwargs: Any,
     ) -> None:
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("token", uuid.uuid4())
         super().__init__(*args, **kwargs)
-        # A guest order cannot take store credit: the page does not offer it, but the field stays
-        # so that a hand-made post asking for it is refused (by the service), not read as "no".
+        # A guest order cannot take store credit, nor an order no gift card paid (or whose cards
+        # got everything back) a gift card refund: the page does not offer them, but the fields
+        # stay so that a hand-made post asking for one is refused (by the service), not read as
+        # "no".
         self.offers_store_credit = offers_store_credit
+        self.offers_gift_card = offers_gift_card
         self.line_rows: list[tuple[OrderLine, int, str]] = []
         for line, left in lines:
             name = f"quantity_{line.pk}"
@@ -90,6 +106,7 @@ class RefundForm(forms.Form):
             reason=data.get("reason") or "",
             restock=bool(data.get("restock")),
             store_credit=bool(data.get("store_credit")),
+            gift_card=bool(data.get("gift_card")),
             return_request_id=return_request_id,
         )
 

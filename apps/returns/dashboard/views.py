@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.core.errors import ApplicationError
 from apps.core.files import private_file_response
+from apps.core.money import money_display
 from apps.core.permissions import Perm, permission_required, user_has_permission
 from apps.orders.dashboard.views.common import order_or_404, posted, show_error, store_timezone
 from apps.orders.errors import OrderError
@@ -330,11 +331,13 @@ def order_refund_view(request: HttpRequest, order_number: int) -> HttpResponse:
             messages.info(request, _("This refund was already made; nothing more was refunded."))
             return redirect("dashboard:orders:order_detail", order_number=order.number)
     lines = _refund_lines(order)
+    refundable = order_refundable(order)
     form = RefundForm(
         posted(request),
         lines=lines,
         initial=_prefill(order, return_request),
         offers_store_credit=order.user_id is not None,
+        offers_gift_card=refundable.gift_cards > 0,
     )
     status = 200
     error = ""
@@ -352,6 +355,7 @@ def order_refund_view(request: HttpRequest, order_number: int) -> HttpResponse:
                     isinstance(refusal, OrderError)
                     or refusal.field is None
                     or (refusal.field == "store_credit" and not form.offers_store_credit)
+                    or (refusal.field == "gift_card" and not form.offers_gift_card)
                 ):
                     error = refusal.message  # not about a field the page shows: above the form
                 else:
@@ -362,14 +366,19 @@ def order_refund_view(request: HttpRequest, order_number: int) -> HttpResponse:
                 elif refund.store_credit:
                     messages.success(
                         request,
-                        _("%(amount)s %(currency)s given as store credit.")
-                        % {"amount": refund.amount, "currency": refund.currency},
+                        _("%(amount)s given as store credit.")
+                        % {"amount": money_display(refund.amount, refund.currency)},
+                    )
+                elif refund.gift_card:
+                    messages.success(
+                        request,
+                        _("%(amount)s put back on the gift cards.")
+                        % {"amount": money_display(refund.amount, refund.currency)},
                     )
                 else:
                     messages.success(
                         request,
-                        _("%(amount)s %(currency)s refunded.")
-                        % {"amount": refund.amount, "currency": refund.currency},
+                        _("%(amount)s refunded.") % {"amount": money_display(refund.amount, refund.currency)},
                     )
                 return redirect("dashboard:orders:order_detail", order_number=order.number)
     with store_timezone():
@@ -377,7 +386,8 @@ def order_refund_view(request: HttpRequest, order_number: int) -> HttpResponse:
             "order": order,
             "form": form,
             "error": error,
-            "refundable": order_refundable(order),
+            # Read again after a refused post: nothing was written, but a refund may have run alongside.
+            "refundable": order_refundable(order) if request.method == "POST" else refundable,
             "return": return_request,
             "history": order_refund_requests(order),
             "may_refund": user_has_permission(request.user, Perm.REFUNDS_CREATE),

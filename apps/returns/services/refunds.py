@@ -2,7 +2,9 @@
 
 `order_refund_issue` refunds chosen lines (all or some of their units), the shipping charge,
 or a free amount, through the payment methods that took the money (`apps.orders.refunds.
-order_refund`, which emits `order.refunded`) or as store credit to the shopper's account.
+order_refund`, which emits `order.refunded`), as store credit to the shopper's account, or
+back onto the gift cards that paid for the order. What goes back outside the payment methods
+is counted in `Order.amount_credited`, so that a later cancellation does not give it again.
 Everything happens under the order's row lock in one transaction: the checks (never more than
 was paid minus what went back already, never more than the chosen items cost), the
 `RefundRequest` with its one-time form token, the money, the units put back in stock (only
@@ -64,6 +66,7 @@ class RefundInput:
     reason: str = ""
     restock: bool = False
     store_credit: bool = False
+    gift_card: bool = False
     return_request_id: int | None = None
 
 
@@ -144,7 +147,23 @@ def _issue(*, order: Order, data: RefundInput, actor: User | None) -> RefundRequ
             "amount",
             ceiling=ceiling,
         )
-    most = refundable.total if data.store_credit else refundable.gateway
+    if data.store_credit and data.gift_card:
+        raise _refused(
+            _("Choose store credit or the gift cards, not both."),
+            ReturnErrorCode.DESTINATION_CONFLICT,
+            "gift_card",
+        )
+    if data.gift_card and refundable.gift_cards <= 0:
+        raise _refused(
+            _("No gift card money of this order is left to put back: none paid for it, or it all went back."),
+            ReturnErrorCode.REFUND_TOO_LARGE,
+            "gift_card",
+        )
+    most = refundable.gateway
+    if data.store_credit:
+        most = refundable.total
+    elif data.gift_card:
+        most = refundable.gift_cards
     if amount > most:
         raise _refused(
             _("At most %(most)s %(currency)s can be refunded.") % {"most": most, "currency": currency},
@@ -169,6 +188,7 @@ def _issue(*, order: Order, data: RefundInput, actor: User | None) -> RefundRequ
         currency=currency,
         shipping_amount=min(shipping_amount, amount),
         store_credit=data.store_credit,
+        gift_card=data.gift_card,
         reason=reason,
         restock=data.restock,
         actor=actor,
@@ -186,6 +206,8 @@ def _issue(*, order: Order, data: RefundInput, actor: User | None) -> RefundRequ
     )
     if data.store_credit:
         _store_credit_give(order=order, amount=amount, reason=reason, actor=actor)
+    elif data.gift_card:
+        _gift_cards_give(order=order, amount=amount, reason=reason, actor=actor)
     else:
         try:
             order_refund(order=order, amount=amount, reason=reason, actor=actor)
@@ -217,6 +239,34 @@ def _return_request(order: Order, return_request_id: int | None) -> ReturnReques
     if return_request_id is None:
         return None
     return ReturnRequest.objects.select_for_update().filter(pk=return_request_id, order=order).first()
+
+
+def _gift_cards_give(*, order: Order, amount: Decimal, reason: str, actor: User | None) -> None:
+    from apps.checkout.errors import BalanceError
+    from apps.checkout.services import gift_card_refund
+
+    note = _("Refund of order #%(number)s: %(reason)s") % {"number": order.number, "reason": reason}
+    try:
+        written = gift_card_refund(
+            reference=order.redemption_reference, amount=amount, note=note, actor=actor
+        )
+    except BalanceError as error:
+        raise _refused(error.message, ReturnErrorCode.REFUND_TOO_LARGE, "amount", **error.params) from error
+    order.amount_credited += amount  # under the order's lock (`order_refund_issue`)
+    order.save(update_fields=["amount_credited", "updated_at"])
+    for entry in written:
+        order_event_add(
+            order=order,
+            kind=OrderEventKind.GIFT_CARD_REFUNDED,
+            params={
+                "amount": str(entry.amount),
+                "currency": order.currency,
+                "card": str(entry.gift_card),  # "…WXYZ": the code spends the balance
+                "reason": reason,
+            },
+            actor=actor,
+        )
+    order_refunded_emit(order=order, amount=amount, currency=order.currency, reason=reason, gift_card=True)
 
 
 def _store_credit_give(*, order: Order, amount: Decimal, reason: str, actor: User | None) -> None:

@@ -68,6 +68,30 @@ def test_a_free_amount_is_refunded(alpha):
     assert response.json()["data"]["amount"] == "5.00" and response.json()["data"]["lines"] == []
 
 
+def test_an_order_paid_by_gift_card_is_refunded_onto_it(alpha):
+    from apps.checkout.models import GiftCard
+    from apps.checkout.services import gift_card_issue
+    from apps.orders.tests.factories import checkout_ready, place, variant_make
+
+    with schema_context(alpha.tenant.schema_name):
+        card = gift_card_issue(amount=Decimal("30.00"), currency="EUR")
+        order = place(checkout_ready(items=[(variant_make(price="20.00"), 1)], codes=[card.code])).order
+    client = api_client(alpha, api_key_make(alpha, ["refunds:write"]))
+
+    response = _post(client, _url(order), {"amount": "7.50", "gift_card": True, "reason": "Dented"})
+
+    assert response.status_code == 201, response.content
+    data = response.json()["data"]
+    assert data["gift_card"] is True and data["store_credit"] is False and data["amount"] == "7.50"
+    with schema_context(alpha.tenant.schema_name):
+        assert GiftCard.objects.get(pk=card.pk).balance == Decimal("12.50")  # 30 - 25 + 7.50
+    # both ways at once, and more than the card paid, are 400s naming the field
+    both = _post(client, _url(order), {"amount": "1.00", "gift_card": True, "store_credit": True})
+    assert both.status_code == 400 and "gift_card" in both.json()["error"]["fields"]
+    much = _post(client, _url(order), {"amount": "17.51", "gift_card": True})
+    assert much.status_code == 400 and "amount" in much.json()["error"]["fields"]
+
+
 def test_more_than_refundable_is_a_400_naming_amount(alpha):
     order, _line = _order(alpha, price="20.00", quantity=1)
     client = api_client(alpha, api_key_make(alpha, ["refunds:write"]))

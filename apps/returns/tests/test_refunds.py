@@ -82,6 +82,7 @@ def test_a_partial_refund_posted_twice_refunds_the_right_amount_once(alpha):
             "amount": "40.00",
             "currency": order.currency,
             "store_credit": False,
+            "gift_card": False,
             "reason": "Two were too small",
         }
         assert fresh.events.filter(kind=OrderEventKind.REFUNDED).count() == 1
@@ -214,7 +215,7 @@ def test_cancelling_after_a_store_credit_refund_gives_back_only_the_rest(alpha):
     # the confirmation says what a cancellation will give back, and it does so
     page = client.get(cancel).text
     assert "€5.00 will be refunded to the customer" in page
-    assert "€20.00 already went back as store credit and is not given back again." in page
+    assert "€20.00 already went back as store credit or onto gift cards and is not given back again." in page
     assert client.post(cancel, {"reason": "Changed their mind"}).status_code == 302
 
     fresh = _fresh(alpha, order)
@@ -281,7 +282,10 @@ def test_store_credit_for_a_guest_order_is_a_form_error(alpha):
         assert not RefundRequest.objects.filter(order=order).exists()
 
 
-def test_a_guest_order_paid_by_gift_card_shows_how_to_give_the_money_back(alpha):
+def test_a_guest_order_paid_by_gift_card_is_refunded_onto_the_card(alpha):
+    from apps.checkout.models import GiftCard, GiftCardTransaction
+
+    # given a guest order of 25.00 paid entirely by gift card
     with schema_context(alpha.tenant.schema_name):
         card = gift_card_issue(amount=Decimal("100.00"), currency="EUR")
         order = place(checkout_ready(items=[(variant_make(price="20.00"), 1)], codes=[card.code])).order
@@ -289,15 +293,106 @@ def test_a_guest_order_paid_by_gift_card_shows_how_to_give_the_money_back(alpha)
         assert order.amount_paid == 0 and order.gift_card_total == Decimal("25.00") and order.user_id is None
     client, _staff = staff_client(alpha, "owner")
 
+    # the page says where the money can go: not the payment method, not store credit (a guest),
+    # but back onto the card it names
     page = client.get(_url(order)).text
-
-    # nothing can go back through a payment method, and store credit needs an account: the
-    # page says so and links the card, whose balance staff adjust
     assert "Up to €0.00 can be refunded to the payment method." in page
-    assert "Up to €25.00 as store credit." not in page
     assert "Store credit needs a shopper account; this order was placed as a guest." in page
+    assert "Up to €25.00 can go back onto the gift cards it was paid with:" in page
     assert f'/dashboard/gift-cards/?q={card.code}">{card.code}</a> (paid €25.00)' in page
-    assert 'name="store_credit"' not in page  # a choice this order cannot take is not offered
+    assert 'name="store_credit"' not in page and 'name="gift_card"' in page
+
+    # when staff put 10.00 back on it, with the form posted twice
+    form = {"token": str(uuid.uuid4()), "amount": "10.00", "gift_card": "on", "reason": "Scratched"}
+    assert client.post(_url(order), form).status_code == 302
+    assert client.post(_url(order), form).status_code == 302
+
+    # then the card holds 10.00 more, once, on its ledger under the order, and it is counted
+    with schema_context(alpha.tenant.schema_name):
+        assert GiftCard.objects.get(pk=card.pk).balance == Decimal("85.00")
+        [entry] = GiftCardTransaction.objects.filter(gift_card=card, kind=GiftCardTransaction.Kind.REFUNDED)
+        assert entry.amount == Decimal("10.00") and entry.reference == order.redemption_reference
+        fresh = Order.objects.get(pk=order.pk)
+        assert fresh.amount_credited == Decimal("10.00") and fresh.amount_refunded == 0
+        [event] = fresh.events.filter(kind=OrderEventKind.GIFT_CARD_REFUNDED)
+        assert event.params["card"] == f"…{card.code[-4:]}" and card.code not in str(event.params)
+        [payload] = _events(order, "order.refunded")
+        assert payload["refund"]["gift_card"] is True and payload["refund"]["store_credit"] is False
+        assert RefundRequest.objects.get(order=order).gift_card
+    # and no more than the card paid can go back onto it
+    refused = client.post(_url(order), {**form, "token": str(uuid.uuid4()), "amount": "15.01"})
+    assert refused.status_code == 400 and "At most 15.00 EUR can be refunded." in refused.text
+    page = client.get(_url(order)).text
+    assert "Up to €15.00 can go back onto the gift cards it was paid with:" in page
+    assert "gift cards</td>" in page  # the history says where it went
+
+
+def test_a_card_order_without_gift_cards_is_not_offered_a_gift_card_refund(alpha):
+    with schema_context(alpha.tenant.schema_name):
+        order = paid_order(quantity=1)
+    client, _staff = staff_client(alpha, "owner")
+    assert 'name="gift_card"' not in client.get(_url(order)).text
+    # a hand-made post asking for it is refused above the form, and nothing is written
+    response = client.post(_url(order), {"token": str(uuid.uuid4()), "amount": "5.00", "gift_card": "on"})
+    assert response.status_code == 400
+    errors = response.text.split('class="form-errors" role="alert"><p>', 1)[1]
+    assert errors.startswith("No gift card money of this order is left to put back")
+    with schema_context(alpha.tenant.schema_name):
+        assert not RefundRequest.objects.filter(order=order).exists()
+
+
+def test_store_credit_and_gift_cards_together_are_refused(in_alpha):
+    shopper = shopper_make(in_alpha)
+    card = gift_card_issue(amount=Decimal("50.00"), currency="EUR")
+    checkout = checkout_ready(
+        items=[(variant_make(price="20.00"), 1)], email=shopper.email, user=shopper, codes=[card.code]
+    )
+    order = place(checkout).order
+    with pytest.raises(ReturnError) as refused:
+        order_refund_issue(
+            order_id=order.pk,
+            data=RefundInput(token=uuid.uuid4(), amount=Decimal("5.00"), store_credit=True, gift_card=True),
+        )
+    assert refused.value.code == ReturnErrorCode.DESTINATION_CONFLICT and refused.value.field == "gift_card"
+    assert not RefundRequest.objects.filter(order=order).exists()
+
+
+def test_cancelling_after_a_gift_card_refund_gives_each_card_back_only_the_rest(in_alpha):
+    from apps.checkout.models import GiftCard, GiftCardTransaction
+    from apps.orders.services import order_cancel
+
+    K = GiftCardTransaction.Kind
+    # given 25.00 paid by two gift cards; the one used first (codes go in order) is the older
+    cards = [
+        gift_card_issue(amount=Decimal(amount), code=code, currency="EUR")
+        for amount, code in (("10.00", "AAAA-0001"), ("40.00", "ZZZZ-0002"))
+    ]
+    order = place(
+        checkout_ready(items=[(variant_make(price="20.00"), 1)], codes=[c.code for c in cards])
+    ).order
+    order.refresh_from_db()
+    assert order.gift_card_total == Decimal("25.00") and order.amount_paid == 0
+    paid = {
+        tx.gift_card_id: -tx.amount
+        for tx in GiftCardTransaction.objects.filter(kind=K.REDEEMED, reference=order.redemption_reference)
+    }
+    assert sorted(paid.values()) == [Decimal("10.00"), Decimal("15.00")]
+    # and 12.00 refunded: 10.00 back onto the first card (all it paid), 2.00 onto the second
+    order_refund_issue(
+        order_id=order.pk, data=RefundInput(token=uuid.uuid4(), amount=Decimal("12.00"), gift_card=True)
+    )
+    refunded = {tx.gift_card_id: tx.amount for tx in GiftCardTransaction.objects.filter(kind=K.REFUNDED)}
+    assert refunded == {cards[0].pk: Decimal("10.00"), cards[1].pk: Decimal("2.00")}
+    before = {c.pk: GiftCard.objects.get(pk=c.pk).balance for c in cards}
+
+    # when the order is cancelled
+    order_cancel(order=Order.objects.get(pk=order.pk), actor=None)
+
+    # then each card gets back what it paid less what the refund put on it: 25.00 in all, once
+    for card in cards:
+        expected = paid[card.pk] - refunded[card.pk]
+        assert GiftCard.objects.get(pk=card.pk).balance - before[card.pk] == expected
+    assert sum(c.balance for c in GiftCard.objects.filter(pk__in=paid)) == Decimal("50.00")
 
 
 def test_a_stripe_refund_goes_through_the_fake_stripe_server(alpha, fake_stripe: FakeStripe):
