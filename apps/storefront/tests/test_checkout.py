@@ -622,6 +622,28 @@ def test_a_total_that_changed_since_review_is_refused(alpha: StoreWorld):
     assert "The total changed to €29.75 since you reviewed your order." in _html(response)
 
 
+def test_a_cart_emptied_in_another_tab_sends_the_shopper_back_to_the_cart(alpha: StoreWorld):
+    from django_tenants.utils import schema_context
+
+    from apps.checkout.models import CartLine
+
+    shop = shop_make(alpha)
+    client = cart_client(alpha, [(shop.variants[0], 1)])
+    token = to_payment(client, rate=shop.standard)
+    with schema_context(alpha.tenant.schema_name):
+        CartLine.objects.all().delete()  # what the cart page's "Remove" in another tab does
+
+    response = client.post(
+        url(token, "place"),
+        {"method": "dummy", "card_number": CARD_SUCCEEDS, "expected_total": "29.75"},
+        follow=True,
+    )
+
+    assert orders_of(alpha, token) == []
+    assert response.redirect_chain[-1][0] == "/cart/"
+    assert "Your cart is empty." in _html(response)
+
+
 # ------------------------------------------------------------------------------
 # headers, CSRF
 # ------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ from apps.checkout.selectors import CheckoutReview, checkout_review, store_credi
 from apps.core.permissions import no_permission_required
 from apps.fraud.services import checkout_risk_context_record
 from apps.orders.enums import OrderStatus
-from apps.orders.errors import OrderError
+from apps.orders.errors import OrderError, OrderErrorCode
 from apps.orders.models import Order, Payment
 from apps.orders.payment_status import ENDED_UNPAID, IN_FLIGHT
 from apps.orders.placement import order_place
@@ -320,6 +320,8 @@ def checkout_place(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
         )
     except (OrderError, PaymentError, CheckoutError) as error:
         messages.error(request, error.message)
+        if isinstance(error, OrderError) and error.code == OrderErrorCode.CHECKOUT_EMPTY:
+            return redirect("storefront:cart")  # emptied in another tab: nothing to pay for here
         return redirect(f"{retry}?method={gateway_code}" if gateway_code else retry)
     remember(request, SESSION_ORDERS, placement.order.uuid)
     return placement_response(
