@@ -48,15 +48,20 @@ def order_payment_state(order: Order) -> str:
     cancelled order that took no money), from the order row alone (no query). Where the
     filter's conditions overlap (a partly refunded order that also owes an edit's balance), the
     one needing action wins."""
+    # Given back counts refunds as store credit or onto gift cards too (`amount_credited`).
+    given_back = order.amount_refunded + order.amount_credited
+    received = order.amount_paid + order.gift_card_total + order.store_credit_total
     if order.status == OrderStatus.PENDING:
         return PaymentState.AWAITING
     if order.status not in PAID_STATUSES:
-        return PaymentState.REFUNDED if order.amount_refunded > 0 else ""
-    if order.amount_paid > 0 and order.amount_refunded >= order.amount_paid:
+        return PaymentState.REFUNDED if given_back > 0 else ""
+    if (order.amount_paid > 0 and order.amount_refunded >= order.amount_paid) or (
+        received > 0 and given_back >= received
+    ):
         return PaymentState.REFUNDED
     if order.balance_due > 0:
         return PaymentState.BALANCE_DUE
-    if order.amount_refunded > 0:
+    if given_back > 0:
         return PaymentState.PARTIALLY_REFUNDED
     return PaymentState.PAID
 
@@ -74,14 +79,19 @@ class OrderFilters:
 def _payment_condition(state: str) -> Q | None:
     owed = F("total") - F("gift_card_total") - F("store_credit_total")
     paid = Q(status__in=PAID_STATUSES)
+    # As `order_payment_state` reads them: store credit and gift card refunds are given back too.
+    received = F("amount_paid") + F("gift_card_total") + F("store_credit_total")
+    refunded = Q(amount_paid__gt=0, amount_refunded__gte=F("amount_paid")) | Q(
+        amount_refunded__gte=received - F("amount_credited"), amount_credited__gt=0
+    )
     if state == PaymentState.AWAITING:
         return Q(status=OrderStatus.PENDING)
     if state == PaymentState.PAID:
-        return paid & Q(amount_refunded=0)
+        return paid & Q(amount_refunded=0, amount_credited=0)
     if state == PaymentState.PARTIALLY_REFUNDED:
-        return paid & Q(amount_refunded__gt=0, amount_refunded__lt=F("amount_paid"))
+        return paid & (Q(amount_refunded__gt=0) | Q(amount_credited__gt=0)) & ~refunded
     if state == PaymentState.REFUNDED:
-        return paid & Q(amount_paid__gt=0, amount_refunded__gte=F("amount_paid"))
+        return paid & refunded
     if state == PaymentState.BALANCE_DUE:
         # Owed by the shopper (an edit added to a paid order), not money the shop gave back
         # (`Order.balance_due` > 0: refunds that kept the order's total owe nothing).

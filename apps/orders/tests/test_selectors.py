@@ -21,6 +21,7 @@ from apps.orders.selectors import (
     order_for_checkout,
     order_for_shopper,
     order_list,
+    order_payment_state,
     order_timeline,
     orders_for_customer,
 )
@@ -52,6 +53,15 @@ def test_filters_by_status_payment_origin_and_date(in_alpha):
     )
     owing = order_row(status="paid", total=Decimal("15.00"))
     old = order_row(status="paid")
+    # refunds as store credit or onto gift cards count as given back: a 10.00 gift card order
+    # with 10.00 of it back on the card is refunded, with 3.00 of a card order back partly
+    credited = order_row(
+        status="paid",
+        amount_paid=Decimal(0),
+        gift_card_total=Decimal("10.00"),
+        amount_credited=Decimal("10.00"),
+    )
+    part_credited = order_row(status="paid", amount_credited=Decimal("3.00"))
     Order.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40))
 
     def numbers(**filters) -> set[int]:
@@ -61,15 +71,24 @@ def test_filters_by_status_payment_origin_and_date(in_alpha):
     assert numbers(status="refunded") == {refunded.number}
     assert numbers(payment=PaymentState.AWAITING) == {pending.number}
     assert numbers(payment=PaymentState.PAID) == {paid.number, owing.number, old.number}
-    assert numbers(payment=PaymentState.REFUNDED) == {refunded.number}
-    assert numbers(payment=PaymentState.PARTIALLY_REFUNDED) == {partly.number}
+    assert numbers(payment=PaymentState.REFUNDED) == {refunded.number, credited.number}
+    assert numbers(payment=PaymentState.PARTIALLY_REFUNDED) == {partly.number, part_credited.number}
     assert numbers(payment=PaymentState.BALANCE_DUE) == {owing.number}
+    # and the order page's payment state (the Python reading) agrees with the filter
+    for order, state in (
+        (credited, PaymentState.REFUNDED),
+        (part_credited, PaymentState.PARTIALLY_REFUNDED),
+        (refunded, PaymentState.REFUNDED),
+        (partly, PaymentState.PARTIALLY_REFUNDED),
+        (paid, PaymentState.PAID),
+    ):
+        assert order_payment_state(order) == state, order.number
     assert numbers(origin="checkout") == {paid.number}
     today = timezone.localdate()
     assert old.number not in numbers(date_from=today - timedelta(days=7))
     assert numbers(date_to=today - timedelta(days=30)) == {old.number}
     # unknown filter values are ignored rather than failing
-    assert len(numbers(status="bogus", payment="bogus")) == 6
+    assert len(numbers(status="bogus", payment="bogus")) == 8
 
 
 def test_search_by_number_email_or_name(in_alpha):
