@@ -33,7 +33,7 @@ from apps.orders.settlement import order_money_status_sync
 from apps.orders.stock import stock_put_back
 from apps.orders.timeline import order_event_add
 from apps.returns.enums import RETURN_TRANSITIONS, ReturnErrorCode, ReturnStatus
-from apps.returns.errors import ReturnError
+from apps.returns.errors import ReturnError, form_replayed
 from apps.returns.models import RefundRequest, RefundRequestLine, ReturnLine, ReturnRequest
 from apps.returns.selectors import (
     lines_refund_amount,
@@ -113,13 +113,8 @@ def order_refund_issue(*, order_id: int, data: RefundInput, actor: User | None =
     or `OrderError(REFUND_FAILED)` when the gateway refuses; nothing is written then."""
     with transaction.atomic():
         order = order_lock(order_id=order_id)
-        done = RefundRequest.objects.filter(token=data.token).first()
+        done = form_replayed(RefundRequest.objects.filter(token=data.token).first(), order_id=order.pk)
         if done is not None:
-            if done.order_id != order.pk:
-                raise _refused(
-                    _("This form was already used for another order."), ReturnErrorCode.TOKEN_REUSED
-                )
-            done.replayed = True
             return done
         return _issue(order=order, data=data, actor=actor)
 

@@ -28,7 +28,7 @@ from apps.orders.locks import order_lock
 from apps.orders.models import Order, OrderLine
 from apps.orders.timeline import order_event_add, order_payload
 from apps.returns.enums import RETURN_TRANSITIONS, ReturnErrorCode, ReturnReason, ReturnStatus
-from apps.returns.errors import ReturnError
+from apps.returns.errors import ReturnError, form_replayed
 from apps.returns.models import ReturnLine, ReturnPhoto, ReturnRequest
 from apps.returns.selectors import return_settings_get, return_window, returnable_quantities
 
@@ -157,12 +157,8 @@ def return_request_create(
     with transaction.atomic():
         order = order_lock(order_id=order.pk)
         done = ReturnRequest.objects.filter(submission_token=token).first() if token else None
+        done = form_replayed(done, order_id=order.pk)
         if done is not None:
-            if done.order_id != order.pk:
-                raise _refused(
-                    _("This form was already used for another order."), ReturnErrorCode.TOKEN_REUSED
-                )
-            done.replayed = True
             return done
         window = return_window(order, policy=policy)
         if not window.is_open(timezone.now()):
