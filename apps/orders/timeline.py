@@ -18,6 +18,7 @@ from apps.core.events import event_emit
 from apps.core.money import currency_is_valid, money_display
 from apps.orders.enums import OrderEventKind, OrderStatus
 from apps.orders.models import Order, OrderEvent
+from apps.payments.enums import GatewayCode
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -76,8 +77,12 @@ _MONEY_PARAMS = ("amount", "old_total", "new_total")
 
 def _with_money(params: dict[str, Any]) -> _Params:
     """`params` with their amounts written as a reader of the active language writes money
-    ("1.234,50 €"); left as stored when the entry names no valid currency."""
+    ("1.234,50 €"; left as stored when the entry names no valid currency), and the payment
+    method by its name ("Bank transfer", not "bank_transfer")."""
     p = _Params(params)
+    gateway = str(p.get("gateway") or "")
+    if gateway in GatewayCode.values:
+        p["gateway"] = str(GatewayCode(gateway).label)
     currency = str(p.get("currency") or "")
     if not currency_is_valid(currency):
         return p
@@ -105,11 +110,11 @@ def order_event_message(event: OrderEvent) -> str:
     if kind == K.DRAFT_SENT:
         return _("Payment link sent to %(email)s.") % {"email": p.get("email", "")}
     if kind == K.PAYMENT_STARTED:
-        return _("Payment of %(amount)s started (%(gateway)s).") % p
+        return _("Payment of %(amount)s started via %(gateway)s.") % p
     if kind == K.PAYMENT_ACTION_REQUIRED:
         return _("Payment of %(amount)s waits for the shopper to confirm it.") % p
     if kind == K.PAYMENT_SUCCEEDED:
-        return _("Payment of %(amount)s received (%(gateway)s).") % p
+        return _("Payment of %(amount)s received via %(gateway)s.") % p
     if kind == K.PAYMENT_FAILED:
         return _("Payment of %(amount)s failed: %(error)s") % {
             **p,
@@ -118,7 +123,7 @@ def order_event_message(event: OrderEvent) -> str:
     if kind == K.PAYMENT_CANCELLED:
         return _("Payment of %(amount)s cancelled.") % p
     if kind == K.MARKED_PAID:
-        return _("Marked as paid: %(amount)s (%(gateway)s).") % p
+        return _("Marked as paid: %(amount)s via %(gateway)s.") % p
     if kind == K.REFUNDED:
         return _("Refunded %(amount)s.") % p
     if kind == K.REFUND_FAILED:

@@ -184,7 +184,7 @@ def test_the_order_page_shows_lines_totals_addresses_payments_timeline(alpha, ow
     assert f"/dashboard/customers/{customer.uuid}/" in text
     assert "Test payments" in text and payment.external_id in text and "Succeeded" in text
     assert "Order placed by shopper@example.com." in text
-    assert "Payment of €45.00 received (dummy)." in text
+    assert "Payment of €45.00 received via Test payments." in text
     assert "Cancel order" in text and "Edit order" in text
     assert "Mark as paid" not in text and "Delete draft" not in text
 

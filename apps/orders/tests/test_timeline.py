@@ -55,6 +55,8 @@ def test_the_singular_is_translated():
 def test_amounts_are_written_as_money_in_the_readers_language(kind, params):
     event = OrderEvent(kind=kind, params=params)
     assert "€1,234.50" in order_event_message(event)
+    if "gateway" in params:  # named, not coded
+        assert order_event_message(event).endswith("received via Card (Stripe).")
     with translation.override("de"):
         german = order_event_message(event)
     assert "1.234,50\xa0€" in german and "EUR" not in german and "1234" not in german

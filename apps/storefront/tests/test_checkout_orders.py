@@ -109,7 +109,7 @@ def test_the_status_link_on_the_confirmation_shows_the_order_and_its_shopper_tim
     assert page.status_code == 200
     body = _html(page)
     assert f"Order #{order.number}" in body and "Paid" in body and "Linen shirt 0" in body
-    assert "Order placed by erika@example.com." in body and "received (dummy)" in body
+    assert "Order placed by erika@example.com." in body and "received via Test payments" in body
     assert "units reserved" not in body and "units left stock" not in body  # stock moves are staff's
     assert page["Referrer-Policy"] == "same-origin" and page["X-Robots-Tag"] == "noindex, nofollow"
 
