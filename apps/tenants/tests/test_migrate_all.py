@@ -57,17 +57,18 @@ def test_stores_behind_by_one_migration_share_one_rendered_state_and_each_get_th
 ):
     from django.conf import settings
     from django.db.migrations.executor import MigrationExecutor
+    from django.db.migrations.loader import MigrationLoader
 
     from apps.tenants import migrate_command
 
-    # given the template and two stores without the last orders migration (an index)
+    # given the template and two stores without the last orders migration, taken back by
+    # migrate itself (so the test follows the code: whichever migration is last)
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    [last] = [name for app, name in graph.leaf_nodes() if app == "orders"]
+    [before] = [name for app, name in graph.node_map[("orders", last)].parents if app == "orders"]
     schemas = [settings.TENANT_BASE_SCHEMA, alpha.tenant.schema_name, beta.tenant.schema_name]
-    with connection.cursor() as cursor:
-        for schema in schemas:
-            cursor.execute(f'DROP INDEX "{schema}".orders_paid_at')
-            cursor.execute(
-                f"DELETE FROM \"{schema}\".django_migrations WHERE app = 'orders' AND name = '0005_order_paid_at_index'"
-            )
+    for schema in schemas:
+        call_command("migrate_schemas", "orders", before, schema_name=schema, interactive=False, verbosity=0)
     assert sorted(stale_schemas(schemas)) == sorted(schemas)
     built: list[bool] = []
     original = MigrationExecutor._create_project_state  # type: ignore[attr-defined]
@@ -81,12 +82,15 @@ def test_stores_behind_by_one_migration_share_one_rendered_state_and_each_get_th
     # when every schema is migrated (in this process)
     with CaptureQueriesContext(connection) as queries:
         call_command("migrate_all", processes=1, stdout=StringIO())
-    # then each got its index, and the state before the migration was built once for all three
+    # then each got it, and the state before the migration was built once for all three
     assert stale_schemas(schemas) == []
     with connection.cursor() as cursor:
         for schema in schemas:
-            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f'"{schema}".orders_paid_at'])
-            assert cursor.fetchone()[0], schema
+            cursor.execute(
+                f'SELECT count(*) FROM "{schema}".django_migrations WHERE app = %s AND name = %s',
+                ["orders", last],
+            )
+            assert cursor.fetchone()[0] == 1, schema
     assert built.count(True) == 1
     # and no query listed every table of the database (its cost grows with the stores)
     listing = [query["sql"] for query in queries.captured_queries if "pg_table_is_visible" in query["sql"]]
