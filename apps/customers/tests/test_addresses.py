@@ -69,6 +69,7 @@ ADDRESSES = {
     "GB": {"city": "London", "postal_code": "SW1A 1AA", "region": ""},
     "JP": {"city": "", "postal_code": "100-0001", "region": "Tokyo"},
     "BR": {"city": "São Paulo", "postal_code": "01310-100", "region": "SP"},
+    "ES": {"city": "Madrid", "postal_code": "28013", "region": "Madrid"},
 }
 
 
@@ -183,11 +184,24 @@ def test_fields_the_country_does_not_require_may_be_left_out(in_alpha, country, 
         ("BR", "city", "são paulo", "São Paulo"),  # the data lists Brazil's cities
         ("DE", "city", "  berlin ", "berlin"),  # no city list: kept as typed, trimmed
         ("DE", "region", "Bayern", "Bayern"),  # not part of a German address: kept, unchecked
+        # Spain's region keys ("M") are not written on envelopes: the province's name is kept
+        ("ES", "region", "madrid", "Madrid"),
+        ("ES", "region", "M", "Madrid"),
+        ("ES", "region", " MADRID ", "Madrid"),
     ],
 )
 def test_values_are_stored_normalised(in_alpha, country, field, typed, stored):
     address = address_create(user=make_shopper(), data=_valid(country, **{field: typed}))
     assert getattr(address, field) == stored
+
+
+def test_a_spanish_province_with_two_names_keeps_the_one_the_shopper_wrote(in_alpha):
+    shopper = make_shopper()
+    for typed, stored in (("Alicante", "Alicante"), ("alacant", "Alacant"), ("A", "Alacant")):
+        address = address_create(
+            user=shopper, data=_valid("ES", region=typed, city="Alicante", postal_code="03001")
+        )
+        assert address.region == stored, typed
 
 
 def test_netherlands_and_ireland_postal_codes_get_their_space_back(in_alpha):
@@ -371,6 +385,8 @@ def test_a_bad_profile_name_is_refused_and_nothing_changes(in_alpha, name, code)
         ("JP", "Tokyo", "東京都"),
         ("JP", "東京都", "東京都"),
         ("DE", "Bayern", "Bayern"),  # no region list: as typed
+        ("ES", "Madrid", "M"),  # a stored Spanish province compares by its key
+        ("ES", "Alicante", "A"),
         ("US", "Atlantis", "Atlantis"),
         ("XX", "anything", "anything"),
     ],
