@@ -220,7 +220,8 @@ def _block_page(
     can_edit: bool,
     status: int = 200,
 ) -> HttpResponse:
-    context = {"form": form, "kind": kind, "block": block, "can_edit": can_edit}
+    # Not "block": inside a {% block %} tag Django's template engine puts the block node there.
+    context = {"form": form, "kind": kind, "theme_block": block, "can_edit": can_edit}
     return render(request, "stores/dashboard/theme_block.html", context, status=status)
 
 

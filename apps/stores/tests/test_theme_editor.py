@@ -199,6 +199,9 @@ def test_a_block_is_added_with_its_settings(alpha):
     client = _client(alpha)
     form = client.get(NEW + "?type=hero_banner")
     assert form.status_code == 200 and 'name="heading"' in form.text
+    # the page itself carries the kind of block, as the browser posts it
+    assert '<input type="hidden" name="type" value="hero_banner">' in form.text
+    assert "New block: Hero banner" in form.text
     response = client.post(
         NEW,
         {
