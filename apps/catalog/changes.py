@@ -69,6 +69,17 @@ def catalog_data_changed() -> None:
         transaction.on_commit(_bump)
 
 
+def variants_currency_follow(sender: Any, currency: str, **kwargs: Any) -> None:
+    """`store_currency_changed` receiver: every variant is priced in the store's new currency
+    (amounts unchanged), in the settings' transaction."""
+    from django.utils import timezone
+
+    from apps.catalog.models import ProductVariant
+
+    if ProductVariant.objects.exclude(currency=currency).update(currency=currency, updated_at=timezone.now()):
+        catalog_data_changed()
+
+
 def catalog_row_changed(sender: Any, **kwargs: Any) -> None:
     """post_save / post_delete / m2m_changed receiver of the catalog models."""
     if kwargs.get("raw"):  # fixtures being loaded
@@ -91,7 +102,9 @@ def catalog_signals_connect() -> None:
         ProductOptionValue,
         ProductVariant,
     )
+    from apps.stores.signals import store_currency_changed
 
+    store_currency_changed.connect(variants_currency_follow, dispatch_uid="catalog.variants_currency")
     for model in (Product, ProductVariant, ProductImage, ProductOption, ProductOptionValue, Category):
         post_save.connect(catalog_row_changed, sender=model, dispatch_uid=f"catalog.changed.{model.__name__}")
     for model in (Product, ProductVariant, Category):

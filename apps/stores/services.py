@@ -27,6 +27,7 @@ from apps.stores.errors import StoreSettingsError, StoreSettingsErrorCode, Store
 from apps.stores.models import STORE_SETTINGS_PK, DimensionUnit, StoreSettings, WeightUnit
 from apps.stores.regional import country_is_valid, country_name, language_codes, timezone_is_valid
 from apps.stores.selectors import store_settings_cache_clear, store_settings_get
+from apps.stores.signals import store_currency_changed
 
 SETTINGS_UPDATED = "store.settings_updated"
 
@@ -301,6 +302,7 @@ def store_settings_update(*, data: StoreSettingsInput, actor: Any | None = None)
     payload: dict[str, Any] = {"changed": changed}
     if "currency" in changed:
         payload["currency"] = row.currency
+        store_currency_changed.send(sender=StoreSettings, currency=row.currency)
     if actor is not None and getattr(actor, "pk", None) is not None:
         payload["actor_id"] = actor.pk
     event_emit(name=SETTINGS_UPDATED, payload=payload)

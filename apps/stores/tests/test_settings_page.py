@@ -193,7 +193,13 @@ def test_changing_the_currency_with_products_warns_that_prices_are_not_converted
         "Prices were not converted: a product that cost 10 EUR now costs 10 USD." in response.content.decode()
     )
     with tenant_context(alpha.tenant):
-        assert Product.objects.get().variants.get().price == Decimal("25.00")
+        variant = Product.objects.get().variants.get()
+        assert variant.price == Decimal("25.00")
+        # the variant is priced in the store's currency now, as every page shows it
+        assert variant.currency == "USD"
+        handle = variant.product.handle
+    product_page = store_client(alpha).get(f"/products/{handle}/").content.decode()
+    assert "$25.00" in product_page and "€25.00" not in product_page
 
 
 def test_without_products_a_currency_change_needs_no_warning(alpha):
