@@ -314,12 +314,19 @@ def stock_adjust(
     reference: str = "",
     kind: str = StockMovement.Kind.ADJUSTED,
 ) -> StockLevel:
-    """Add (`delta` > 0, e.g. goods received) or remove units; never below what is reserved."""
+    """Add (`delta` > 0, e.g. goods received) or remove units; never below what is reserved.
+    Goods received only add."""
     _check_on_hand_kind(kind)
     if delta == 0 or abs(delta) > MAX_QUANTITY:
         params = {"max": MAX_QUANTITY, "value": delta}
         raise InvalidQuantity(
             _("Enter a change other than zero, at most %(max)d units.") % params, field="delta", params=params
+        )
+    if kind == StockMovement.Kind.RECEIVED and delta < 0:
+        raise InvalidQuantity(
+            _("Goods received add units: enter a positive number, or record a removal as a correction."),
+            field="delta",
+            params={"value": delta},
         )
     stock = _stock_level(variant=variant, location=location)
     changed = _stock_change(

@@ -145,6 +145,7 @@ def test_stock_never_goes_below_what_is_reserved(alpha, stocked, writer):
         ({"delta": 1, "location": "../x"}, "location"),
         ({"delta": 1, "reason": ""}, "reason"),
         ({"delta": 1, "kind": "committed"}, "kind"),
+        ({"delta": -2, "kind": "received"}, "delta"),  # goods received only add
         ({"delta": 1, "quantity": 3}, "quantity"),
     ],
 )
