@@ -36,7 +36,7 @@ from apps.checkout.errors import BalanceError, CheckoutErrorCode, RedemptionFail
 from apps.checkout.models import Discount, GiftCard, GiftCardTransaction, StoreCreditEntry
 from apps.checkout.selectors.codes import gift_card_code_normalise, store_credit_balance
 from apps.core.events import event_emit
-from apps.core.money import currency_is_valid, money_quantize
+from apps.core.money import currency_is_valid, money_display, money_quantize
 from apps.stores.selectors import store_settings_get
 
 # What fits the money columns (max_digits=12, decimal_places=3).
@@ -211,7 +211,8 @@ def gift_card_adjust(
     balance = card.balance + delta
     if balance < 0:
         raise BalanceError(
-            _("The gift card holds %(balance)s; it cannot go below 0.") % {"balance": card.balance},
+            _("The gift card holds %(balance)s; it cannot go below 0.")
+            % {"balance": money_display(card.balance, card.currency)},
             code=CheckoutErrorCode.AMOUNT_INVALID,
             field="amount",
             params={"balance": str(card.balance)},
@@ -219,7 +220,7 @@ def gift_card_adjust(
     if balance > AMOUNT_MAX or (delta > 0 and card.loaded_total + delta > AMOUNT_MAX):
         raise BalanceError(
             _("The gift card holds %(balance)s; it can hold at most %(max)s in all.")
-            % {"balance": card.balance, "max": AMOUNT_MAX},
+            % {"balance": money_display(card.balance, card.currency), "max": AMOUNT_MAX},
             code=CheckoutErrorCode.AMOUNT_INVALID,
             field="amount",
             params={"balance": str(card.balance), "max": str(AMOUNT_MAX)},
@@ -360,7 +361,8 @@ def gift_card_refund(
     if left > 0:
         most = amount - left
         raise BalanceError(
-            _("The gift cards this order used can take back at most %(most)s.") % {"most": most},
+            _("The gift cards this order used can take back at most %(most)s.")
+            % {"most": money_display(most, store_settings_get().currency)},
             code=CheckoutErrorCode.AMOUNT_INVALID,
             field="amount",
             params={"most": str(most)},
@@ -391,7 +393,8 @@ def _store_credit_post(
     balance = store_credit_balance(user=user) + amount
     if balance < 0:
         raise BalanceError(
-            _("Not enough store credit: %(balance)s left.") % {"balance": balance - amount},
+            _("Not enough store credit: %(balance)s left.")
+            % {"balance": money_display(balance - amount, currency)},
             code=CheckoutErrorCode.STORE_CREDIT_INSUFFICIENT,
             field="amount",
             params={"balance": str(balance - amount)},

@@ -256,8 +256,9 @@ def test_gift_card_adjust_tops_up_and_never_goes_negative(in_alpha: StoreWorld) 
     assert (card.balance, card.loaded_total) == (D("25.00"), D("25.00"))
     gift_card_adjust(gift_card=card, amount=D("-25"), note="refunded in cash")
     assert card.balance == D("0.00")
-    with pytest.raises(BalanceError):
+    with pytest.raises(BalanceError) as refused:
         gift_card_adjust(gift_card=card, amount=D("-0.01"))
+    assert refused.value.message == "The gift card holds €0.00; it cannot go below 0."  # money, not "0.000"
     assert [t.balance_after for t in card.transactions.order_by("id")] == [D("20.00"), D("25.00"), D("0.00")]
 
 
