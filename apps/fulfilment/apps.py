@@ -37,7 +37,7 @@ class FulfilmentConfig(AppConfig):
                 template="fulfilment/dashboard/_profit_panel.html",
                 context="apps.fulfilment.dashboard.views.profit_panel_context",
                 position=90,
-                permission=Perm.ORDERS_VIEW,
+                permission=Perm.ANALYTICS_VIEW,  # costs and margin: sales figures
             )
         )
         slot_register(
@@ -55,16 +55,16 @@ class FulfilmentConfig(AppConfig):
         from apps.core.navigation import NavGroup, NavItem, nav_register
         from apps.core.permissions import Perm
 
-        for label, url_name, order in (
-            (_("At-risk orders"), "dashboard:fulfilment:at_risk", 9),
-            (_("Profit"), "dashboard:fulfilment:profit", 10),
+        for label, url_name, order, permission in (
+            (_("At-risk orders"), "dashboard:fulfilment:at_risk", 9, Perm.ORDERS_VIEW),
+            (_("Profit"), "dashboard:fulfilment:profit", 10, Perm.ANALYTICS_VIEW),  # sales figures
         ):
             nav_register(
                 NavItem(
                     label=label,
                     url_name=url_name,
                     order=order,
-                    permission=Perm.ORDERS_VIEW,
+                    permission=permission,
                     group=NavGroup.SELL,
                 )
             )

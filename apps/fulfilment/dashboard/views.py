@@ -211,7 +211,7 @@ def at_risk_list(request: HttpRequest) -> HttpResponse:
 # profit
 # ------------------------------------------------------------------------------
 @never_cache
-@permission_required(Perm.ORDERS_VIEW)
+@permission_required(Perm.ANALYTICS_VIEW)  # revenue, costs and margins: staff see no sales figures
 @require_GET
 def profit_view(request: HttpRequest) -> HttpResponse:
     """Profit of the orders paid in a date range (default the last 30 days), totals and a page

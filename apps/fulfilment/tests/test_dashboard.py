@@ -61,7 +61,8 @@ def test_staff_roles_ship_through_the_fulfil_page(alpha, role):
         assert Order.objects.get(pk=order.pk).status == "partially_fulfilled"
     detail = client.get(f"/dashboard/orders/{order.number}/").text
     assert 'id="shipments"' in detail and "https://www.ups.com/track?tracknum=1Z999AA10123456784" in detail
-    assert 'id="profit"' in detail
+    # costs and margin are sales figures, which staff do not see
+    assert ('id="profit"' in detail) is (role != "staff")
     assert "Mark as delivered" in detail and f"{BASE}orders/{order.number}/fulfil/" in detail
 
 
@@ -112,6 +113,13 @@ def test_finance_reads_the_pages_but_cannot_ship_deliver_or_cancel(alpha):
     assert f'href="{BASE}at-risk/"' in at_risk.text and f'href="{BASE}profit/"' in at_risk.text
     with in_store(alpha):
         assert Fulfilment.objects.filter(order=order).count() == 1
+
+
+def test_staff_see_no_profit_report_nor_its_menu_entry(alpha):
+    staff = role_client(alpha, "staff")
+    assert staff.get(f"{BASE}profit/").status_code == 403
+    at_risk = staff.get(f"{BASE}at-risk/")
+    assert at_risk.status_code == 200 and f'href="{BASE}profit/"' not in at_risk.text
 
 
 def test_shoppers_and_visitors_are_kept_out(alpha):
