@@ -37,6 +37,15 @@ def test_a_written_policy_is_its_own_page(alpha):
     )
 
 
+def test_a_policy_written_as_plain_text_keeps_its_paragraphs_and_lines(alpha):
+    _settings(
+        alpha, shipping_policy="We ship in 2 days.\nTracking is emailed.\n\nFish & chips <b>never</b> ship."
+    )
+    body = store_client(alpha).get("/pages/shipping/").text.split('<div class="sf-policy-body">')[1]
+    assert body.startswith("<p>We ship in 2 days.<br>Tracking is emailed.</p>\n\n<p>Fish &amp; chips")
+    assert "&amp;amp;" not in body  # escaped once, by the sanitiser
+
+
 @pytest.mark.parametrize("text", ["", "<p> </p>", "<p><br></p>", "<p>&nbsp;</p>"])
 def test_an_empty_policy_is_a_404_not_an_empty_page(alpha, text):
     _settings(alpha, privacy_policy=text)

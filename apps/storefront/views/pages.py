@@ -14,6 +14,7 @@ currency a shopper chooses.
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -28,6 +29,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import linebreaks
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -52,6 +54,9 @@ from apps.storefront.presentment import SESSION_KEY, request_presentment_forget,
 from apps.stores.currency import presentment_currencies
 from apps.stores.selectors import store_settings_get
 
+# A policy holding any of these was written as HTML; one without is plain text.
+BLOCK_TAG = re.compile(r"<\s*(p|br|div|ul|ol|li|h[1-6]|table|blockquote|pre)\b", re.IGNORECASE)
+
 # The ±0.001° a browser position is rounded to before it reaches the URL is ~100 m: enough to
 # sort shops, without putting the shopper's doorstep into logs.
 POSITION_DECIMALS = 3
@@ -68,6 +73,9 @@ def policy(request: HttpRequest, kind: str) -> HttpResponse:
     html = getattr(store_settings_get(), found.field, "")
     if not policy_has_text(html):
         raise Http404(_("This store has not published this policy."))
+    if not BLOCK_TAG.search(html):
+        # Written as plain text (sanitised, so already escaped): its blank lines are paragraphs.
+        html = linebreaks(html, autoescape=False)
     return render(request, "storefront/pages/policy.html", {"policy": found, "policy_html": html})
 
 
